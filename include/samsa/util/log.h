@@ -1,0 +1,4 @@
+// Logging: spdlog, one process-wide logger. Keep this header light.
+#pragma once
+
+#include <spdlog/spdlog.h>
