@@ -1,0 +1,2 @@
+// Placeholder until the broker is wired up.
+int main() { return 0; }
