@@ -1,0 +1,118 @@
+#include "samsa/config/sources.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "samsa/config/error.h"
+
+extern char** environ;
+
+namespace samsa::config {
+namespace {
+
+// Variables of the Kafka launch scripts and docker images that configure the JVM,
+// logging or the image itself, never the broker.
+constexpr std::array<std::string_view, 17> kNotConfig = {
+    "KAFKA_HOME",          "KAFKA_OPTS",
+    "KAFKA_HEAP_OPTS",     "KAFKA_JVM_PERFORMANCE_OPTS",
+    "KAFKA_LOG4J_OPTS",    "KAFKA_JMX_OPTS",
+    "KAFKA_JMX_PORT",      "KAFKA_JMX_HOSTNAME",
+    "KAFKA_GC_LOG_OPTS",   "KAFKA_LOG4J_ROOT_LOGLEVEL",
+    "KAFKA_LOG4J_LOGGERS", "KAFKA_TOOLS_LOG4J_LOGLEVEL",
+    "KAFKA_VERSION",       "KAFKA_DEBUG",
+    "KAFKA_CLASSPATH",     "KAFKA_ZOOKEEPER_CLIENT_CNXN_SOCKET",
+    "KAFKA_LOG_DIR_OPTS",
+};
+
+constexpr std::string_view kPrefix = "KAFKA_";
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view to_string(ConfigSource source) {
+  switch (source) {
+    case ConfigSource::kDefault:
+      return "default";
+    case ConfigSource::kFile:
+      return "file";
+    case ConfigSource::kEnvironment:
+      return "environment";
+    case ConfigSource::kOverride:
+      return "override";
+  }
+  return "unknown";
+}
+
+std::optional<std::string> env_name_to_key(std::string_view name) {
+  if (name == "CLUSTER_ID") return std::string("cluster.id");
+  if (name.substr(0, kPrefix.size()) != kPrefix || name.size() == kPrefix.size()) {
+    return std::nullopt;
+  }
+  if (std::find(kNotConfig.begin(), kNotConfig.end(), name) != kNotConfig.end()) {
+    return std::nullopt;
+  }
+  std::string key;
+  std::string_view rest = name.substr(kPrefix.size());
+  for (size_t i = 0; i < rest.size();) {
+    if (rest[i] != '_') {
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(rest[i])));
+      ++i;
+      continue;
+    }
+    size_t run = 0;
+    while (i < rest.size() && rest[i] == '_') ++run, ++i;
+    for (; run >= 3; run -= 3) key += '-';
+    if (run == 2) key += '_';
+    if (run == 1) key += '.';
+  }
+  return key;
+}
+
+Properties properties_from_environment(const std::vector<std::string>& environment) {
+  Properties props;
+  for (const std::string& entry : environment) {
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    if (auto key = env_name_to_key(std::string_view(entry).substr(0, eq))) {
+      props.set(std::move(*key), entry.substr(eq + 1));
+    }
+  }
+  return props;
+}
+
+std::vector<std::string> process_environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
+  return out;
+}
+
+std::pair<std::string, std::string> parse_override(std::string_view arg) {
+  size_t eq = arg.find('=');
+  if (eq == std::string_view::npos) {
+    throw ConfigError(fmt::format("--override '{}': expected key=value", arg));
+  }
+  std::string_view key = trim(arg.substr(0, eq));
+  if (key.empty()) throw ConfigError(fmt::format("--override '{}': empty key", arg));
+  return {std::string(key), std::string(arg.substr(eq + 1))};
+}
+
+RawConfig merge_layers(const Properties& file, const Properties& environment,
+                       const std::vector<std::pair<std::string, std::string>>& overrides) {
+  RawConfig raw;
+  for (const auto& [k, v] : file.entries()) raw[k] = RawValue{v, ConfigSource::kFile};
+  for (const auto& [k, v] : environment.entries()) {
+    raw[k] = RawValue{v, ConfigSource::kEnvironment};
+  }
+  for (const auto& [k, v] : overrides) raw[k] = RawValue{v, ConfigSource::kOverride};
+  return raw;
+}
+
+}  // namespace samsa::config
