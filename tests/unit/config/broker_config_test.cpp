@@ -284,3 +284,21 @@ TEST(SensitiveTest, Keys) {
 
 }  // namespace
 }  // namespace samsa::config
+
+namespace samsa::config {
+namespace {
+
+// The shipped config/server.properties must load cleanly with no warnings.
+TEST(ShippedConfigTest, LoadsWithoutWarnings) {
+  auto path = std::filesystem::path(__FILE__).parent_path() / "../../../config/server.properties";
+  BrokerConfig c = load_broker_config({path, {}, {}});
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+  EXPECT_TRUE(c.unknown_keys.empty());
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].advertised, (Endpoint{"PLAINTEXT", "localhost", 9092}));
+  EXPECT_EQ(c.log_dir.filename(), "data");
+  EXPECT_EQ(c.group_initial_rebalance_delay_ms, 0);
+}
+
+}  // namespace
+}  // namespace samsa::config

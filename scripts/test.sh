@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs build and test dependencies, builds, installs the Node.js test clients and runs
+# every test (unit and integration, through ctest). Exits non-zero if any test fails.
+#   scripts/test.sh [extra ctest arguments, e.g. -L unit or -R kcat]
+# Environment: SKIP_DEPS=1 skips the apt step; CTEST_JOBS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${SKIP_DEPS:-0}" != 1 ]]; then scripts/install-deps.sh; fi
+scripts/build.sh
+
+# The Node.js clients (kafkajs, @platformatic/kafka), pinned by package-lock.json.
+# npm ci is skipped when node_modules was installed from this very lock file.
+NODE_DIR=tests/integration/node
+STAMP=$NODE_DIR/node_modules/.samsa-installed-lock.json
+if command -v npm >/dev/null 2>&1; then
+  if ! cmp -s "$NODE_DIR/package-lock.json" "$STAMP"; then
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$NODE_DIR/package-lock.json" "$STAMP"
+  fi
+else
+  echo "test.sh: npm not found; the Node.js client tests will be skipped" >&2
+fi
+
+cd build
+ctest --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 900 "$@"
