@@ -77,8 +77,12 @@ int64_t Reader::read_length(bool compact, bool wide) {
 }
 
 namespace {
-std::string to_string(std::span<uint8_t> b) { return std::string(b.begin(), b.end()); }
-std::vector<uint8_t> to_vector(std::span<uint8_t> b) { return {b.begin(), b.end()}; }
+std::string to_string(std::span<uint8_t> b) {
+  return std::string(b.begin(), b.end());
+}
+std::vector<uint8_t> to_vector(std::span<uint8_t> b) {
+  return {b.begin(), b.end()};
+}
 }  // namespace
 
 std::string Reader::read_string() {

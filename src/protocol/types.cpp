@@ -69,7 +69,7 @@ Uuid Uuid::random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   for (;;) {
     Uuid u{rng(), rng()};
-    u.hi = (u.hi & ~uint64_t{0xf000}) | 0x4000;                  // version 4
+    u.hi = (u.hi & ~uint64_t{0xf000}) | 0x4000;                    // version 4
     u.lo = (u.lo & ~(uint64_t{0xc} << 60)) | (uint64_t{8} << 60);  // IETF variant
     // The metadata topic id (0, 1) is reserved; a leading '-' breaks command lines.
     if ((u.hi == 0 && u.lo <= 1) || u.to_base64().front() == '-') continue;

@@ -19,7 +19,9 @@ void Writer::write_uvarlong(uint64_t v) {
   out_.bytes.push_back(static_cast<uint8_t>(v));
 }
 
-void Writer::write_uvarint(uint32_t v) { write_uvarlong(v); }
+void Writer::write_uvarint(uint32_t v) {
+  write_uvarlong(v);
+}
 
 void Writer::write_varint(int32_t v) {
   uint32_t u = static_cast<uint32_t>(v);

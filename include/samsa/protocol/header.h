@@ -54,8 +54,7 @@ void end_frame(Writer& writer, size_t frame_start);
 
 // A whole response frame: size prefix, header, body.
 template <class Response>
-OutboundMessage encode_response(int32_t correlation_id, const Response& response,
-                                int16_t version) {
+OutboundMessage encode_response(int32_t correlation_id, const Response& response, int16_t version) {
   OutboundMessage out;
   Writer writer(out);
   const size_t start = begin_frame(writer);

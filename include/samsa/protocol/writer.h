@@ -56,7 +56,9 @@ class Writer {
   void write_array_length(size_t n, bool compact);
   void write_null_array(bool compact) { compact ? write_uvarint(0) : write_int32(-1); }
 
-  void write_raw(std::span<const uint8_t> v) { out_.bytes.insert(out_.bytes.end(), v.begin(), v.end()); }
+  void write_raw(std::span<const uint8_t> v) {
+    out_.bytes.insert(out_.bytes.end(), v.begin(), v.end());
+  }
 
   // A tagged field whose value `encode(Writer&)` writes; the value is encoded into a
   // scratch buffer first because its size prefix comes before it.
