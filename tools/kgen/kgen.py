@@ -93,6 +93,8 @@ def parse_range(text, message_range, where):
         return VersionRange(1, 0)
     m = re.fullmatch(r"(\d+)\+", text)
     if m:
+        if int(m.group(1)) > message_range.hi:
+            raise SpecError(f"{where}: '{text}' starts after the highest served version {message_range.hi}")
         return VersionRange(int(m.group(1)), message_range.hi)
     m = re.fullmatch(r"(\d+)-(\d+)", text)
     if m:
