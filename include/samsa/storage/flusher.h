@@ -1,0 +1,65 @@
+// The flusher thread: runs fdatasync for the logs so the event loop never blocks on
+// the disk, and posts each completion back to the loop.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "samsa/util/file_slice.h"
+
+namespace samsa::storage {
+
+// Runs a function on the event loop thread (e.g. wraps asio::post). Must be callable
+// from any thread.
+using PostToLoop = std::function<void(std::function<void()>)>;
+
+class Flusher {
+ public:
+  // `done(errno_or_0)` runs on the loop via `post`.
+  using Done = std::function<void(int error)>;
+
+  explicit Flusher(PostToLoop post);
+  ~Flusher();  // stop()
+  Flusher(const Flusher&) = delete;
+  Flusher& operator=(const Flusher&) = delete;
+
+  // Queues fdatasync of every file (in order), then `done` with the first error.
+  // After stop() the job runs synchronously on the caller's thread.
+  void submit(std::vector<std::shared_ptr<const FileHandle>> files, Done done);
+
+  // Runs `fn` on the loop (through the poster given at construction).
+  void post(std::function<void()> fn) { post_(std::move(fn)); }
+
+  // Finishes queued jobs and joins the thread. Idempotent.
+  void stop();
+
+  uint64_t fsync_count() const { return fsyncs_.load(std::memory_order_relaxed); }
+  uint64_t job_count() const { return jobs_done_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Job {
+    std::vector<std::shared_ptr<const FileHandle>> files;
+    Done done;
+  };
+  void run();
+  int sync_files(const Job& job);
+
+  PostToLoop post_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::atomic<uint64_t> fsyncs_{0};
+  std::atomic<uint64_t> jobs_done_{0};
+  std::thread thread_;
+};
+
+}  // namespace samsa::storage

@@ -1,0 +1,123 @@
+// The log manager owns `log.dirs` (the first directory of the list), the flusher
+// thread, and every topic: creation, loading at start, deletion, partition growth,
+// config overrides, retention and the clean-shutdown marker.
+//
+// Topic metadata (name, 16-byte id, partition count, config overrides) is committed
+// durably before create_topic returns: `<logdir>/__samsa_topics/<topic>.meta` is
+// written to a temp file, fsynced, renamed and the directory fsynced. Each partition
+// directory also carries Kafka's `partition.metadata` (version, topic_id).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "samsa/protocol/error_code.h"
+#include "samsa/storage/flusher.h"
+#include "samsa/storage/log_config.h"
+#include "samsa/storage/partition_log.h"
+
+namespace samsa::storage {
+
+using TopicId = std::array<uint8_t, 16>;
+
+// Kafka prints topic ids as URL-safe base64 without padding (22 characters).
+std::string topic_id_to_string(const TopicId& id);
+std::optional<TopicId> topic_id_from_string(std::string_view text);
+
+struct TopicMetadata {
+  std::string name;
+  TopicId topic_id{};
+  int32_t partition_count = 0;
+  ConfigMap config_overrides;  // topic-level configs as given (validated)
+};
+
+struct LogManagerOptions {
+  std::string log_dirs;    // log.dirs (or log.dir): comma list, the first is used
+  ConfigMap broker_config;  // server properties; the log.* keys give topic defaults
+  PostToLoop post_to_loop;  // runs completions on the event loop
+  int64_t now_ms = 0;
+};
+
+class LogManager {
+ public:
+  // Opens the log directory and restores every topic. Throws std::runtime_error on an
+  // invalid broker config or I/O failure.
+  static std::unique_ptr<LogManager> open(LogManagerOptions options);
+  ~LogManager();  // shutdown()
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG,
+  // KAFKA_STORAGE_ERROR (with `message`). `topic_id` is generated when absent.
+  ErrorCode create_topic(const std::string& name, int32_t partitions, const ConfigMap& configs,
+                         std::string& message, bool validate_only = false,
+                         std::optional<TopicId> topic_id = std::nullopt);
+  // UNKNOWN_TOPIC_OR_PARTITION when absent.
+  ErrorCode delete_topic(const std::string& name);
+  // Grows a topic to `new_total` partitions (INVALID_PARTITIONS if not larger).
+  ErrorCode create_partitions(const std::string& name, int32_t new_total, std::string& message,
+                              bool validate_only = false);
+  // Replaces the topic's config overrides (validated first, persisted, then applied).
+  ErrorCode set_topic_configs(const std::string& name, const ConfigMap& overrides,
+                              std::string& message, bool validate_only = false);
+
+  const TopicMetadata* find_topic(std::string_view name) const;
+  const TopicMetadata* find_topic(const TopicId& id) const;
+  std::vector<const TopicMetadata*> topics() const;  // sorted by name
+  // Effective config (broker defaults + overrides); nullptr for an unknown topic.
+  const LogConfig* topic_config(std::string_view name) const;
+  PartitionLog* partition(std::string_view topic, int32_t index);
+  // Calls fn(topic, partition_index, log) for every partition.
+  template <typename F>
+  void for_each_partition(F&& fn) {
+    for (auto& [name, t] : topics_)
+      for (size_t i = 0; i < t.logs.size(); ++i) fn(t.meta, static_cast<int32_t>(i), *t.logs[i]);
+  }
+
+  const LogConfig& default_config() const { return defaults_; }
+  const std::string& log_dir() const { return dir_; }
+  Flusher& flusher() { return *flusher_; }
+  // True when the previous run ended with a clean shutdown.
+  bool recovered_cleanly() const { return clean_start_; }
+
+  // Called from a broker timer (log.retention.check.interval.ms). Returns segments deleted.
+  size_t enforce_retention(int64_t now_ms);
+  // flush.ms, from a timer.
+  void flush_on_timer(int64_t now_ms);
+  // Closes every log durably, stops the flusher and writes the clean-shutdown marker.
+  void shutdown();
+
+  // Kafka's topic name rules (legal characters, length, not "." or "..").
+  static bool valid_topic_name(std::string_view name, std::string& message);
+
+ private:
+  struct Topic {
+    TopicMetadata meta;
+    LogConfig config;
+    std::vector<std::unique_ptr<PartitionLog>> logs;
+  };
+  explicit LogManager(LogManagerOptions options);
+  void load();
+  std::string partition_dir(const std::string& topic, int32_t p) const;
+  std::string meta_path(const std::string& topic) const;
+  void write_meta(const TopicMetadata& meta);
+  void write_partition_metadata(const std::string& dir, const TopicId& id);
+  std::unique_ptr<PartitionLog> open_partition(const Topic& t, int32_t p, bool clean);
+  void remove_dir_async_safe(const std::string& dir);
+
+  LogManagerOptions options_;
+  std::string dir_;
+  LogConfig defaults_;
+  std::unique_ptr<Flusher> flusher_;
+  std::map<std::string, Topic, std::less<>> topics_;
+  bool clean_start_ = false;
+  bool shut_down_ = false;
+};
+
+}  // namespace samsa::storage

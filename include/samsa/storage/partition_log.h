@@ -1,0 +1,184 @@
+// The log of one partition: a directory of segments plus its offsets (log start, log
+// end = high watermark on this single node, flushed), idempotent producer state,
+// retention, recovery on open, and group-committed fsync through the Flusher.
+//
+// Threading: every method runs on the event loop thread. Only fdatasync happens on
+// the flusher thread; its completions come back through the loop poster.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "samsa/protocol/error_code.h"
+#include "samsa/storage/flusher.h"
+#include "samsa/storage/log_config.h"
+#include "samsa/storage/producer_state.h"
+#include "samsa/storage/record_batch.h"
+#include "samsa/storage/segment.h"
+#include "samsa/util/file_slice.h"
+
+namespace samsa::storage {
+
+// ListOffsets special timestamps.
+inline constexpr int64_t kLatestTimestamp = -1;
+inline constexpr int64_t kEarliestTimestamp = -2;
+inline constexpr int64_t kMaxTimestamp = -3;
+inline constexpr int64_t kEarliestLocalTimestamp = -4;
+inline constexpr int64_t kLatestTieredTimestamp = -5;
+
+struct AppendOptions {
+  int64_t now_ms = 0;        // wall clock: LogAppendTime, segment.ms
+  int32_t leader_epoch = 0;  // written into each batch's partitionLeaderEpoch
+  // false for internal writers (coordinators): control batches allowed, only the
+  // producer epoch is checked.
+  bool from_client = true;
+};
+
+struct AppendResult {
+  ErrorCode error = ErrorCode::NONE;
+  std::string error_message;
+  int64_t base_offset = -1;  // first offset written (for a duplicate: where it was written)
+  int64_t last_offset = -1;
+  int64_t log_append_time = -1;  // -1 unless the topic uses LogAppendTime
+  int64_t log_start_offset = -1;
+  bool duplicate = false;  // a retry of a batch already in the log; nothing appended
+};
+
+struct ReadResult {
+  ErrorCode error = ErrorCode::NONE;
+  std::vector<FileSlice> slices;  // whole batches, in order
+  uint64_t bytes = 0;
+  int64_t high_watermark = -1;
+  int64_t log_start_offset = -1;
+};
+
+struct OffsetLookup {
+  ErrorCode error = ErrorCode::NONE;
+  int64_t offset = -1;
+  int64_t timestamp = -1;
+};
+
+class PartitionLog {
+ public:
+  using FlushCallback = std::function<void(ErrorCode)>;
+
+  // Opens or creates the partition directory `dir`. `clean_shutdown`: trust the index
+  // files; otherwise the last segment is rescanned with CRC checks and a torn tail is
+  // cut off. Throws std::system_error / std::runtime_error on I/O failures.
+  static std::unique_ptr<PartitionLog> open(std::string dir, std::string topic,
+                                            int32_t partition, LogConfig config,
+                                            Flusher& flusher, bool clean_shutdown,
+                                            int64_t now_ms);
+  ~PartitionLog();
+  PartitionLog(const PartitionLog&) = delete;
+  PartitionLog& operator=(const PartitionLog&) = delete;
+
+  // Validates, runs idempotence checks, assigns offsets by patching `batches` in place
+  // and writes them with one write call. `batches` may hold several batches.
+  AppendResult append(std::span<uint8_t> batches, const AppendOptions& options);
+
+  // Whole batches starting with the one containing `offset`, up to `max_bytes`; if
+  // `min_one_batch` and the first batch is larger, exactly that batch.
+  // OFFSET_OUT_OF_RANGE when offset < log start or > log end.
+  ReadResult read(int64_t offset, int32_t max_bytes, bool min_one_batch);
+
+  // ListOffsets: -1 latest, -2 earliest, -3 max timestamp, else the first record with
+  // timestamp >= `timestamp` (offset -1 when there is none).
+  OffsetLookup offset_for_timestamp(int64_t timestamp);
+
+  // Calls `callback(NONE)` on the loop once every offset <= `offset` is on disk (or
+  // KAFKA_STORAGE_ERROR). Waiters arriving during an fsync share the next one.
+  void when_flushed(int64_t offset, FlushCallback callback);
+  // Starts an fsync of everything written so far (no-op when already durable).
+  void request_flush();
+  // flush.ms: requests a flush when the oldest unflushed data is older than flush.ms.
+  void maybe_flush_for_time(int64_t now_ms);
+
+  // DeleteRecords: moves the log start to `offset` (-1 = high watermark) and deletes
+  // segments entirely below it. OFFSET_OUT_OF_RANGE beyond the high watermark.
+  ErrorCode delete_records_before(int64_t offset);
+  // retention.ms / retention.bytes (cleanup.policy delete) and log start: deletes whole
+  // old segments, never the active one. Returns how many were deleted.
+  size_t enforce_retention(int64_t now_ms);
+
+  // Clean shutdown of this log: writes indexes and the producer snapshot and fsyncs,
+  // synchronously. The log stays usable.
+  void close();
+
+  void set_config(LogConfig config) { config_ = std::move(config); }
+  const LogConfig& config() const { return config_; }
+  const std::string& topic() const { return topic_; }
+  int32_t partition() const { return partition_; }
+  const std::string& dir() const { return dir_; }
+
+  int64_t log_start_offset() const { return log_start_offset_; }
+  int64_t log_end_offset() const { return log_end_offset_; }
+  int64_t high_watermark() const { return log_end_offset_; }
+  // Every offset below this is durable.
+  int64_t flushed_offset() const { return flushed_offset_; }
+  uint64_t size_bytes() const;
+  size_t segment_count() const { return segments_.size(); }
+  const std::map<int64_t, std::unique_ptr<Segment>>& segments() const { return segments_; }
+  const ProducerStateManager& producer_state() const { return producers_; }
+
+ private:
+  PartitionLog(std::string dir, std::string topic, int32_t partition, LogConfig config,
+               Flusher& flusher);
+  void load(bool clean_shutdown, int64_t now_ms);
+  void rebuild_producer_state();
+  Segment& active() { return *segments_.rbegin()->second; }
+  void roll(int64_t now_ms);
+  void start_flush();
+  void on_flush_done(int64_t target, int error);
+  void delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it);
+  void delete_segments_below_log_start();
+  void write_log_start_offset();
+  void write_snapshot(int64_t offset);
+  std::string snapshot_path(int64_t offset) const;
+  // Finds the first batch with last offset >= `offset`, starting in segment `it`.
+  bool locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
+              uint64_t& position, BatchHeader& header);
+
+  std::string dir_;
+  std::string topic_;
+  int32_t partition_;
+  LogConfig config_;
+  Flusher& flusher_;
+  std::map<int64_t, std::unique_ptr<Segment>> segments_;
+  std::shared_ptr<const FileHandle> dir_handle_;
+  int64_t log_start_offset_ = 0;
+  int64_t log_end_offset_ = 0;
+  int64_t flushed_offset_ = 0;
+
+  ProducerStateManager producers_;
+  BatchValidator validator_;
+  std::vector<ValidatedBatch> validated_;  // reused by append()
+  std::vector<int64_t> staged_index_;      // batch -> producer staging slot, or -1
+  std::vector<uint8_t> scratch_;           // batch reads for timestamp lookups
+
+  // Group commit.
+  struct Waiter {
+    int64_t offset;
+    FlushCallback callback;
+  };
+  std::vector<Waiter> waiters_;
+  bool flush_in_flight_ = false;
+  bool flush_requested_ = false;
+  std::vector<std::shared_ptr<const FileHandle>> pending_sync_;  // rolled segments, dir
+  int64_t unflushed_since_ms_ = -1;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+
+  // Consumers fetch sequentially: remember where the last read ended.
+  struct ReadHint {
+    int64_t offset = -1;
+    int64_t segment_base = -1;
+    uint64_t position = 0;
+  } read_hint_;
+};
+
+}  // namespace samsa::storage

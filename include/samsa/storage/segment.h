@@ -1,0 +1,144 @@
+// One segment of a partition log, in Kafka's layout: `<base>.log` holds batches
+// verbatim, `<base>.index` maps relative offsets to file positions every
+// index.interval.bytes, `<base>.timeindex` maps timestamps to offsets.
+//
+// Index files are appended (not preallocated like Kafka's mmapped ones): entries live
+// in memory and are written out in bulk when the log is flushed, rolled or closed.
+// The log is the source of truth; an index that is stale, torn or missing is rebuilt
+// from it on start.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "samsa/storage/record_batch.h"
+#include "samsa/util/file_slice.h"
+
+namespace samsa::storage {
+
+struct OffsetIndexEntry {
+  int32_t relative_offset;
+  uint32_t position;
+};
+
+struct TimeIndexEntry {
+  int64_t timestamp;
+  int32_t relative_offset;
+};
+
+// `<dir>/<20-digit base offset><ext>`, e.g. 00000000000000000042.log
+std::string segment_file_path(const std::string& dir, int64_t base_offset, const char* ext);
+
+// Reads batch headers sequentially from a file through a small window, so walking a
+// region costs a few preads rather than one per batch.
+class BatchScanner {
+ public:
+  BatchScanner(int fd, uint64_t start, uint64_t end) : fd_(fd), pos_(start), end_(end) {}
+  // Returns the next batch's header and position; false at the end or when the next
+  // bytes are not a complete v2 batch (then torn() is true).
+  bool next(BatchHeader& header, uint64_t& position);
+  bool torn() const { return torn_; }
+  uint64_t position() const { return pos_; }
+  // Reads the whole batch last returned by next() into `out`.
+  bool load_current(std::vector<uint8_t>& out) const;
+
+ private:
+  bool fill(uint64_t at, size_t need);
+  int fd_;
+  uint64_t pos_;
+  uint64_t end_;
+  uint64_t current_ = 0;
+  uint32_t current_size_ = 0;
+  bool torn_ = false;
+  std::vector<uint8_t> window_;
+  uint64_t window_start_ = 0;
+};
+
+class Segment {
+ public:
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  // New, empty segment files. Throws std::system_error.
+  static std::unique_ptr<Segment> create(const std::string& dir, int64_t base_offset,
+                                         int64_t now_ms);
+  // Existing segment. `full_recovery`: walk every batch from the start checking CRCs,
+  // truncate a torn/corrupt tail and rebuild both indexes (unclean start). Otherwise
+  // trust the index files (rebuilding them only if missing or inconsistent) and walk
+  // headers from the last index entry to find the end. Throws std::system_error.
+  static std::unique_ptr<Segment> open(const std::string& dir, int64_t base_offset,
+                                       bool full_recovery, int32_t index_interval_bytes,
+                                       int64_t now_ms);
+
+  int64_t base_offset() const { return base_offset_; }
+  uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  int64_t next_offset() const { return next_offset_; }
+  int64_t max_timestamp() const { return max_timestamp_; }
+  int64_t offset_of_max_timestamp() const { return offset_of_max_timestamp_; }
+  // Bytes cut off a torn/corrupt tail by open().
+  uint64_t truncated_bytes() const { return truncated_bytes_; }
+  const std::shared_ptr<const FileHandle>& log_file() const { return log_; }
+  int fd() const { return log_->fd(); }
+  const std::vector<OffsetIndexEntry>& offset_index() const { return offset_index_; }
+  const std::vector<TimeIndexEntry>& time_index() const { return time_index_; }
+
+  // Writes `bytes` at the end with one pwrite. Returns 0 or errno (then the file is
+  // cut back so no partial batch stays).
+  int append(std::span<const uint8_t> bytes);
+  // Index bookkeeping for one batch that append() wrote at `position`.
+  void on_batch_appended(int64_t base_offset, int64_t last_offset, uint32_t position,
+                         uint32_t size, int64_t max_timestamp, int64_t offset_of_max_ts,
+                         int32_t index_interval_bytes);
+
+  // Time-based roll: Kafka compares the incoming batch's timestamp with the segment's
+  // first batch timestamp (falling back to wall-clock age when it has none).
+  bool should_roll_for_time(int64_t segment_ms, int64_t now_ms, int64_t incoming_max_ts) const;
+  bool index_full(int32_t segment_index_bytes) const;
+
+  // File position to start scanning for `offset`: the floor index entry, or 0.
+  uint32_t position_floor(int64_t offset) const;
+  // An offset at or before the first record with timestamp >= ts in this segment.
+  int64_t offset_floor_for_timestamp(int64_t ts) const;
+
+  // Adds the segment's max timestamp as a final time-index entry (roll/close).
+  void seal_time_index();
+  // Appends not-yet-written index entries to the index files. Returns 0 or errno.
+  int persist_indexes();
+  // Index files to fsync together with the log when a segment is closed.
+  std::vector<std::shared_ptr<const FileHandle>> files_to_sync() const;
+
+  void delete_files();
+
+ private:
+  Segment(std::string dir, int64_t base_offset);
+  void open_files(bool create);
+  bool load_indexes();
+  void recover_from(uint64_t start_pos, bool check_crc, int32_t index_interval_bytes);
+  std::string path(const char* ext) const { return segment_file_path(dir_, base_offset_, ext); }
+
+  std::string dir_;
+  int64_t base_offset_;
+  std::shared_ptr<const FileHandle> log_;
+  std::shared_ptr<const FileHandle> index_file_;
+  std::shared_ptr<const FileHandle> time_index_file_;
+  uint64_t size_ = 0;
+  int64_t next_offset_;
+  int64_t max_timestamp_ = -1;
+  int64_t offset_of_max_timestamp_ = -1;
+  int64_t first_batch_timestamp_ = -1;
+  int64_t created_ms_ = 0;
+  uint64_t truncated_bytes_ = 0;
+  uint32_t bytes_since_index_entry_ = 0;
+  std::vector<OffsetIndexEntry> offset_index_;
+  std::vector<TimeIndexEntry> time_index_;
+  size_t offset_index_persisted_ = 0;
+  size_t time_index_persisted_ = 0;
+  bool rewrite_indexes_ = false;  // on-disk index files must be rewritten from scratch
+};
+
+}  // namespace samsa::storage

@@ -1,0 +1,463 @@
+#include "samsa/storage/log_manager.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace samsa::storage {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
+constexpr const char* kMetaDir = "__samsa_topics";
+constexpr const char* kPartitionMetadata = "partition.metadata";
+constexpr int32_t kMaxPartitions = 100000;
+constexpr const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void fsync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + path);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw std::system_error(err, std::generic_category(), "fsync " + path);
+}
+
+// Temp file, fsync, rename over the target, fsync the directory: readers see either
+// the old or the new content, and the new one survives a crash once this returns.
+void write_durably(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << content;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  fsync_path(tmp, false);
+  fs::rename(tmp, path);
+  fsync_path(fs::path(path).parent_path().string(), true);
+}
+
+TopicId random_topic_id() {
+  std::random_device rd;
+  TopicId id{};
+  do {
+    for (size_t i = 0; i < id.size(); i += 4) {
+      const uint32_t v = rd();
+      for (size_t j = 0; j < 4; ++j) id[i + j] = static_cast<uint8_t>(v >> (8 * j));
+    }
+  } while (id == TopicId{});  // the zero id means "no id" in Kafka
+  return id;
+}
+
+std::map<std::string, std::string> read_key_values(const std::string& path, char sep) {
+  std::map<std::string, std::string> kv;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find(sep);
+    if (eq == std::string::npos) continue;
+    std::string value = line.substr(eq + 1);
+    if (sep == ':' && !value.empty() && value.front() == ' ') value.erase(0, 1);
+    kv[line.substr(0, eq)] = value;
+  }
+  return kv;
+}
+
+}  // namespace
+
+std::string topic_id_to_string(const TopicId& id) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t b : id) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kB64[(acc >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) out.push_back(kB64[(acc << (6 - bits)) & 0x3F]);
+  return out;
+}
+
+std::optional<TopicId> topic_id_from_string(std::string_view text) {
+  if (text.size() != 22) return std::nullopt;
+  TopicId id{};
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t n = 0;
+  for (char c : text) {
+    const char* p = std::find(kB64, kB64 + 64, c);
+    if (p == kB64 + 64) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n < id.size()) id[n++] = static_cast<uint8_t>(acc >> bits);
+    }
+  }
+  return n == id.size() ? std::optional<TopicId>(id) : std::nullopt;
+}
+
+bool LogManager::valid_topic_name(std::string_view name, std::string& message) {
+  if (name.empty() || name == "." || name == "..") {
+    message = fmt::format("Topic name \"{}\" is illegal", name);
+    return false;
+  }
+  if (name.size() > 249) {
+    message = "Topic name is illegal, it can't be longer than 249 characters";
+    return false;
+  }
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      message = fmt::format(
+          "Topic name \"{}\" is illegal, it contains a character other than ASCII "
+          "alphanumerics, '.', '_' and '-'",
+          name);
+      return false;
+    }
+  }
+  return true;
+}
+
+LogManager::LogManager(LogManagerOptions options) : options_(std::move(options)) {}
+
+LogManager::~LogManager() {
+  try {
+    shutdown();
+  } catch (const std::exception& e) {
+    spdlog::error("log manager shutdown failed: {}", e.what());
+  }
+}
+
+std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
+  std::unique_ptr<LogManager> m(new LogManager(std::move(options)));
+  std::string dirs = m->options_.log_dirs;
+  const size_t comma = dirs.find(',');
+  if (comma != std::string::npos) {
+    spdlog::warn("log.dirs lists several directories; samsa uses only the first: {}",
+                 dirs.substr(0, comma));
+    dirs = dirs.substr(0, comma);
+  }
+  if (dirs.empty()) throw std::runtime_error("log.dirs is empty");
+  m->dir_ = dirs;
+  std::string message;
+  if (LogConfig::from_broker(m->options_.broker_config, m->defaults_, message) != ErrorCode::NONE)
+    throw std::runtime_error(message);
+  m->flusher_ = std::make_unique<Flusher>(m->options_.post_to_loop);
+  m->load();
+  return m;
+}
+
+std::string LogManager::partition_dir(const std::string& topic, int32_t p) const {
+  return fmt::format("{}/{}-{}", dir_, topic, p);
+}
+
+std::string LogManager::meta_path(const std::string& topic) const {
+  return fmt::format("{}/{}/{}.meta", dir_, kMetaDir, topic);
+}
+
+void LogManager::write_meta(const TopicMetadata& meta) {
+  std::ostringstream out;
+  out << "version=1\n"
+      << "name=" << meta.name << "\n"
+      << "topic_id=" << topic_id_to_string(meta.topic_id) << "\n"
+      << "partitions=" << meta.partition_count << "\n";
+  for (const auto& [k, v] : meta.config_overrides) out << "config." << k << "=" << v << "\n";
+  write_durably(meta_path(meta.name), out.str());
+}
+
+void LogManager::write_partition_metadata(const std::string& dir, const TopicId& id) {
+  write_durably(dir + "/" + kPartitionMetadata,
+                fmt::format("version: 0\ntopic_id: {}\n", topic_id_to_string(id)));
+}
+
+std::unique_ptr<PartitionLog> LogManager::open_partition(const Topic& t, int32_t p, bool clean) {
+  return PartitionLog::open(partition_dir(t.meta.name, p), t.meta.name, p, t.config, *flusher_,
+                            clean, options_.now_ms);
+}
+
+void LogManager::load() {
+  fs::create_directories(dir_ + "/" + kMetaDir);
+  const std::string marker = dir_ + "/" + kCleanShutdownFile;
+  clean_start_ = fs::exists(marker);
+  if (!clean_start_) spdlog::info("{}: no clean shutdown marker, recovering logs", dir_);
+
+  for (const auto& entry : fs::directory_iterator(dir_ + "/" + kMetaDir)) {
+    const std::string file = entry.path().filename().string();
+    if (file.size() > 4 && file.compare(file.size() - 4, 4, ".tmp") == 0) {
+      fs::remove(entry.path());
+      continue;
+    }
+    if (file.size() <= 5 || file.compare(file.size() - 5, 5, ".meta") != 0) continue;
+    auto kv = read_key_values(entry.path().string(), '=');
+    Topic t;
+    t.meta.name = kv["name"];
+    const auto id = topic_id_from_string(kv["topic_id"]);
+    int32_t count = 0;
+    std::from_chars(kv["partitions"].data(), kv["partitions"].data() + kv["partitions"].size(),
+                    count);
+    if (t.meta.name.empty() || !id || count < 1) {
+      spdlog::error("{}: unreadable topic metadata, skipping", entry.path().string());
+      continue;
+    }
+    t.meta.topic_id = *id;
+    t.meta.partition_count = count;
+    for (const auto& [k, v] : kv) {
+      if (k.rfind("config.", 0) == 0) t.meta.config_overrides[k.substr(7)] = v;
+    }
+    std::string message;
+    if (defaults_.with_overrides(t.meta.config_overrides, t.config, message) != ErrorCode::NONE) {
+      spdlog::warn("topic {}: {}; using broker defaults", t.meta.name, message);
+      t.config = defaults_;
+    }
+    for (int32_t p = 0; p < count; ++p) {
+      const std::string pdir = partition_dir(t.meta.name, p);
+      const bool existed = fs::exists(pdir);
+      t.logs.push_back(open_partition(t, p, clean_start_));
+      if (!existed || !fs::exists(pdir + "/" + kPartitionMetadata))
+        write_partition_metadata(pdir, t.meta.topic_id);
+    }
+    topics_.emplace(t.meta.name, std::move(t));
+  }
+
+  // Directories of deleted topics, or of topic creations that never committed.
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    if (!entry.is_directory()) continue;
+    const std::string name = entry.path().filename().string();
+    if (name == kMetaDir) continue;
+    const bool deleted = name.size() > 7 && name.compare(name.size() - 7, 7, "-delete") == 0;
+    const size_t dash = name.rfind('-');
+    bool orphan = false;
+    if (!deleted && dash != std::string::npos && dash + 1 < name.size()) {
+      int32_t p = -1;
+      const auto [ptr, ec] = std::from_chars(name.data() + dash + 1, name.data() + name.size(), p);
+      if (ec == std::errc() && ptr == name.data() + name.size()) {
+        const auto it = topics_.find(std::string_view(name).substr(0, dash));
+        orphan = it == topics_.end() || p >= it->second.meta.partition_count;
+      }
+    }
+    if (deleted || orphan) {
+      spdlog::info("{}: removing leftover directory {}", dir_, name);
+      fs::remove_all(entry.path());
+    }
+  }
+
+  if (clean_start_) {
+    fs::remove(marker);
+    fsync_path(dir_, true);
+  }
+}
+
+ErrorCode LogManager::create_topic(const std::string& name, int32_t partitions,
+                                   const ConfigMap& configs, std::string& message,
+                                   bool validate_only, std::optional<TopicId> topic_id) {
+  if (!valid_topic_name(name, message)) return ErrorCode::INVALID_TOPIC_EXCEPTION;
+  if (topics_.count(name)) {
+    message = fmt::format("Topic '{}' already exists.", name);
+    return ErrorCode::TOPIC_ALREADY_EXISTS;
+  }
+  // Kafka forbids names that differ only by '.' vs '_' (they collide in metric names).
+  auto normalise = [](std::string s) {
+    std::replace(s.begin(), s.end(), '.', '_');
+    return s;
+  };
+  for (const auto& [existing, _] : topics_) {
+    if (normalise(existing) == normalise(name)) {
+      message = fmt::format("Topic '{}' collides with existing topic: {}", name, existing);
+      return ErrorCode::INVALID_TOPIC_EXCEPTION;
+    }
+  }
+  if (partitions < 1 || partitions > kMaxPartitions) {
+    message = fmt::format("Number of partitions must be between 1 and {}", kMaxPartitions);
+    return ErrorCode::INVALID_PARTITIONS;
+  }
+  Topic t;
+  if (const ErrorCode ec = defaults_.with_overrides(configs, t.config, message);
+      ec != ErrorCode::NONE)
+    return ec;
+  if (validate_only) return ErrorCode::NONE;
+
+  t.meta.name = name;
+  t.meta.topic_id = topic_id.value_or(random_topic_id());
+  t.meta.partition_count = partitions;
+  t.meta.config_overrides = configs;
+  try {
+    for (int32_t p = 0; p < partitions; ++p) {
+      const std::string pdir = partition_dir(name, p);
+      fs::remove_all(pdir);  // a stale directory must not leak old data into the topic
+      t.logs.push_back(open_partition(t, p, true));
+      write_partition_metadata(pdir, t.meta.topic_id);
+    }
+    fsync_path(dir_, true);
+    write_meta(t.meta);  // the commit point
+  } catch (const std::exception& e) {
+    t.logs.clear();
+    for (int32_t p = 0; p < partitions; ++p) {
+      std::error_code ec;
+      fs::remove_all(partition_dir(name, p), ec);
+    }
+    message = fmt::format("cannot create topic {}: {}", name, e.what());
+    spdlog::error("{}", message);
+    return ErrorCode::KAFKA_STORAGE_ERROR;
+  }
+  topics_.emplace(name, std::move(t));
+  return ErrorCode::NONE;
+}
+
+void LogManager::remove_dir_async_safe(const std::string& dir) {
+  // Kafka renames to `<topic>-<p>.<id>-delete` and deletes later; a rename is atomic,
+  // so a crash mid-deletion leaves a dir that load() recognises and finishes.
+  const std::string doomed = fmt::format("{}.{}-delete", dir, topic_id_to_string(random_topic_id()));
+  std::error_code ec;
+  fs::rename(dir, doomed, ec);
+  fs::remove_all(ec ? dir : doomed, ec);
+  if (ec) spdlog::error("cannot remove {}: {}", dir, ec.message());
+}
+
+ErrorCode LogManager::delete_topic(const std::string& name) {
+  const auto it = topics_.find(name);
+  if (it == topics_.end()) return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+  try {
+    fs::remove(meta_path(name));
+    fsync_path(dir_ + "/" + kMetaDir, true);  // the commit point of the deletion
+  } catch (const std::exception& e) {
+    spdlog::error("cannot delete topic {}: {}", name, e.what());
+    return ErrorCode::KAFKA_STORAGE_ERROR;
+  }
+  Topic t = std::move(it->second);
+  topics_.erase(it);
+  for (int32_t p = 0; p < t.meta.partition_count; ++p) {
+    t.logs[static_cast<size_t>(p)].reset();
+    remove_dir_async_safe(partition_dir(name, p));
+  }
+  return ErrorCode::NONE;
+}
+
+ErrorCode LogManager::create_partitions(const std::string& name, int32_t new_total,
+                                        std::string& message, bool validate_only) {
+  const auto it = topics_.find(name);
+  if (it == topics_.end()) {
+    message = fmt::format("Topic {} does not exist", name);
+    return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+  }
+  Topic& t = it->second;
+  if (new_total <= t.meta.partition_count || new_total > kMaxPartitions) {
+    message = fmt::format("Topic currently has {} partitions, {} is not a valid new count",
+                          t.meta.partition_count, new_total);
+    return ErrorCode::INVALID_PARTITIONS;
+  }
+  if (validate_only) return ErrorCode::NONE;
+  const int32_t old = t.meta.partition_count;
+  try {
+    for (int32_t p = old; p < new_total; ++p) {
+      const std::string pdir = partition_dir(name, p);
+      fs::remove_all(pdir);
+      t.logs.push_back(open_partition(t, p, true));
+      write_partition_metadata(pdir, t.meta.topic_id);
+    }
+    TopicMetadata updated = t.meta;
+    updated.partition_count = new_total;
+    write_meta(updated);
+    t.meta = std::move(updated);
+  } catch (const std::exception& e) {
+    t.logs.resize(static_cast<size_t>(old));
+    message = fmt::format("cannot add partitions to {}: {}", name, e.what());
+    return ErrorCode::KAFKA_STORAGE_ERROR;
+  }
+  return ErrorCode::NONE;
+}
+
+ErrorCode LogManager::set_topic_configs(const std::string& name, const ConfigMap& overrides,
+                                        std::string& message, bool validate_only) {
+  const auto it = topics_.find(name);
+  if (it == topics_.end()) {
+    message = fmt::format("Topic {} does not exist", name);
+    return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+  }
+  LogConfig config;
+  if (const ErrorCode ec = defaults_.with_overrides(overrides, config, message);
+      ec != ErrorCode::NONE)
+    return ec;
+  if (validate_only) return ErrorCode::NONE;
+  Topic& t = it->second;
+  TopicMetadata updated = t.meta;
+  updated.config_overrides = overrides;
+  try {
+    write_meta(updated);
+  } catch (const std::exception& e) {
+    message = e.what();
+    return ErrorCode::KAFKA_STORAGE_ERROR;
+  }
+  t.meta = std::move(updated);
+  t.config = config;
+  for (auto& log : t.logs) log->set_config(config);
+  return ErrorCode::NONE;
+}
+
+const TopicMetadata* LogManager::find_topic(std::string_view name) const {
+  const auto it = topics_.find(name);
+  return it == topics_.end() ? nullptr : &it->second.meta;
+}
+
+const TopicMetadata* LogManager::find_topic(const TopicId& id) const {
+  for (const auto& [_, t] : topics_) {
+    if (t.meta.topic_id == id) return &t.meta;
+  }
+  return nullptr;
+}
+
+std::vector<const TopicMetadata*> LogManager::topics() const {
+  std::vector<const TopicMetadata*> out;
+  for (const auto& [_, t] : topics_) out.push_back(&t.meta);
+  return out;
+}
+
+const LogConfig* LogManager::topic_config(std::string_view name) const {
+  const auto it = topics_.find(name);
+  return it == topics_.end() ? nullptr : &it->second.config;
+}
+
+PartitionLog* LogManager::partition(std::string_view topic, int32_t index) {
+  const auto it = topics_.find(topic);
+  if (it == topics_.end() || index < 0 || index >= it->second.meta.partition_count)
+    return nullptr;
+  return it->second.logs[static_cast<size_t>(index)].get();
+}
+
+size_t LogManager::enforce_retention(int64_t now_ms) {
+  size_t deleted = 0;
+  for (auto& [_, t] : topics_)
+    for (auto& log : t.logs) deleted += log->enforce_retention(now_ms);
+  return deleted;
+}
+
+void LogManager::flush_on_timer(int64_t now_ms) {
+  for (auto& [_, t] : topics_)
+    for (auto& log : t.logs) log->maybe_flush_for_time(now_ms);
+}
+
+void LogManager::shutdown() {
+  if (shut_down_ || !flusher_) return;
+  shut_down_ = true;
+  for (auto& [_, t] : topics_)
+    for (auto& log : t.logs) log->close();
+  flusher_->stop();
+  write_durably(dir_ + "/" + kCleanShutdownFile, "");
+}
+
+}  // namespace samsa::storage

@@ -1,0 +1,559 @@
+#include "samsa/storage/partition_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace samsa::storage {
+namespace fs = std::filesystem;
+namespace bl = batch_layout;
+namespace {
+
+constexpr const char* kLogStartFile = "log-start-offset";
+
+bool parse_base_offset(const std::string& name, const char* ext, int64_t& out) {
+  const size_t ext_len = std::char_traits<char>::length(ext);
+  if (name.size() != 20 + ext_len || name.compare(20, ext_len, ext) != 0) return false;
+  const auto [p, ec] = std::from_chars(name.data(), name.data() + 20, out);
+  return ec == std::errc() && p == name.data() + 20;
+}
+
+std::shared_ptr<const FileHandle> open_dir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + dir);
+  return std::make_shared<const FileHandle>(fd);
+}
+
+void sync_or_warn(const std::shared_ptr<const FileHandle>& f, const std::string& what) {
+  if (f && ::fdatasync(f->fd()) != 0) spdlog::error("fsync {} failed: {}", what, errno);
+}
+
+}  // namespace
+
+PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition,
+                           LogConfig config, Flusher& flusher)
+    : dir_(std::move(dir)),
+      topic_(std::move(topic)),
+      partition_(partition),
+      config_(std::move(config)),
+      flusher_(flusher) {}
+
+PartitionLog::~PartitionLog() {
+  // Whoever still waits for durability learns that the log is gone.
+  for (Waiter& w : waiters_) {
+    flusher_.post([cb = std::move(w.callback)] { cb(ErrorCode::NOT_LEADER_OR_FOLLOWER); });
+  }
+}
+
+std::unique_ptr<PartitionLog> PartitionLog::open(std::string dir, std::string topic,
+                                                 int32_t partition, LogConfig config,
+                                                 Flusher& flusher, bool clean_shutdown,
+                                                 int64_t now_ms) {
+  std::unique_ptr<PartitionLog> log(
+      new PartitionLog(std::move(dir), std::move(topic), partition, std::move(config), flusher));
+  log->load(clean_shutdown, now_ms);
+  return log;
+}
+
+void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
+  fs::create_directories(dir_);
+  dir_handle_ = open_dir(dir_);
+  std::set<int64_t> bases;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    int64_t base;
+    if (parse_base_offset(name, ".log", base)) {
+      bases.insert(base);
+    } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      fs::remove(entry.path());  // an interrupted atomic write
+    }
+  }
+  // Index files without their log are leftovers of a deletion cut short.
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    int64_t base;
+    if ((parse_base_offset(name, ".index", base) || parse_base_offset(name, ".timeindex", base)) &&
+        !bases.count(base)) {
+      fs::remove(entry.path());
+    }
+  }
+
+  int64_t persisted_start = 0;
+  if (std::ifstream in(dir_ + "/" + kLogStartFile); in) in >> persisted_start;
+
+  if (bases.empty()) {
+    const int64_t base = std::max<int64_t>(0, persisted_start);
+    segments_.emplace(base, Segment::create(dir_, base, now_ms));
+  } else {
+    for (const int64_t base : bases) {
+      const bool last = base == *bases.rbegin();
+      segments_.emplace(base, Segment::open(dir_, base, !clean_shutdown && last,
+                                            config_.index_interval_bytes, now_ms));
+    }
+  }
+  log_end_offset_ = active().next_offset();
+  log_start_offset_ = std::max(segments_.begin()->first, std::min(persisted_start, log_end_offset_));
+  if (!clean_shutdown) {
+    // What survived in the page cache may not be on disk yet: make it so, so that
+    // flushed_offset below is true.
+    active().persist_indexes();
+    for (const auto& f : active().files_to_sync()) sync_or_warn(f, dir_);
+    sync_or_warn(dir_handle_, dir_);
+  }
+  flushed_offset_ = log_end_offset_;
+  rebuild_producer_state();
+  if (active().truncated_bytes() > 0) {
+    spdlog::warn("{}: recovered to offset {} after cutting {} bytes", dir_, log_end_offset_,
+                 active().truncated_bytes());
+  }
+}
+
+std::string PartitionLog::snapshot_path(int64_t offset) const {
+  return segment_file_path(dir_, offset, ".snapshot");
+}
+
+// Producer state = latest usable snapshot + replay of batch headers written after it.
+void PartitionLog::rebuild_producer_state() {
+  std::set<int64_t> snapshots;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    int64_t off;
+    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off)) snapshots.insert(off);
+  }
+  int64_t from = segments_.begin()->first;
+  producers_.clear();
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
+    int64_t offset = -1;
+    if (*it <= log_end_offset_ && producers_.load_snapshot(snapshot_path(*it), offset) &&
+        offset == *it) {
+      from = offset;
+      break;
+    }
+    producers_.clear();
+  }
+  // Snapshots beyond the recovered end describe data that is gone.
+  for (const int64_t off : snapshots) {
+    if (off > log_end_offset_) fs::remove(snapshot_path(off));
+  }
+  for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+    Segment& seg = *it->second;
+    if (seg.next_offset() <= from) continue;
+    BatchScanner scanner(seg.fd(), seg.base_offset() >= from ? 0 : seg.position_floor(from),
+                         seg.size());
+    BatchHeader h;
+    uint64_t pos;
+    while (scanner.next(h, pos)) {
+      if (h.base_offset >= from) producers_.replay(h);
+    }
+  }
+}
+
+void PartitionLog::write_snapshot(int64_t offset) {
+  if (!producers_.write_snapshot(snapshot_path(offset), offset)) {
+    spdlog::warn("{}: cannot write producer snapshot at {}", dir_, offset);
+    return;
+  }
+  // Keep the two newest: the older one is a fallback if the newest is torn.
+  std::set<int64_t> snapshots;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    int64_t off;
+    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off)) snapshots.insert(off);
+  }
+  while (snapshots.size() > 2) {
+    fs::remove(snapshot_path(*snapshots.begin()));
+    snapshots.erase(snapshots.begin());
+  }
+}
+
+uint64_t PartitionLog::size_bytes() const {
+  uint64_t total = 0;
+  for (const auto& [_, seg] : segments_) total += seg->size();
+  return total;
+}
+
+void PartitionLog::roll(int64_t now_ms) {
+  Segment& old = active();
+  old.seal_time_index();
+  old.persist_indexes();
+  for (auto& f : old.files_to_sync()) pending_sync_.push_back(std::move(f));
+  write_snapshot(log_end_offset_);
+  segments_.emplace(log_end_offset_, Segment::create(dir_, log_end_offset_, now_ms));
+  pending_sync_.push_back(dir_handle_);
+  // Like Kafka, make a rolled segment durable in the background.
+  request_flush();
+}
+
+AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOptions& o) {
+  AppendResult r;
+  r.log_start_offset = log_start_offset_;
+  ValidationLimits limits;
+  limits.max_batch_bytes = static_cast<uint32_t>(config_.max_message_bytes);
+  limits.allow_control_batches = !o.from_client;
+  r.error = validator_.validate(payload, limits, validated_, r.error_message);
+  if (r.error != ErrorCode::NONE) return r;
+  if (static_cast<int64_t>(payload.size()) > config_.segment_bytes) {
+    r.error = ErrorCode::RECORD_LIST_TOO_LARGE;
+    r.error_message = fmt::format("{} bytes exceed segment.bytes {}", payload.size(),
+                                  config_.segment_bytes);
+    return r;
+  }
+
+  // Idempotence: check every batch before anything is written.
+  staged_index_.assign(validated_.size(), -1);
+  int64_t staged = 0;
+  int64_t incoming_max_ts = -1;
+  int64_t record_total = 0;
+  for (size_t i = 0; i < validated_.size(); ++i) {
+    const BatchHeader& h = validated_[i].header;
+    record_total += h.record_count;
+    incoming_max_ts = std::max(incoming_max_ts, validated_[i].max_timestamp);
+    if (!h.has_producer_id()) continue;
+    ProducerCheck check =
+        o.from_client ? producers_.check_and_stage(h) : producers_.check_epoch_and_stage(h);
+    if (check.error != ErrorCode::NONE) {
+      producers_.abort();
+      r.error = check.error;
+      r.error_message = std::move(check.message);
+      return r;
+    }
+    if (check.duplicate) {
+      producers_.abort();
+      r.duplicate = true;
+      r.base_offset = check.duplicate->first_offset;
+      r.last_offset = check.duplicate->last_offset;
+      if (config_.message_timestamp_type == TimestampType::kLogAppendTime)
+        r.log_append_time = check.duplicate->timestamp;
+      return r;
+    }
+    staged_index_[i] = staged++;
+  }
+
+  const bool log_append_time = config_.message_timestamp_type == TimestampType::kLogAppendTime;
+  if (log_append_time) incoming_max_ts = o.now_ms;
+  {
+    Segment& seg = active();
+    const bool too_big = !seg.empty() && seg.size() + payload.size() >
+                                             static_cast<uint64_t>(config_.segment_bytes);
+    const bool offsets_overflow = log_end_offset_ + record_total - 1 - seg.base_offset() > INT32_MAX;
+    if (too_big || offsets_overflow || seg.should_roll_for_time(config_.segment_ms, o.now_ms, incoming_max_ts) ||
+        (!seg.empty() && seg.index_full(config_.segment_index_bytes))) {
+      roll(o.now_ms);
+    }
+  }
+
+  // Assign offsets in place: base offset and leader epoch are outside the CRC; the
+  // max timestamp is inside it and only rewritten when it changes.
+  int64_t next = log_end_offset_;
+  for (ValidatedBatch& vb : validated_) {
+    const uint32_t size = vb.header.size_in_bytes();
+    std::span<uint8_t> batch = payload.subspan(vb.position, size);
+    patch_offset_and_epoch(batch.data(), next, o.leader_epoch);
+    if (log_append_time) {
+      patch_max_timestamp(batch, TimestampType::kLogAppendTime, o.now_ms);
+      vb.max_timestamp = o.now_ms;
+      vb.offset_delta_of_max_ts = 0;
+    } else if (vb.header.max_timestamp != vb.max_timestamp ||
+               vb.header.timestamp_type() != TimestampType::kCreateTime) {
+      patch_max_timestamp(batch, TimestampType::kCreateTime, vb.max_timestamp);
+    }
+    vb.header.base_offset = next;
+    next += vb.header.record_count;
+  }
+
+  Segment& seg = active();
+  const uint64_t start_position = seg.size();
+  if (const int err = seg.append(payload); err != 0) {
+    producers_.abort();
+    r.error = ErrorCode::KAFKA_STORAGE_ERROR;
+    r.error_message = fmt::format("write to {} failed: {}", dir_, std::strerror(err));
+    spdlog::error("{}", r.error_message);
+    return r;
+  }
+  for (size_t i = 0; i < validated_.size(); ++i) {
+    const ValidatedBatch& vb = validated_[i];
+    const BatchHeader& h = vb.header;
+    seg.on_batch_appended(h.base_offset, h.last_offset(),
+                          static_cast<uint32_t>(start_position + vb.position), h.size_in_bytes(),
+                          vb.max_timestamp, h.base_offset + vb.offset_delta_of_max_ts,
+                          config_.index_interval_bytes);
+    if (staged_index_[i] >= 0) {
+      producers_.set_staged_offsets(static_cast<size_t>(staged_index_[i]), h.base_offset,
+                                    h.last_offset(), vb.max_timestamp);
+    }
+  }
+  producers_.commit();
+
+  r.base_offset = log_end_offset_;
+  r.last_offset = next - 1;
+  r.log_append_time = log_append_time ? o.now_ms : -1;
+  log_end_offset_ = next;
+  if (unflushed_since_ms_ < 0) unflushed_since_ms_ = o.now_ms;
+  if (config_.flush_messages != LogConfig::kNoLimit &&
+      log_end_offset_ - flushed_offset_ >= config_.flush_messages) {
+    request_flush();
+  }
+  return r;
+}
+
+bool PartitionLog::locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
+                          uint64_t& position, BatchHeader& header) {
+  bool first = true;
+  for (; it != segments_.end(); ++it, first = false) {
+    Segment& seg = *it->second;
+    uint64_t start = 0;
+    if (first) {
+      start = (read_hint_.offset == offset && read_hint_.segment_base == seg.base_offset() &&
+               read_hint_.position <= seg.size())
+                  ? read_hint_.position
+                  : seg.position_floor(offset);
+    }
+    BatchScanner scanner(seg.fd(), start, seg.size());
+    while (scanner.next(header, position)) {
+      if (header.last_offset() >= offset) return true;
+    }
+  }
+  return false;
+}
+
+ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch) {
+  ReadResult r;
+  r.high_watermark = log_end_offset_;
+  r.log_start_offset = log_start_offset_;
+  if (offset < log_start_offset_ || offset > log_end_offset_) {
+    r.error = ErrorCode::OFFSET_OUT_OF_RANGE;
+    return r;
+  }
+  if (offset == log_end_offset_) return r;
+  auto it = std::prev(segments_.upper_bound(offset));
+  uint64_t position;
+  BatchHeader h;
+  if (!locate(offset, it, position, h)) return r;
+
+  Segment& seg = *it->second;
+  const uint64_t start = position;
+  uint64_t end = position + h.size_in_bytes();
+  int64_t last = h.last_offset();
+  const uint64_t limit = max_bytes < 0 ? 0 : static_cast<uint64_t>(max_bytes);
+  if (h.size_in_bytes() > limit && !min_one_batch) return r;
+  if (end - start < limit) {
+    BatchScanner scanner(seg.fd(), end, seg.size());
+    while (scanner.next(h, position)) {
+      if (position + h.size_in_bytes() - start > limit) break;
+      end = position + h.size_in_bytes();
+      last = h.last_offset();
+    }
+  }
+  r.slices.push_back(FileSlice{seg.log_file(), start, static_cast<uint32_t>(end - start)});
+  r.bytes = end - start;
+  read_hint_ = {last + 1, seg.base_offset(), end};
+  return r;
+}
+
+OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) {
+  OffsetLookup r;
+  switch (ts) {
+    case kLatestTimestamp:
+      r.offset = log_end_offset_;
+      return r;
+    case kEarliestTimestamp:
+    case kEarliestLocalTimestamp:
+      r.offset = log_start_offset_;
+      return r;
+    case kLatestTieredTimestamp:
+      return r;  // nothing is tiered
+    default:
+      break;
+  }
+  if (ts == kMaxTimestamp) {
+    const Segment* best = nullptr;
+    for (const auto& [_, seg] : segments_) {
+      if (seg->max_timestamp() >= 0 && (!best || seg->max_timestamp() > best->max_timestamp()))
+        best = seg.get();
+    }
+    if (!best) return r;
+    ts = best->max_timestamp();  // find the first record carrying it
+  } else if (ts < 0) {
+    r.error = ErrorCode::INVALID_REQUEST;
+    return r;
+  }
+  for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+    Segment& seg = *it->second;
+    if (seg.max_timestamp() < ts || seg.next_offset() <= log_start_offset_) continue;
+    const int64_t from = std::max(seg.offset_floor_for_timestamp(ts), log_start_offset_);
+    BatchScanner scanner(seg.fd(), seg.position_floor(from), seg.size());
+    BatchHeader h;
+    uint64_t pos;
+    while (scanner.next(h, pos)) {
+      if (h.last_offset() < log_start_offset_ || h.max_timestamp < ts) continue;
+      std::vector<uint8_t> batch;
+      if (!scanner.load_current(batch)) break;
+      const RecordSearchResult found = find_first_record_at_or_after(batch, ts, scratch_);
+      if (found.offset_delta >= 0 && h.base_offset + found.offset_delta >= log_start_offset_) {
+        r.offset = h.base_offset + found.offset_delta;
+        r.timestamp = found.timestamp;
+        return r;
+      }
+    }
+  }
+  return r;
+}
+
+void PartitionLog::when_flushed(int64_t offset, FlushCallback callback) {
+  // Only what is written can be waited for; a later offset would never complete.
+  offset = std::min(offset, log_end_offset_ - 1);
+  if (offset < flushed_offset_) {
+    flusher_.post([cb = std::move(callback)] { cb(ErrorCode::NONE); });
+    return;
+  }
+  waiters_.push_back({offset, std::move(callback)});
+  start_flush();
+}
+
+void PartitionLog::request_flush() {
+  flush_requested_ = true;
+  start_flush();
+}
+
+void PartitionLog::maybe_flush_for_time(int64_t now_ms) {
+  if (config_.flush_ms == LogConfig::kNoLimit || flushed_offset_ >= log_end_offset_) return;
+  if (unflushed_since_ms_ >= 0 && now_ms - unflushed_since_ms_ >= config_.flush_ms) {
+    request_flush();
+  }
+}
+
+void PartitionLog::start_flush() {
+  // One fsync at a time per log: waiters that arrive meanwhile are covered by the
+  // next one, which starts as soon as this completes (group commit).
+  if (flush_in_flight_) return;
+  const bool needed = flush_requested_ || !waiters_.empty() || !pending_sync_.empty();
+  flush_requested_ = false;
+  if (!needed) return;
+  if (log_end_offset_ <= flushed_offset_ && pending_sync_.empty()) return;
+  flush_in_flight_ = true;
+  unflushed_since_ms_ = -1;
+  active().persist_indexes();
+  std::vector<std::shared_ptr<const FileHandle>> files = std::move(pending_sync_);
+  pending_sync_.clear();
+  files.push_back(active().log_file());
+  const int64_t target = log_end_offset_;
+  std::weak_ptr<char> alive = alive_;
+  flusher_.submit(std::move(files), [this, alive, target](int err) {
+    if (alive.expired()) return;
+    flush_in_flight_ = false;
+    on_flush_done(target, err);
+  });
+}
+
+void PartitionLog::on_flush_done(int64_t target, int err) {
+  std::vector<Waiter> ready;
+  const ErrorCode ec = err == 0 ? ErrorCode::NONE : ErrorCode::KAFKA_STORAGE_ERROR;
+  if (err == 0) {
+    flushed_offset_ = std::max(flushed_offset_, target);
+  } else {
+    spdlog::error("{}: fsync failed: {}", dir_, std::strerror(err));
+  }
+  auto keep = std::partition(waiters_.begin(), waiters_.end(),
+                             [target](const Waiter& w) { return w.offset >= target; });
+  ready.assign(std::make_move_iterator(keep), std::make_move_iterator(waiters_.end()));
+  waiters_.erase(keep, waiters_.end());
+  for (Waiter& w : ready) w.callback(ec);
+  if (!waiters_.empty() || flush_requested_) start_flush();
+}
+
+void PartitionLog::delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {
+  it->second->delete_files();
+  if (read_hint_.segment_base == it->first) read_hint_ = {};
+  segments_.erase(it);
+}
+
+void PartitionLog::delete_segments_below_log_start() {
+  while (segments_.size() > 1 && std::next(segments_.begin())->first <= log_start_offset_) {
+    delete_segment(segments_.begin());
+  }
+}
+
+void PartitionLog::write_log_start_offset() {
+  const std::string path = dir_ + "/" + kLogStartFile;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << log_start_offset_ << "\n";
+  }
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fdatasync(fd);
+    ::close(fd);
+  }
+  fs::rename(tmp, path);
+  sync_or_warn(dir_handle_, dir_);
+}
+
+ErrorCode PartitionLog::delete_records_before(int64_t offset) {
+  if (offset == -1) offset = log_end_offset_;
+  if (offset < 0 || offset > log_end_offset_) return ErrorCode::OFFSET_OUT_OF_RANGE;
+  if (offset > log_start_offset_) {
+    log_start_offset_ = offset;
+    write_log_start_offset();
+    delete_segments_below_log_start();
+  }
+  return ErrorCode::NONE;
+}
+
+size_t PartitionLog::enforce_retention(int64_t now_ms) {
+  size_t deleted = 0;
+  const bool deletes = config_.cleanup_policy.find("delete") != std::string::npos;
+  if (deletes && config_.retention_ms >= 0) {
+    while (segments_.size() > 1) {
+      const Segment& first = *segments_.begin()->second;
+      if (first.max_timestamp() < 0 || now_ms - first.max_timestamp() <= config_.retention_ms)
+        break;
+      delete_segment(segments_.begin());
+      ++deleted;
+    }
+  }
+  if (deletes && config_.retention_bytes >= 0) {
+    uint64_t total = size_bytes();
+    while (segments_.size() > 1) {
+      const uint64_t first_size = segments_.begin()->second->size();
+      if (total - first_size < static_cast<uint64_t>(config_.retention_bytes)) break;
+      total -= first_size;
+      delete_segment(segments_.begin());
+      ++deleted;
+    }
+  }
+  const size_t before = segments_.size();
+  delete_segments_below_log_start();
+  deleted += before - segments_.size();
+  if (segments_.begin()->first > log_start_offset_) {
+    log_start_offset_ = segments_.begin()->first;
+  }
+  return deleted;
+}
+
+void PartitionLog::close() {
+  Segment& seg = active();
+  seg.seal_time_index();
+  seg.persist_indexes();
+  write_snapshot(log_end_offset_);
+  for (const auto& f : pending_sync_) sync_or_warn(f, dir_);
+  pending_sync_.clear();
+  for (const auto& f : seg.files_to_sync()) sync_or_warn(f, dir_);
+  sync_or_warn(dir_handle_, dir_);
+  flushed_offset_ = log_end_offset_;
+  std::vector<Waiter> ready = std::move(waiters_);
+  waiters_.clear();
+  for (Waiter& w : ready) w.callback(ErrorCode::NONE);
+}
+
+}  // namespace samsa::storage
