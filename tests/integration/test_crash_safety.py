@@ -17,6 +17,9 @@ TOPIC = "crash-safety"
 LOAD_SECONDS_BEFORE_KILL = 3.0
 DOWN_SECONDS = 1.0
 LOAD_SECONDS_AFTER_RESTART = 2.0
+# Paced so the read-back stays quick: at most CHUNK records per PACE_S (~20k records/s).
+CHUNK = 200
+PACE_S = 0.01
 
 
 def run(factory, args):
@@ -44,6 +47,8 @@ def run(factory, args):
                                      value=f"payload-{i}".encode() * 4,
                                      on_delivery=dl.callback)
                     i += 1
+                    if i % CHUNK == 0:
+                        producer.poll(PACE_S)
                 except BufferError:
                     producer.poll(0.05)
                     continue
