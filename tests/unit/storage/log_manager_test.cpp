@@ -1,0 +1,154 @@
+#include "samsa/storage/log_manager.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "storage_test_util.h"
+
+namespace samsa::storage {
+namespace {
+namespace fs = std::filesystem;
+using testing::make_batch;
+
+class LogManagerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<LogManager> open(ConfigMap broker = {}) {
+    LogManagerOptions o;
+    o.log_dirs = dir_.str() + ",/nonexistent/second";
+    o.broker_config = std::move(broker);
+    o.post_to_loop = loop_.poster();
+    o.now_ms = 1'700'000'000'000;
+    return LogManager::open(std::move(o));
+  }
+  testing::TempDir dir_;
+  testing::TestLoop loop_;
+};
+
+TEST(TopicId, Base64RoundTrip) {
+  TopicId id{};
+  for (size_t i = 0; i < id.size(); ++i) id[i] = static_cast<uint8_t>(i * 17 + 250);
+  const std::string s = topic_id_to_string(id);
+  EXPECT_EQ(s.size(), 22u);
+  EXPECT_EQ(topic_id_from_string(s), id);
+  EXPECT_FALSE(topic_id_from_string("short").has_value());
+  EXPECT_FALSE(topic_id_from_string("!!!!!!!!!!!!!!!!!!!!!!").has_value());
+}
+
+TEST_F(LogManagerTest, CreatePersistsAndReloads) {
+  TopicId id{};
+  {
+    auto m = open({{"log.retention.hours", "1"}});
+    std::string msg;
+    ASSERT_EQ(m->create_topic("orders", 3, {{"retention.bytes", "12345"}}, msg), ErrorCode::NONE)
+        << msg;
+    id = m->find_topic("orders")->topic_id;
+    EXPECT_NE(id, TopicId{});
+    EXPECT_EQ(m->topic_config("orders")->retention_bytes, 12345);
+    EXPECT_EQ(m->topic_config("orders")->retention_ms, 3600000);  // broker default
+    auto batch = make_batch(4);
+    AppendOptions o;
+    o.now_ms = 1;
+    ASSERT_EQ(m->partition("orders", 2)->append(batch, o).error, ErrorCode::NONE);
+    EXPECT_EQ(m->partition("orders", 3), nullptr);
+    EXPECT_TRUE(fs::exists(dir_.str() + "/orders-0/partition.metadata"));
+    std::ifstream pm(dir_.str() + "/orders-1/partition.metadata");
+    std::string all((std::istreambuf_iterator<char>(pm)), {});
+    EXPECT_EQ(all, "version: 0\ntopic_id: " + topic_id_to_string(id) + "\n");
+    m->shutdown();
+    EXPECT_TRUE(fs::exists(dir_.str() + "/.kafka_cleanshutdown"));
+  }
+  auto m = open();
+  EXPECT_TRUE(m->recovered_cleanly());
+  EXPECT_FALSE(fs::exists(dir_.str() + "/.kafka_cleanshutdown"));
+  const TopicMetadata* t = m->find_topic("orders");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->topic_id, id);
+  EXPECT_EQ(t->partition_count, 3);
+  EXPECT_EQ(t->config_overrides.at("retention.bytes"), "12345");
+  EXPECT_EQ(m->find_topic(id), t);
+  EXPECT_EQ(m->partition("orders", 2)->log_end_offset(), 4);
+  EXPECT_EQ(m->topics().size(), 1u);
+}
+
+TEST_F(LogManagerTest, UncleanStartIsDetected) {
+  {
+    auto m = open();
+    std::string msg;
+    ASSERT_EQ(m->create_topic("a", 1, {}, msg), ErrorCode::NONE);
+    // Simulate a crash: the destructor would shut down cleanly, so remove the marker.
+    m->shutdown();
+    fs::remove(dir_.str() + "/.kafka_cleanshutdown");
+  }
+  auto m = open();
+  EXPECT_FALSE(m->recovered_cleanly());
+  EXPECT_NE(m->partition("a", 0), nullptr);
+}
+
+TEST_F(LogManagerTest, CreateErrors) {
+  auto m = open();
+  std::string msg;
+  EXPECT_EQ(m->create_topic("bad name", 1, {}, msg), ErrorCode::INVALID_TOPIC_EXCEPTION);
+  EXPECT_EQ(m->create_topic("..", 1, {}, msg), ErrorCode::INVALID_TOPIC_EXCEPTION);
+  EXPECT_EQ(m->create_topic(std::string(250, 'a'), 1, {}, msg),
+            ErrorCode::INVALID_TOPIC_EXCEPTION);
+  EXPECT_EQ(m->create_topic("t", 0, {}, msg), ErrorCode::INVALID_PARTITIONS);
+  EXPECT_EQ(m->create_topic("t", 1, {{"retention.ms", "soon"}}, msg), ErrorCode::INVALID_CONFIG);
+  EXPECT_NE(msg.find("retention.ms"), std::string::npos);
+  EXPECT_EQ(m->create_topic("t", 1, {}, msg, /*validate_only=*/true), ErrorCode::NONE);
+  EXPECT_EQ(m->find_topic("t"), nullptr);
+  EXPECT_EQ(m->create_topic("a.b", 1, {}, msg), ErrorCode::NONE);
+  EXPECT_EQ(m->create_topic("a.b", 1, {}, msg), ErrorCode::TOPIC_ALREADY_EXISTS);
+  EXPECT_EQ(m->create_topic("a_b", 1, {}, msg), ErrorCode::INVALID_TOPIC_EXCEPTION);
+}
+
+TEST_F(LogManagerTest, DeleteGrowAndAlter) {
+  {
+    auto m = open();
+    std::string msg;
+    ASSERT_EQ(m->create_topic("gone", 2, {}, msg), ErrorCode::NONE);
+    ASSERT_EQ(m->create_topic("grow", 1, {}, msg), ErrorCode::NONE);
+    EXPECT_EQ(m->delete_topic("gone"), ErrorCode::NONE);
+    EXPECT_EQ(m->delete_topic("gone"), ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+    EXPECT_FALSE(fs::exists(dir_.str() + "/gone-0"));
+    EXPECT_EQ(m->create_partitions("grow", 1, msg), ErrorCode::INVALID_PARTITIONS);
+    EXPECT_EQ(m->create_partitions("grow", 4, msg), ErrorCode::NONE);
+    EXPECT_NE(m->partition("grow", 3), nullptr);
+    EXPECT_EQ(m->set_topic_configs("grow", {{"max.message.bytes", "-5"}}, msg),
+              ErrorCode::INVALID_CONFIG);
+    EXPECT_EQ(m->set_topic_configs("grow", {{"max.message.bytes", "100"}}, msg), ErrorCode::NONE);
+    auto big = make_batch(10, 0, {}, 50);
+    AppendOptions o;
+    EXPECT_EQ(m->partition("grow", 0)->append(big, o).error, ErrorCode::MESSAGE_TOO_LARGE);
+  }
+  // A stray directory of an uncommitted creation is removed at start.
+  fs::create_directories(dir_.str() + "/ghost-0");
+  auto m = open();
+  EXPECT_EQ(m->find_topic("gone"), nullptr);
+  ASSERT_NE(m->find_topic("grow"), nullptr);
+  EXPECT_EQ(m->find_topic("grow")->partition_count, 4);
+  EXPECT_EQ(m->topic_config("grow")->max_message_bytes, 100);
+  EXPECT_FALSE(fs::exists(dir_.str() + "/ghost-0"));
+  int count = 0;
+  m->for_each_partition([&](const TopicMetadata&, int32_t, PartitionLog&) { ++count; });
+  EXPECT_EQ(count, 4);
+}
+
+TEST_F(LogManagerTest, RetentionFromTimer) {
+  auto m = open({{"log.segment.bytes", "1000"}});
+  std::string msg;
+  ASSERT_EQ(m->create_topic("r", 1, {{"retention.ms", "1000"}}, msg), ErrorCode::NONE);
+  AppendOptions o;
+  for (int i = 0; i < 20; ++i) {
+    auto b = make_batch(2, 5000, {}, 50);
+    m->partition("r", 0)->append(b, o);
+  }
+  EXPECT_GT(m->partition("r", 0)->segment_count(), 2u);
+  EXPECT_EQ(m->enforce_retention(5000 + 1000), 0u);
+  EXPECT_GT(m->enforce_retention(5000 + 1001 + 1), 0u);
+  EXPECT_EQ(m->partition("r", 0)->segment_count(), 1u);
+}
+
+}  // namespace
+}  // namespace samsa::storage
