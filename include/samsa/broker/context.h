@@ -1,0 +1,74 @@
+// What a request handler sees: the decoded header, the services of the broker, and
+// the way to answer. Asio-free: every handler includes it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "samsa/net/request.h"
+#include "samsa/protocol/header.h"
+#include "samsa/util/scheduler.h"
+
+namespace samsa::config {
+struct BrokerConfig;
+}
+namespace samsa::storage {
+class LogManager;
+}
+namespace samsa::coordinator {
+class ProducerIdManager;
+class GroupCoordinator;
+}  // namespace samsa::coordinator
+
+namespace samsa::broker {
+
+class PartitionWatch;
+
+// Everything handlers share; owned by Broker, outlives every request.
+struct BrokerServices {
+  const config::BrokerConfig& config;
+  std::string cluster_id;
+  Scheduler& scheduler;
+  storage::LogManager& logs;
+  PartitionWatch& watch;
+  coordinator::ProducerIdManager& producer_ids;
+  coordinator::GroupCoordinator* groups = nullptr;  // null until groups exist
+};
+
+class RequestContext {
+ public:
+  RequestContext(BrokerServices& services, protocol::RequestHeader header,
+                 std::vector<uint8_t> frame, net::Responder responder, std::string peer)
+      : services(services),
+        header(std::move(header)),
+        frame(std::move(frame)),
+        responder(std::move(responder)),
+        peer(std::move(peer)) {}
+
+  int16_t version() const { return header.api_version; }
+  const std::string& client_id() const {
+    static const std::string none;
+    return header.client_id ? *header.client_id : none;
+  }
+
+  // Encodes `response` at the request's version and queues it; answers exactly once.
+  template <class Response>
+  void respond(const Response& response) {
+    responder.respond(protocol::encode_response(header.correlation_id, response,
+                                                header.api_version));
+  }
+  void respond_nothing() { responder.respond_nothing(); }
+  bool connection_open() const { return responder.connection_open(); }
+
+  BrokerServices& services;
+  protocol::RequestHeader header;
+  std::vector<uint8_t> frame;  // owns the bytes that decoded Records views point into
+  net::Responder responder;
+  std::string peer;
+};
+
+using ContextPtr = std::shared_ptr<RequestContext>;
+
+}  // namespace samsa::broker

@@ -1,0 +1,27 @@
+// The one list of APIs samsa serves. An API is dispatched and advertised in
+// ApiVersions exactly when it is listed here, and its version range is its spec's
+// (spec/<key>_<name>.kspec), so a handler and its advertisement cannot drift apart.
+//
+// Each entry X(Api, name) is implemented in src/broker/handlers/<name>.cpp as
+//   void handle_<name>(ContextPtr ctx, protocol::<Api>Request request);
+// A handler must answer exactly once through ctx (now, or later from a callback).
+#pragma once
+
+#include "samsa/broker/context.h"
+#include "samsa/protocol/messages/all.h"
+
+// clang-format off
+#define SAMSA_BROKER_HANDLERS(X)             \
+  X(ApiVersions, api_versions)               \
+  X(Produce, produce)                        \
+  X(Fetch, fetch)
+// clang-format on
+
+namespace samsa::broker {
+
+#define SAMSA_DECLARE_HANDLER(Api, name) \
+  void handle_##name(ContextPtr ctx, protocol::Api##Request request);
+SAMSA_BROKER_HANDLERS(SAMSA_DECLARE_HANDLER)
+#undef SAMSA_DECLARE_HANDLER
+
+}  // namespace samsa::broker
