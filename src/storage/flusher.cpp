@@ -8,7 +8,9 @@ namespace samsa::storage {
 
 Flusher::Flusher(PostToLoop post) : post_(std::move(post)), thread_([this] { run(); }) {}
 
-Flusher::~Flusher() { stop(); }
+Flusher::~Flusher() {
+  stop();
+}
 
 void Flusher::submit(std::vector<std::shared_ptr<const FileHandle>> files, Done done) {
   Job job{std::move(files), std::move(done)};

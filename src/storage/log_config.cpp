@@ -144,8 +144,7 @@ const std::vector<std::string>& LogConfig::topic_keys() {
 
 bool LogConfig::is_topic_key(std::string_view key) {
   return topic_setters().count(key) ||
-         std::find(kPassthroughKeys.begin(), kPassthroughKeys.end(), key) !=
-             kPassthroughKeys.end();
+         std::find(kPassthroughKeys.begin(), kPassthroughKeys.end(), key) != kPassthroughKeys.end();
 }
 
 ErrorCode LogConfig::with_overrides(const ConfigMap& overrides, LogConfig& out,
@@ -214,8 +213,8 @@ ErrorCode LogConfig::from_broker(const ConfigMap& props, LogConfig& out, std::st
     }
     std::string why;
     if (!topic_setters().find(m.topic_key)->second(c, value, why)) {
-      message = fmt::format("Invalid value {} for configuration {}: {}", it->second, m.broker_key,
-                            why);
+      message =
+          fmt::format("Invalid value {} for configuration {}: {}", it->second, m.broker_key, why);
       return ErrorCode::INVALID_CONFIG;
     }
   }

@@ -322,7 +322,8 @@ ErrorCode LogManager::create_topic(const std::string& name, int32_t partitions,
 void LogManager::remove_dir_async_safe(const std::string& dir) {
   // Kafka renames to `<topic>-<p>.<id>-delete` and deletes later; a rename is atomic,
   // so a crash mid-deletion leaves a dir that load() recognises and finishes.
-  const std::string doomed = fmt::format("{}.{}-delete", dir, topic_id_to_string(random_topic_id()));
+  const std::string doomed =
+      fmt::format("{}.{}-delete", dir, topic_id_to_string(random_topic_id()));
   std::error_code ec;
   fs::rename(dir, doomed, ec);
   fs::remove_all(ec ? dir : doomed, ec);
@@ -434,8 +435,7 @@ const LogConfig* LogManager::topic_config(std::string_view name) const {
 
 PartitionLog* LogManager::partition(std::string_view topic, int32_t index) {
   const auto it = topics_.find(topic);
-  if (it == topics_.end() || index < 0 || index >= it->second.meta.partition_count)
-    return nullptr;
+  if (it == topics_.end() || index < 0 || index >= it->second.meta.partition_count) return nullptr;
   return it->second.logs[static_cast<size_t>(index)].get();
 }
 

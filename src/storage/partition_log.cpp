@@ -42,8 +42,8 @@ void sync_or_warn(const std::shared_ptr<const FileHandle>& f, const std::string&
 
 }  // namespace
 
-PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition,
-                           LogConfig config, Flusher& flusher)
+PartitionLog::PartitionLog(std::string dir, std::string topic, int32_t partition, LogConfig config,
+                           Flusher& flusher)
     : dir_(std::move(dir)),
       topic_(std::move(topic)),
       partition_(partition),
@@ -104,7 +104,8 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
     }
   }
   log_end_offset_ = active().next_offset();
-  log_start_offset_ = std::max(segments_.begin()->first, std::min(persisted_start, log_end_offset_));
+  log_start_offset_ =
+      std::max(segments_.begin()->first, std::min(persisted_start, log_end_offset_));
   if (!clean_shutdown) {
     // What survived in the page cache may not be on disk yet: make it so, so that
     // flushed_offset below is true.
@@ -129,7 +130,8 @@ void PartitionLog::rebuild_producer_state() {
   std::set<int64_t> snapshots;
   for (const auto& entry : fs::directory_iterator(dir_)) {
     int64_t off;
-    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off)) snapshots.insert(off);
+    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off))
+      snapshots.insert(off);
   }
   int64_t from = segments_.begin()->first;
   producers_.clear();
@@ -168,7 +170,8 @@ void PartitionLog::write_snapshot(int64_t offset) {
   std::set<int64_t> snapshots;
   for (const auto& entry : fs::directory_iterator(dir_)) {
     int64_t off;
-    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off)) snapshots.insert(off);
+    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off))
+      snapshots.insert(off);
   }
   while (snapshots.size() > 2) {
     fs::remove(snapshot_path(*snapshots.begin()));
@@ -204,8 +207,8 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   if (r.error != ErrorCode::NONE) return r;
   if (static_cast<int64_t>(payload.size()) > config_.segment_bytes) {
     r.error = ErrorCode::RECORD_LIST_TOO_LARGE;
-    r.error_message = fmt::format("{} bytes exceed segment.bytes {}", payload.size(),
-                                  config_.segment_bytes);
+    r.error_message =
+        fmt::format("{} bytes exceed segment.bytes {}", payload.size(), config_.segment_bytes);
     return r;
   }
 
@@ -243,10 +246,12 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   if (log_append_time) incoming_max_ts = o.now_ms;
   {
     Segment& seg = active();
-    const bool too_big = !seg.empty() && seg.size() + payload.size() >
-                                             static_cast<uint64_t>(config_.segment_bytes);
-    const bool offsets_overflow = log_end_offset_ + record_total - 1 - seg.base_offset() > INT32_MAX;
-    if (too_big || offsets_overflow || seg.should_roll_for_time(config_.segment_ms, o.now_ms, incoming_max_ts) ||
+    const bool too_big =
+        !seg.empty() && seg.size() + payload.size() > static_cast<uint64_t>(config_.segment_bytes);
+    const bool offsets_overflow =
+        log_end_offset_ + record_total - 1 - seg.base_offset() > INT32_MAX;
+    if (too_big || offsets_overflow ||
+        seg.should_roll_for_time(config_.segment_ms, o.now_ms, incoming_max_ts) ||
         (!seg.empty() && seg.index_full(config_.segment_index_bytes))) {
       roll(o.now_ms);
     }

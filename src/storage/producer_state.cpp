@@ -176,8 +176,8 @@ void ProducerStateManager::replay(const BatchHeader& b) {
     }
     return;
   }
-  e.add(b.producer_epoch, {b.base_sequence, b.last_sequence(), b.base_offset, b.last_offset(),
-                           b.max_timestamp});
+  e.add(b.producer_epoch,
+        {b.base_sequence, b.last_sequence(), b.base_offset, b.last_offset(), b.max_timestamp});
 }
 
 const ProducerEntry* ProducerStateManager::find(int64_t producer_id) const {

@@ -69,8 +69,7 @@ BatchHeader BatchHeader::parse(const uint8_t* p) noexcept {
 int32_t BatchHeader::last_sequence() const noexcept {
   if (base_sequence < 0) return -1;
   const int64_t last = int64_t(base_sequence) + last_offset_delta;
-  return last > INT32_MAX ? static_cast<int32_t>(last - INT32_MAX - 1)
-                          : static_cast<int32_t>(last);
+  return last > INT32_MAX ? static_cast<int32_t>(last - INT32_MAX - 1) : static_cast<int32_t>(last);
 }
 
 uint32_t compute_batch_crc(std::span<const uint8_t> batch) noexcept {

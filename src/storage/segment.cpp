@@ -167,9 +167,9 @@ bool Segment::load_indexes() {
   if (idx.size() % kOffsetEntrySize != 0 || tidx.size() % kTimeEntrySize != 0) return false;
   for (size_t at = 0; at < idx.size(); at += kOffsetEntrySize) {
     const OffsetIndexEntry e{load_be32(&idx[at]), static_cast<uint32_t>(load_be32(&idx[at + 4]))};
-    const bool ordered = offset_index_.empty() ||
-                         (e.relative_offset > offset_index_.back().relative_offset &&
-                          e.position > offset_index_.back().position);
+    const bool ordered =
+        offset_index_.empty() || (e.relative_offset > offset_index_.back().relative_offset &&
+                                  e.position > offset_index_.back().position);
     if (!ordered || e.relative_offset < 0 || uint64_t(e.position) + bl::kHeaderSize > size_) {
       // Kafka preallocates index files with zeros; anything past the last good entry
       // is dropped and the file rewritten.
@@ -180,9 +180,9 @@ bool Segment::load_indexes() {
   }
   for (size_t at = 0; at < tidx.size(); at += kTimeEntrySize) {
     const TimeIndexEntry e{load_be64(&tidx[at]), load_be32(&tidx[at + 8])};
-    const bool ordered = time_index_.empty() ||
-                         (e.timestamp > time_index_.back().timestamp &&
-                          e.relative_offset >= time_index_.back().relative_offset);
+    const bool ordered =
+        time_index_.empty() || (e.timestamp > time_index_.back().timestamp &&
+                                e.relative_offset >= time_index_.back().relative_offset);
     if (!ordered || e.relative_offset < 0) {
       rewrite_indexes_ = true;
       break;
@@ -252,7 +252,8 @@ void Segment::recover_from(uint64_t start, bool check_crc, int32_t index_interva
       rewrite_indexes_ = true;
     }
   }
-  while (!time_index_.empty() && base_offset_ + time_index_.back().relative_offset >= next_offset_ &&
+  while (!time_index_.empty() &&
+         base_offset_ + time_index_.back().relative_offset >= next_offset_ &&
          next_offset_ > base_offset_) {
     time_index_.pop_back();
     rewrite_indexes_ = true;
@@ -317,9 +318,9 @@ bool Segment::index_full(int32_t segment_index_bytes) const {
 
 uint32_t Segment::position_floor(int64_t offset) const {
   const int64_t rel = offset - base_offset_;
-  auto it = std::upper_bound(
-      offset_index_.begin(), offset_index_.end(), rel,
-      [](int64_t r, const OffsetIndexEntry& e) { return r < e.relative_offset; });
+  auto it =
+      std::upper_bound(offset_index_.begin(), offset_index_.end(), rel,
+                       [](int64_t r, const OffsetIndexEntry& e) { return r < e.relative_offset; });
   return it == offset_index_.begin() ? 0 : std::prev(it)->position;
 }
 
@@ -332,7 +333,8 @@ int64_t Segment::offset_floor_for_timestamp(int64_t ts) const {
 }
 
 void Segment::seal_time_index() {
-  if (max_timestamp_ >= 0 && (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp)) {
+  if (max_timestamp_ >= 0 &&
+      (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp)) {
     time_index_.push_back(
         {max_timestamp_, static_cast<int32_t>(offset_of_max_timestamp_ - base_offset_)});
   }

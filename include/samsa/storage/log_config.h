@@ -44,8 +44,7 @@ struct LogConfig {
 
   // Returns a copy with topic-level overrides applied. Unknown keys and bad values give
   // INVALID_CONFIG with a message, and leave `out` untouched.
-  ErrorCode with_overrides(const ConfigMap& overrides, LogConfig& out,
-                           std::string& message) const;
+  ErrorCode with_overrides(const ConfigMap& overrides, LogConfig& out, std::string& message) const;
 
   // Every topic-level key with its current value as Kafka prints it.
   ConfigMap to_topic_configs() const;

@@ -38,7 +38,7 @@ struct TopicMetadata {
 };
 
 struct LogManagerOptions {
-  std::string log_dirs;    // log.dirs (or log.dir): comma list, the first is used
+  std::string log_dirs;     // log.dirs (or log.dir): comma list, the first is used
   ConfigMap broker_config;  // server properties; the log.* keys give topic defaults
   PostToLoop post_to_loop;  // runs completions on the event loop
   int64_t now_ms = 0;

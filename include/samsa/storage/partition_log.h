@@ -70,9 +70,8 @@ class PartitionLog {
   // Opens or creates the partition directory `dir`. `clean_shutdown`: trust the index
   // files; otherwise the last segment is rescanned with CRC checks and a torn tail is
   // cut off. Throws std::system_error / std::runtime_error on I/O failures.
-  static std::unique_ptr<PartitionLog> open(std::string dir, std::string topic,
-                                            int32_t partition, LogConfig config,
-                                            Flusher& flusher, bool clean_shutdown,
+  static std::unique_ptr<PartitionLog> open(std::string dir, std::string topic, int32_t partition,
+                                            LogConfig config, Flusher& flusher, bool clean_shutdown,
                                             int64_t now_ms);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;

@@ -81,7 +81,7 @@ class ProducerStateManager {
   ProducerEntry* staged_entry_for(int64_t producer_id);
 
   std::unordered_map<int64_t, ProducerEntry> producers_;
-  std::vector<Staged> staged_;                // batches of the append in progress
+  std::vector<Staged> staged_;                 // batches of the append in progress
   std::vector<ProducerEntry> staged_entries_;  // working copies touched by it
 };
 

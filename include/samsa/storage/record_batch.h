@@ -146,8 +146,8 @@ class RecordIterator {
 struct ValidatedBatch {
   uint32_t position = 0;  // inside the payload
   BatchHeader header;
-  int64_t max_timestamp = -1;           // largest record timestamp (CreateTime)
-  int32_t offset_delta_of_max_ts = 0;   // record holding it
+  int64_t max_timestamp = -1;          // largest record timestamp (CreateTime)
+  int32_t offset_delta_of_max_ts = 0;  // record holding it
 };
 
 struct ValidationLimits {

@@ -91,8 +91,8 @@ class Segment {
   // cut back so no partial batch stays).
   int append(std::span<const uint8_t> bytes);
   // Index bookkeeping for one batch that append() wrote at `position`.
-  void on_batch_appended(int64_t base_offset, int64_t last_offset, uint32_t position,
-                         uint32_t size, int64_t max_timestamp, int64_t offset_of_max_ts,
+  void on_batch_appended(int64_t base_offset, int64_t last_offset, uint32_t position, uint32_t size,
+                         int64_t max_timestamp, int64_t offset_of_max_ts,
                          int32_t index_interval_bytes);
 
   // Time-based roll: Kafka compares the incoming batch's timestamp with the segment's

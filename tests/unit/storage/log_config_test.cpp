@@ -28,9 +28,9 @@ TEST(LogConfig, BrokerRetentionPrecedence) {
                                    c, msg),
             ErrorCode::NONE);
   EXPECT_EQ(c.retention_ms, 120000);
-  ASSERT_EQ(LogConfig::from_broker({{"log.retention.minutes", "2"}, {"log.retention.ms", "5"}}, c,
-                                   msg),
-            ErrorCode::NONE);
+  ASSERT_EQ(
+      LogConfig::from_broker({{"log.retention.minutes", "2"}, {"log.retention.ms", "5"}}, c, msg),
+      ErrorCode::NONE);
   EXPECT_EQ(c.retention_ms, 5);
   ASSERT_EQ(LogConfig::from_broker({{"log.retention.hours", "-1"}}, c, msg), ErrorCode::NONE);
   EXPECT_EQ(c.retention_ms, -1);
@@ -64,12 +64,18 @@ TEST(LogConfig, TopicOverridesAndValidation) {
   EXPECT_EQ(out.to_topic_configs().at("preallocate"), "false");
 
   const std::pair<const char*, const char*> bad[] = {
-      {"segment.bytes", "10"},          {"segment.bytes", "x"},
-      {"retention.ms", "-2"},           {"max.message.bytes", "-1"},
-      {"message.timestamp.type", "Now"}, {"cleanup.policy", "keep"},
-      {"flush.messages", "0"},          {"min.insync.replicas", "0"},
-      {"compression.type", "brotli"},   {"no.such.config", "1"},
-      {"segment.index.bytes", "3"},     {"max.message.bytes", "99999999999"},
+      {"segment.bytes", "10"},
+      {"segment.bytes", "x"},
+      {"retention.ms", "-2"},
+      {"max.message.bytes", "-1"},
+      {"message.timestamp.type", "Now"},
+      {"cleanup.policy", "keep"},
+      {"flush.messages", "0"},
+      {"min.insync.replicas", "0"},
+      {"compression.type", "brotli"},
+      {"no.such.config", "1"},
+      {"segment.index.bytes", "3"},
+      {"max.message.bytes", "99999999999"},
   };
   for (const auto& [k, v] : bad) {
     LogConfig untouched;

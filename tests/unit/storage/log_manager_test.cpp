@@ -91,8 +91,7 @@ TEST_F(LogManagerTest, CreateErrors) {
   std::string msg;
   EXPECT_EQ(m->create_topic("bad name", 1, {}, msg), ErrorCode::INVALID_TOPIC_EXCEPTION);
   EXPECT_EQ(m->create_topic("..", 1, {}, msg), ErrorCode::INVALID_TOPIC_EXCEPTION);
-  EXPECT_EQ(m->create_topic(std::string(250, 'a'), 1, {}, msg),
-            ErrorCode::INVALID_TOPIC_EXCEPTION);
+  EXPECT_EQ(m->create_topic(std::string(250, 'a'), 1, {}, msg), ErrorCode::INVALID_TOPIC_EXCEPTION);
   EXPECT_EQ(m->create_topic("t", 0, {}, msg), ErrorCode::INVALID_PARTITIONS);
   EXPECT_EQ(m->create_topic("t", 1, {{"retention.ms", "soon"}}, msg), ErrorCode::INVALID_CONFIG);
   EXPECT_NE(msg.find("retention.ms"), std::string::npos);

@@ -31,8 +31,7 @@ std::vector<BatchHeader> batches_of(const ReadResult& r) {
     const auto data = read_slice(s);
     for (size_t pos = 0; pos < data.size();) {
       out.push_back(BatchHeader::parse(data.data() + pos));
-      EXPECT_EQ(compute_batch_crc({data.data() + pos, out.back().size_in_bytes()}),
-                out.back().crc);
+      EXPECT_EQ(compute_batch_crc({data.data() + pos, out.back().size_in_bytes()}), out.back().crc);
       pos += out.back().size_in_bytes();
     }
   }
@@ -300,7 +299,7 @@ TEST_F(PartitionLogTest, TornTailIsCutOnUncleanStart) {
     for (int i = 0; i < 10; ++i) append(*log, make_batch(2));
     size_before_last = log->size_bytes();
     append(*log, make_batch(4));
-  }  // no close(): a crash
+  }                                                             // no close(): a crash
   fs::resize_file(seg_path(0, ".log"), size_before_last + 30);  // mid-batch
   auto log = open(false);
   EXPECT_EQ(log->log_end_offset(), 20);

@@ -117,8 +117,8 @@ TEST(Compression, RawSnappyWithoutXerialFraming) {
 
 TEST(Compression, OutputIsBounded) {
   std::vector<uint8_t> big(1 << 20, 0), packed, out;
-  for (Compression c : {Compression::kGzip, Compression::kSnappy, Compression::kLz4,
-                        Compression::kZstd}) {
+  for (Compression c :
+       {Compression::kGzip, Compression::kSnappy, Compression::kLz4, Compression::kZstd}) {
     ASSERT_TRUE(compress(c, big, packed));
     EXPECT_FALSE(decompress(c, packed, out, 1000)) << int(c);
     EXPECT_TRUE(decompress(c, packed, out, big.size())) << int(c);
