@@ -1,2 +1,101 @@
-// Placeholder until the broker is wired up.
-int main() { return 0; }
+// samsa: a Kafka-compatible single-node broker.
+//
+//   samsa serve [--config server.properties] [--override key=value ...]
+//
+// Configuration layers, lowest first: Kafka's defaults, the file, KAFKA_* environment
+// variables (the apache/kafka image convention), --override.
+#include <utility>
+
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <cstdlib>
+
+#include "samsa/broker/broker.h"
+#include "samsa/config/config.h"
+#include "samsa/util/log.h"
+
+namespace {
+
+int serve(const std::optional<std::string>& config_file,
+          const std::vector<std::string>& overrides) {
+  const auto started = std::chrono::steady_clock::now();
+  samsa::config::LoadOptions load;
+  if (config_file) load.config_file = *config_file;
+  load.overrides = overrides;
+  load.environment = samsa::config::process_environment();
+  samsa::config::BrokerConfig config;
+  try {
+    config = samsa::config::load_broker_config(load);
+  } catch (const std::exception& e) {
+    spdlog::critical("invalid configuration: {}", e.what());
+    return 2;
+  }
+  samsa::config::log_config_summary(config);
+
+  boost::asio::io_context io(1);
+  samsa::broker::Broker broker(io, config);
+  try {
+    broker.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+
+  const auto ports = broker.bound_ports();
+  std::string listeners;
+  for (size_t i = 0; i < config.listeners.size() && i < ports.size(); ++i) {
+    const auto& l = config.listeners[i];
+    if (!listeners.empty()) listeners += ", ";
+    listeners += fmt::format("{}://{}:{} (advertised {}:{})", l.bind.listener_name,
+                             l.bind.host.empty() ? "0.0.0.0" : l.bind.host, ports[i],
+                             l.advertised.host, l.advertised.port ? l.advertised.port : ports[i]);
+  }
+  const auto elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("samsa {} started in {:.1f} ms: node {} cluster {} listening on {}; data in {}",
+               SAMSA_VERSION, elapsed, config.node_id, broker.cluster_id(), listeners,
+               config.log_dir.string());
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    spdlog::info("signal {} received: shutting down", signal_number);
+    broker.stop();
+    io.stop();
+  });
+  io.run();
+  broker.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // sendfile(2) cannot be told MSG_NOSIGNAL: a client that goes away must not kill us.
+  ::signal(SIGPIPE, SIG_IGN);
+  spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] %v");
+  if (const char* level = std::getenv("SAMSA_LOG_LEVEL"))
+    spdlog::set_level(spdlog::level::from_str(level));
+
+  CLI::App app{"samsa: a Kafka-compatible single-node message broker"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", SAMSA_VERSION);
+
+  auto* serve_cmd = app.add_subcommand("serve", "run the broker");
+  std::optional<std::string> config_file;
+  std::vector<std::string> overrides;
+  std::string log_level;
+  serve_cmd->add_option("-c,--config", config_file, "server.properties file")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("-o,--override", overrides, "key=value, wins over file and environment");
+  serve_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+
+  CLI11_PARSE(app, argc, argv);
+  if (!log_level.empty()) spdlog::set_level(spdlog::level::from_str(log_level));
+  if (*serve_cmd) return serve(config_file, overrides);
+  return 0;
+}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "samsa/net/request.h"
+#include "samsa/protocol/error_code.h"
 #include "samsa/protocol/header.h"
 #include "samsa/util/scheduler.h"
 
@@ -56,8 +57,8 @@ class RequestContext {
   // Encodes `response` at the request's version and queues it; answers exactly once.
   template <class Response>
   void respond(const Response& response) {
-    responder.respond(protocol::encode_response(header.correlation_id, response,
-                                                header.api_version));
+    responder.respond(
+        protocol::encode_response(header.correlation_id, response, header.api_version));
   }
   void respond_nothing() { responder.respond_nothing(); }
   bool connection_open() const { return responder.connection_open(); }

@@ -1,0 +1,227 @@
+#include "samsa/broker/broker.h"
+
+#include <utility>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "asio_scheduler.h"
+#include "samsa/broker/handlers.h"
+#include "samsa/broker/partition_watch.h"
+#include "samsa/config/config.h"
+#include "samsa/coordinator/producer_id_manager.h"
+#include "samsa/net/server.h"
+#include "samsa/storage/log_manager.h"
+#include "samsa/util/log.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using Decoder = void (*)(ContextPtr, protocol::Reader&);
+
+struct DispatchEntry {
+  int16_t min_version = -1;
+  int16_t max_version = -1;
+  Decoder decode_and_handle = nullptr;
+};
+
+constexpr size_t kMaxApiKey = 128;
+
+template <class Request, void (*Handle)(ContextPtr, Request)>
+void decode_and_handle(ContextPtr ctx, protocol::Reader& reader) {
+  Request request;
+  request.decode(reader, ctx->version());
+  Handle(std::move(ctx), std::move(request));
+}
+
+// The dispatch table and the ApiVersions list, both derived from SAMSA_BROKER_HANDLERS.
+struct Registry {
+  std::array<DispatchEntry, kMaxApiKey> table{};
+  std::vector<ServedApi> served;
+
+  Registry() {
+#define SAMSA_REGISTER(Api, name)                                                         \
+  static_assert(protocol::Api##Request::api_key >= 0 &&                                   \
+                protocol::Api##Request::api_key < static_cast<int16_t>(kMaxApiKey));      \
+  table[protocol::Api##Request::api_key] = {                                              \
+      protocol::Api##Request::min_version, protocol::Api##Request::max_version,           \
+      &decode_and_handle<protocol::Api##Request, &handle_##name>};                        \
+  served.push_back({protocol::Api##Request::api_key, protocol::Api##Request::min_version, \
+                    protocol::Api##Request::max_version});
+    SAMSA_BROKER_HANDLERS(SAMSA_REGISTER)
+#undef SAMSA_REGISTER
+    std::sort(served.begin(), served.end(),
+              [](const ServedApi& a, const ServedApi& b) { return a.key < b.key; });
+  }
+};
+
+const Registry& registry() {
+  static const Registry instance;
+  return instance;
+}
+
+// An ApiVersions request of a version we do not serve: Kafka answers with
+// UNSUPPORTED_VERSION and a v0 body listing what it serves, so the client can retry
+// with a version both sides know.
+void answer_unsupported_api_versions(net::InboundRequest& in, int32_t correlation_id) {
+  protocol::ApiVersionsResponse response;
+  response.error_code = to_wire(ErrorCode::UNSUPPORTED_VERSION);
+  for (const auto& api : served_apis())
+    response.api_keys.push_back({api.key, api.min_version, api.max_version, {}});
+  in.responder.respond(protocol::encode_response(correlation_id, response, 0));
+}
+
+}  // namespace
+
+std::span<const ServedApi> served_apis() {
+  return registry().served;
+}
+
+struct Broker::State {
+  State(boost::asio::io_context& io, const config::BrokerConfig& config)
+      : io(io), config(config), scheduler(io) {}
+
+  boost::asio::io_context& io;
+  const config::BrokerConfig& config;
+  AsioScheduler scheduler;
+  std::string cluster_id;
+  std::unique_ptr<storage::LogManager> logs;
+  std::unique_ptr<coordinator::ProducerIdManager> producer_ids;
+  PartitionWatch watch;
+  std::unique_ptr<BrokerServices> services;
+  std::unique_ptr<net::Server> server;
+  bool stopped = false;
+
+  void schedule_retention() {
+    scheduler.schedule_after(config.log_retention_check_interval_ms, [this] {
+      if (stopped) return;
+      const size_t deleted = logs->enforce_retention(scheduler.now_ms());
+      if (deleted > 0) spdlog::info("retention deleted {} segment(s)", deleted);
+      schedule_retention();
+    });
+  }
+
+  void schedule_time_flush() {
+    if (config.log_flush_interval_ms == INT64_MAX) return;
+    const int64_t period = std::max<int64_t>(config.log_flush_interval_ms / 2, 10);
+    scheduler.schedule_after(period, [this] {
+      if (stopped) return;
+      logs->flush_on_timer(scheduler.now_ms());
+      schedule_time_flush();
+    });
+  }
+};
+
+Broker::Broker(boost::asio::io_context& io, const config::BrokerConfig& config)
+    : state_(std::make_unique<State>(io, config)) {}
+
+Broker::~Broker() {
+  stop();
+}
+
+void Broker::start() {
+  auto& s = *state_;
+  const auto meta =
+      config::ensure_meta_properties(s.config.log_dir, s.config.node_id, s.config.cluster_id);
+  s.cluster_id = meta.cluster_id;
+
+  storage::LogManagerOptions log_options;
+  log_options.log_dirs = s.config.log_dir.string();
+  for (const auto& [key, raw] : s.config.effective) log_options.broker_config[key] = raw.value;
+  boost::asio::io_context& io = s.io;
+  log_options.post_to_loop = [&io](std::function<void()> fn) {
+    boost::asio::post(io, std::move(fn));
+  };
+  log_options.now_ms = s.scheduler.now_ms();
+  s.logs = storage::LogManager::open(std::move(log_options));
+  s.producer_ids = std::make_unique<coordinator::ProducerIdManager>(s.config.log_dir);
+
+  s.services.reset(new BrokerServices{s.config, s.cluster_id, s.scheduler, *s.logs, s.watch,
+                                      *s.producer_ids, nullptr});
+
+  net::ServerOptions options;
+  for (const auto& listener : s.config.listeners)
+    options.listeners.push_back({listener.bind.host, listener.bind.port});
+  options.socket_request_max_bytes = s.config.socket_request_max_bytes;
+  options.max_connections = s.config.max_connections;
+  options.send_buffer_bytes = s.config.socket_send_buffer_bytes;
+  options.receive_buffer_bytes = s.config.socket_receive_buffer_bytes;
+  s.server = std::make_unique<net::Server>(s.io, std::move(options), *this);
+  s.server->start();
+
+  s.schedule_retention();
+  s.schedule_time_flush();
+}
+
+void Broker::stop() {
+  auto& s = *state_;
+  if (s.stopped || !s.logs) return;
+  s.stopped = true;
+  if (s.server) s.server->stop();
+  s.scheduler.cancel_all();
+  s.logs->shutdown();
+  spdlog::info("samsa stopped cleanly");
+}
+
+std::vector<uint16_t> Broker::bound_ports() const {
+  return state_->server ? state_->server->bound_ports() : std::vector<uint16_t>{};
+}
+
+const std::string& Broker::cluster_id() const {
+  return state_->cluster_id;
+}
+
+void Broker::on_request(net::InboundRequest in) {
+  auto& s = *state_;
+  if (s.stopped) {
+    in.responder.close_connection();
+    return;
+  }
+  protocol::Reader reader{std::span<uint8_t>(in.frame)};
+  protocol::RequestHeader header;
+  try {
+    header = protocol::decode_request_header(reader);
+  } catch (const protocol::DecodeError& e) {
+    spdlog::warn("closing connection from {}: malformed request header: {}", in.peer, e.what());
+    in.responder.close_connection();
+    return;
+  }
+
+  const auto& table = registry().table;
+  const bool known = header.api_key >= 0 && static_cast<size_t>(header.api_key) < kMaxApiKey &&
+                     table[header.api_key].decode_and_handle != nullptr;
+  if (!known || header.api_version < table[header.api_key].min_version ||
+      header.api_version > table[header.api_key].max_version) {
+    if (header.api_key == protocol::ApiVersionsRequest::api_key) {
+      answer_unsupported_api_versions(in, header.correlation_id);
+      return;
+    }
+    // Kafka cannot frame an answer in a version it does not know either: it logs and
+    // closes the connection, and the client learns the ranges from ApiVersions.
+    spdlog::warn(
+        "closing connection from {} (client id '{}'): unsupported API key {} version {} "
+        "(UNSUPPORTED_VERSION); see ApiVersions for what samsa serves",
+        in.peer, header.client_id.value_or(""), header.api_key, header.api_version);
+    in.responder.close_connection();
+    return;
+  }
+
+  const Decoder decode = table[header.api_key].decode_and_handle;
+  auto ctx = std::make_shared<RequestContext>(*s.services, std::move(header), std::move(in.frame),
+                                              std::move(in.responder), std::move(in.peer));
+  try {
+    decode(ctx, reader);
+  } catch (const protocol::DecodeError& e) {
+    spdlog::warn("closing connection from {}: malformed {} v{} request (INVALID_REQUEST): {}",
+                 ctx->peer, ctx->header.api_key, ctx->header.api_version, e.what());
+    ctx->responder.close_connection();
+  } catch (const std::exception& e) {
+    spdlog::error("request {} v{} from {} failed: {}", ctx->header.api_key, ctx->header.api_version,
+                  ctx->peer, e.what());
+    if (ctx->responder.pending()) ctx->responder.close_connection();
+  }
+}
+
+}  // namespace samsa::broker

@@ -1,0 +1,120 @@
+// Produce (key 0), v3-11. Record batches (magic 2) are validated and appended as
+// received, offsets patched into their headers (storage::PartitionLog::append).
+//   acks=0   no response at all; on any error the connection is closed, as Kafka does,
+//            so the producer refreshes its metadata.
+//   acks=1   answered once the batches are written (page cache).
+//   acks=-1  answered once they are fsynced; one fsync serves every waiting request
+//            (group commit in the storage layer).
+#include "samsa/broker/handlers.h"
+#include "samsa/broker/partition_watch.h"
+#include "samsa/storage/log_manager.h"
+#include "samsa/util/log.h"
+
+namespace samsa::broker {
+
+namespace {
+
+using Response = protocol::ProduceResponse;
+
+// Collects the flush completions of an acks=all request and answers after the last.
+struct PendingDurability {
+  ContextPtr ctx;
+  Response response;
+  size_t outstanding = 0;
+
+  void done() {
+    if (--outstanding == 0) ctx->respond(response);
+  }
+};
+
+}  // namespace
+
+void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
+  auto& services = ctx->services;
+  const int16_t acks = request.acks;
+  auto pending = std::make_shared<PendingDurability>();
+  Response& response = pending->response;
+  response.responses.reserve(request.topic_data.size());
+
+  storage::AppendOptions options;
+  options.now_ms = services.scheduler.now_ms();
+  bool any_error = false;
+  struct FlushWait {
+    storage::PartitionLog* log;
+    int64_t last_offset;
+    Response::PartitionProduceResponse* slot;
+  };
+  std::vector<FlushWait> waits;
+
+  for (auto& topic : request.topic_data) {
+    auto& topic_response = response.responses.emplace_back();
+    topic_response.name = topic.name;
+    topic_response.partition_responses.reserve(topic.partition_data.size());
+    for (auto& partition : topic.partition_data) {
+      auto& out = topic_response.partition_responses.emplace_back();
+      out.index = partition.index;
+      out.base_offset = -1;
+      if (acks != 0 && acks != 1 && acks != -1) {
+        out.error_code = to_wire(ErrorCode::INVALID_REQUIRED_ACKS);
+        any_error = true;
+        continue;
+      }
+      storage::PartitionLog* log = services.logs.partition(topic.name, partition.index);
+      if (log == nullptr) {
+        out.error_code = to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+        any_error = true;
+        continue;
+      }
+      if (partition.records.null || partition.records.view.empty()) {
+        out.error_code = to_wire(ErrorCode::CORRUPT_MESSAGE);
+        out.error_message = "produce request without record batches";
+        any_error = true;
+        continue;
+      }
+      const storage::AppendResult result = log->append(partition.records.view, options);
+      out.error_code = to_wire(result.error);
+      out.log_start_offset = log->log_start_offset();
+      if (result.error != ErrorCode::NONE) {
+        any_error = true;
+        if (!result.error_message.empty()) out.error_message = result.error_message;
+        spdlog::debug("produce to {}-{} from {} failed: {} {}", topic.name, partition.index,
+                      ctx->peer, static_cast<int>(result.error), result.error_message);
+        continue;
+      }
+      out.base_offset = result.base_offset;
+      out.log_append_time_ms = result.log_append_time;
+      if (!result.duplicate) services.watch.notify(topic.name, partition.index);
+      if (acks == -1 && log->flushed_offset() <= result.last_offset)
+        waits.push_back({log, result.last_offset, &out});
+    }
+  }
+
+  if (acks == 0) {
+    if (any_error) {
+      spdlog::info("closing connection from {}: acks=0 produce failed", ctx->peer);
+      ctx->responder.close_connection();
+    } else {
+      ctx->respond_nothing();
+    }
+    return;
+  }
+  if (waits.empty()) {
+    ctx->respond(response);
+    return;
+  }
+  // Slots point into response, which lives in `pending` and no longer changes shape.
+  pending->ctx = std::move(ctx);
+  pending->outstanding = waits.size();
+  for (const auto& wait : waits) {
+    auto* slot = wait.slot;
+    wait.log->when_flushed(wait.last_offset, [pending, slot](ErrorCode error) {
+      if (error != ErrorCode::NONE) {
+        slot->error_code = to_wire(error);
+        slot->base_offset = -1;
+      }
+      pending->done();
+    });
+  }
+}
+
+}  // namespace samsa::broker
