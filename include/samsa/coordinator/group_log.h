@@ -1,0 +1,110 @@
+// The durable state of the group coordinator: the internal topic `__consumer_offsets`
+// (one partition, cleanup.policy=compact), written as ordinary v2 record batches with
+// CRCs. Keys and values use the layout of Kafka's own offsets topic:
+//   offset commit  key v1: group, topic, partition      value v3: offset, leader epoch,
+//                                                        metadata, commit timestamp
+//   group metadata key v2: group                        value v3: protocol type,
+//                  generation, protocol, leader, state timestamp, members
+// A null value (tombstone) deletes the key. The latest record for a key wins.
+//
+// Storage does not compact, so GroupLog bounds the log itself: compact() appends one
+// snapshot of every live key, waits for it to be durable and then moves the log start
+// past everything older (delete_records_before), which deletes whole old segments.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "samsa/coordinator/group_types.h"
+#include "samsa/protocol/error_code.h"
+
+namespace samsa::storage {
+class LogManager;
+class PartitionLog;
+}  // namespace samsa::storage
+
+namespace samsa::coordinator {
+
+struct OffsetValue {
+  int64_t offset = -1;
+  int32_t leader_epoch = -1;
+  std::string metadata;
+  int64_t commit_timestamp = -1;
+};
+
+struct StoredMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host;
+  int32_t rebalance_timeout_ms = 0;
+  int32_t session_timeout_ms = 0;
+  Bytes subscription;
+  Bytes assignment;
+};
+
+struct GroupValue {
+  std::string protocol_type;
+  int32_t generation = 0;
+  std::optional<std::string> protocol;
+  std::optional<std::string> leader;
+  int64_t state_timestamp = -1;
+  std::vector<StoredMember> members;
+};
+
+// One record to write: a key and a value, or a tombstone (value nullopt).
+struct LogRecord {
+  Bytes key;
+  std::optional<Bytes> value;
+};
+
+Bytes encode_offset_key(const std::string& group, const TopicPartition& tp);
+Bytes encode_offset_value(const OffsetValue& value);
+Bytes encode_group_key(const std::string& group);
+Bytes encode_group_value(const GroupValue& value);
+
+// What replay() reports, record by record, in log order.
+struct GroupLogVisitor {
+  std::function<void(const std::string& group, const TopicPartition&, std::optional<OffsetValue>)>
+      on_offset;
+  std::function<void(const std::string& group, std::optional<GroupValue>)> on_group;
+};
+
+class GroupLog {
+ public:
+  static constexpr const char* kTopic = "__consumer_offsets";
+  static constexpr int32_t kSegmentBytes = 100 * 1024 * 1024;  // offsets.topic.segment.bytes
+
+  explicit GroupLog(storage::LogManager& logs) : logs_(logs) {}
+
+  // Creates the topic when missing. Throws std::runtime_error when that fails.
+  void open();
+  // Decodes every record from the log start. Undecodable records are skipped and
+  // counted (a newer format would land here). Returns the number of records read.
+  size_t replay(const GroupLogVisitor& visitor, int64_t now_ms);
+  // Appends the records as one batch; `done(error)` runs on the loop once they are
+  // durable, or at once with the append error.
+  void append(std::span<const LogRecord> records, int64_t now_ms,
+              std::function<void(ErrorCode)> done);
+  // Appends `live` (the whole current state) and, once durable, makes it the start of
+  // the log. Records appended after the snapshot stay.
+  void compact(std::span<const LogRecord> live, int64_t now_ms);
+
+  int64_t start_offset() const;
+  int64_t end_offset() const;
+  size_t skipped_records() const { return skipped_; }
+
+ private:
+  storage::PartitionLog* log() const;
+  ErrorCode append_now(std::span<const LogRecord> records, int64_t now_ms, int64_t& first,
+                       int64_t& last);
+
+  storage::LogManager& logs_;
+  size_t skipped_ = 0;
+};
+
+}  // namespace samsa::coordinator

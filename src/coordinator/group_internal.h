@@ -1,0 +1,75 @@
+// The coordinator's in-memory model of a group and its members (private to the module).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "samsa/coordinator/group_coordinator.h"
+
+namespace samsa::coordinator {
+
+struct GroupCoordinator::Member {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host;
+  int32_t session_timeout_ms = 0;
+  int32_t rebalance_timeout_ms = 0;
+  std::string protocol_type;
+  std::vector<GroupProtocol> protocols;  // in the member's order of preference
+  Bytes assignment;
+  bool supports_skip_assignment = false;
+  // A member that joined during the current rebalance: its session timer runs even
+  // while it waits for the join to complete (Kafka's isNew).
+  bool is_new = false;
+  uint64_t join_sequence = 0;
+  JoinCallback awaiting_join;  // set while its JoinGroup waits for the rebalance
+  SyncCallback awaiting_sync;  // set while its SyncGroup waits for the leader
+  Scheduler::TaskId session_task = 0;
+
+  const Bytes* metadata_for(const std::string& protocol) const {
+    for (const auto& p : protocols)
+      if (p.name == protocol) return &p.metadata;
+    return nullptr;
+  }
+};
+
+struct GroupCoordinator::Group {
+  std::string id;
+  GroupState state = GroupState::kEmpty;
+  int64_t state_timestamp = -1;
+  std::string protocol_type;  // "" for a simple (offsets only) group
+  std::optional<std::string> protocol;
+  std::optional<std::string> leader;
+  int32_t generation = 0;
+  std::map<std::string, std::unique_ptr<Member>> members;
+  std::map<std::string, std::string> static_members;         // instance id -> member id
+  std::map<std::string, Scheduler::TaskId> pending_members;  // KIP-394, with their timers
+  int32_t awaiting_join = 0;
+  bool new_member_added = false;  // during the initial delayed join
+  Scheduler::TaskId join_task = 0;
+  bool initial_join_phase = false;  // join_task is the initial-delay timer
+  int64_t initial_join_remaining_ms = 0;
+
+  std::map<TopicPartition, OffsetValue> offsets;
+  std::map<TopicPartition, int32_t> pending_commits;  // commits not yet durable
+
+  Member* member(const std::string& id) const {
+    auto it = members.find(id);
+    return it == members.end() ? nullptr : it->second.get();
+  }
+  bool all_members_joined() const {
+    return static_cast<size_t>(awaiting_join) == members.size() && pending_members.empty();
+  }
+  int32_t max_rebalance_timeout() const {
+    int32_t t = 0;
+    for (const auto& [_, m] : members) t = std::max(t, m->rebalance_timeout_ms);
+    return t;
+  }
+};
+
+}  // namespace samsa::coordinator
