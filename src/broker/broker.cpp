@@ -138,8 +138,8 @@ void Broker::start() {
   s.logs = storage::LogManager::open(std::move(log_options));
   s.producer_ids = std::make_unique<coordinator::ProducerIdManager>(s.config.log_dir);
 
-  s.services.reset(new BrokerServices{s.config, s.cluster_id, s.scheduler, *s.logs, s.watch,
-                                      *s.producer_ids, nullptr});
+  s.services.reset(new BrokerServices{
+      s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, nullptr, {}});
 
   net::ServerOptions options;
   for (const auto& listener : s.config.listeners)
@@ -150,6 +150,13 @@ void Broker::start() {
   options.receive_buffer_bytes = s.config.socket_receive_buffer_bytes;
   s.server = std::make_unique<net::Server>(s.io, std::move(options), *this);
   s.server->start();
+  const auto ports = s.server->bound_ports();
+  for (size_t i = 0; i < s.config.listeners.size(); ++i) {
+    const auto& listener = s.config.listeners[i];
+    const int32_t port = listener.advertised.port != 0 ? listener.advertised.port : ports.at(i);
+    s.services->advertised.push_back(
+        {listener.advertised.listener_name, listener.advertised.host, port});
+  }
 
   s.schedule_retention();
   s.schedule_time_flush();

@@ -27,6 +27,15 @@ namespace samsa::broker {
 
 class PartitionWatch;
 
+// A listener as clients must be told about it (Metadata, FindCoordinator,
+// DescribeCluster): advertised host, and the port actually bound when the configured
+// one was 0.
+struct AdvertisedListener {
+  std::string name;
+  std::string host;
+  int32_t port = 0;
+};
+
 // Everything handlers share; owned by Broker, outlives every request.
 struct BrokerServices {
   const config::BrokerConfig& config;
@@ -36,6 +45,9 @@ struct BrokerServices {
   PartitionWatch& watch;
   coordinator::ProducerIdManager& producer_ids;
   coordinator::GroupCoordinator* groups = nullptr;  // null until groups exist
+  // In the order of `listeners`; filled once the listeners are bound. Use these, not
+  // config.listeners[i].advertised, whose port may be 0 (ephemeral).
+  std::vector<AdvertisedListener> advertised;
 };
 
 class RequestContext {

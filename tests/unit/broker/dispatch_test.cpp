@@ -1,0 +1,87 @@
+// The dispatch path end to end over a real socket: ApiVersions and its fallback,
+// unknown APIs, malformed frames, ordering of pipelined responses.
+#include "broker_fixture.h"
+
+namespace samsa::testing {
+namespace {
+
+using protocol::ApiVersionsRequest;
+using protocol::ApiVersionsResponse;
+
+class Dispatch : public BrokerFixture {};
+
+TEST_F(Dispatch, ApiVersionsListsEveryServedApi) {
+  auto s = connect();
+  ApiVersionsRequest request;
+  request.client_software_name = "samsa-test";
+  request.client_software_version = "1.0";
+  send(s, request, 3);
+  auto got = receive<ApiVersionsResponse>(s, 3);
+  EXPECT_EQ(got.response.error_code, 0);
+  ASSERT_EQ(got.response.api_keys.size(), broker::served_apis().size());
+  for (size_t i = 0; i < got.response.api_keys.size(); ++i) {
+    EXPECT_EQ(got.response.api_keys[i].api_key, broker::served_apis()[i].key);
+    EXPECT_EQ(got.response.api_keys[i].max_version, broker::served_apis()[i].max_version);
+  }
+}
+
+TEST_F(Dispatch, ApiVersionsResponseHeaderIsNeverFlexible) {
+  auto s = connect();
+  ApiVersionsRequest request;
+  request.client_software_name = "x";
+  request.client_software_version = "1";
+  send(s, request, 3, 77);
+  std::vector<uint8_t> frame = read_frame(s);
+  // correlation id, then directly the v3 body: int16 error code 0, then a compact
+  // array length (count + 1), not a header tagged-field byte.
+  ASSERT_GE(frame.size(), 7u);
+  EXPECT_EQ(frame[3], 77);
+  EXPECT_EQ(frame[4], 0);
+  EXPECT_EQ(frame[5], 0);
+  EXPECT_EQ(frame[6], broker::served_apis().size() + 1);
+}
+
+TEST_F(Dispatch, UnsupportedApiVersionsVersionGetsErrorAndV0Body) {
+  auto s = connect();
+  // A v9 ApiVersions request: header v2 with an empty body we cannot know.
+  const std::vector<uint8_t> frame = {0, 0, 0, 12, 0, 18, 0, 9, 0, 0, 0, 5, 0, 1, 'c', 0};
+  boost::asio::write(s, boost::asio::buffer(frame));
+  auto got = receive<ApiVersionsResponse>(s, 0);
+  EXPECT_EQ(got.correlation_id, 5);
+  EXPECT_EQ(got.response.error_code, samsa::to_wire(samsa::ErrorCode::UNSUPPORTED_VERSION));
+  EXPECT_EQ(got.response.api_keys.size(), broker::served_apis().size());
+}
+
+TEST_F(Dispatch, UnknownApiKeyClosesTheConnection) {
+  auto s = connect();
+  const std::vector<uint8_t> frame = {0, 0, 0, 10, 0, 120, 0, 0, 0, 0, 0, 9, 0xFF, 0xFF};
+  boost::asio::write(s, boost::asio::buffer(frame));
+  uint8_t byte;
+  boost::system::error_code ec;
+  boost::asio::read(s, boost::asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof);
+}
+
+TEST_F(Dispatch, TruncatedBodyClosesTheConnection) {
+  auto s = connect();
+  // Produce v9 header, then a body that ends inside the transactional id.
+  const std::vector<uint8_t> frame = {0, 0, 0, 12, 0, 0, 0, 9, 0, 0, 0, 1, 0xFF, 0xFF, 0, 5};
+  boost::asio::write(s, boost::asio::buffer(frame));
+  uint8_t byte;
+  boost::system::error_code ec;
+  boost::asio::read(s, boost::asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof);
+}
+
+TEST_F(Dispatch, PipelinedRequestsAreAnsweredInOrder) {
+  auto s = connect();
+  ApiVersionsRequest request;
+  for (int i = 0; i < 20; ++i) send(s, request, i % 3, 1000 + i);
+  for (int i = 0; i < 20; ++i) {
+    auto got = receive<ApiVersionsResponse>(s, i % 3);
+    EXPECT_EQ(got.correlation_id, 1000 + i);
+  }
+}
+
+}  // namespace
+}  // namespace samsa::testing
