@@ -14,6 +14,7 @@
 #define SAMSA_BROKER_HANDLERS(X)             \
   X(ApiVersions, api_versions)               \
   X(Produce, produce)                        \
+  X(Metadata, metadata)                     \
   X(Fetch, fetch)
 // clang-format on
 
