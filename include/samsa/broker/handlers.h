@@ -15,6 +15,7 @@
   X(ApiVersions, api_versions)               \
   X(Produce, produce)                        \
   X(Metadata, metadata)                     \
+  X(ListOffsets, list_offsets)              \
   X(Fetch, fetch)
 // clang-format on
 
