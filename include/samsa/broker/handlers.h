@@ -16,6 +16,7 @@
   X(Produce, produce)                        \
   X(Metadata, metadata)                     \
   X(ListOffsets, list_offsets)              \
+  X(CreateTopics, create_topics)            \
   X(Fetch, fetch)
 // clang-format on
 
