@@ -17,6 +17,7 @@
   X(Metadata, metadata)                     \
   X(ListOffsets, list_offsets)              \
   X(CreateTopics, create_topics)            \
+  X(DeleteTopics, delete_topics)            \
   X(Fetch, fetch)
 // clang-format on
 
