@@ -18,6 +18,7 @@
   X(ListOffsets, list_offsets)              \
   X(CreateTopics, create_topics)            \
   X(DeleteTopics, delete_topics)            \
+  X(CreatePartitions, create_partitions)    \
   X(Fetch, fetch)
 // clang-format on
 
