@@ -19,6 +19,7 @@
   X(CreateTopics, create_topics)            \
   X(DeleteTopics, delete_topics)            \
   X(CreatePartitions, create_partitions)    \
+  X(DescribeCluster, describe_cluster)      \
   X(Fetch, fetch)
 // clang-format on
 
