@@ -20,6 +20,7 @@
   X(DeleteTopics, delete_topics)            \
   X(CreatePartitions, create_partitions)    \
   X(DescribeCluster, describe_cluster)      \
+  X(DescribeConfigs, describe_configs)      \
   X(Fetch, fetch)
 // clang-format on
 
