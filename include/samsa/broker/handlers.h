@@ -21,6 +21,7 @@
   X(CreatePartitions, create_partitions)    \
   X(DescribeCluster, describe_cluster)      \
   X(DescribeConfigs, describe_configs)      \
+  X(DescribeTopicPartitions, describe_topic_partitions) \
   X(Fetch, fetch)
 // clang-format on
 
