@@ -22,6 +22,7 @@
   X(DescribeCluster, describe_cluster)      \
   X(DescribeConfigs, describe_configs)      \
   X(DescribeTopicPartitions, describe_topic_partitions) \
+  X(InitProducerId, init_producer_id)       \
   X(Fetch, fetch)
 // clang-format on
 
