@@ -14,15 +14,15 @@
 #define SAMSA_BROKER_HANDLERS(X)             \
   X(ApiVersions, api_versions)               \
   X(Produce, produce)                        \
-  X(Metadata, metadata)                     \
-  X(ListOffsets, list_offsets)              \
-  X(CreateTopics, create_topics)            \
-  X(DeleteTopics, delete_topics)            \
-  X(CreatePartitions, create_partitions)    \
-  X(DescribeCluster, describe_cluster)      \
-  X(DescribeConfigs, describe_configs)      \
+  X(Metadata, metadata)                      \
+  X(ListOffsets, list_offsets)               \
+  X(CreateTopics, create_topics)             \
+  X(DeleteTopics, delete_topics)             \
+  X(CreatePartitions, create_partitions)     \
+  X(DescribeCluster, describe_cluster)       \
+  X(DescribeConfigs, describe_configs)       \
   X(DescribeTopicPartitions, describe_topic_partitions) \
-  X(InitProducerId, init_producer_id)       \
+  X(InitProducerId, init_producer_id)        \
   X(Fetch, fetch)
 // clang-format on
 
