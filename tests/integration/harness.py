@@ -20,6 +20,7 @@ removed at the end, also on exceptions and interpreter exit (atexit).
 
 import argparse
 import atexit
+import ctypes
 import os
 import shutil
 import signal
@@ -98,6 +99,13 @@ def _recv_exact(sock, n):
     return buf
 
 
+def _die_with_parent():
+    """In the child before exec: SIGKILL it if the harness dies (ctest timeout, kill -9),
+    so no broker outlives its test even when atexit cannot run."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 class Broker:
     """One samsa process on 127.0.0.1:port with its own data directory.
 
@@ -149,7 +157,7 @@ class Broker:
             env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
             self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, env=env,
-                                         start_new_session=True)
+                                         preexec_fn=_die_with_parent)
         t0 = time.monotonic()
         self._wait_ready(timeout)
         log(f"broker up on {self.bootstrap} in {time.monotonic() - t0:.2f}s "
@@ -254,6 +262,14 @@ class Broker:
 def _cleanup_all():
     for broker in list(_live_brokers):
         broker.cleanup()
+
+
+def _exit_on_sigterm(signum, frame):
+    # ctest sends SIGTERM on timeout: turn it into SystemExit so cleanup runs.
+    raise SystemExit(f"harness: signal {signum} received")
+
+
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def _print_live_logs():

@@ -23,7 +23,12 @@ HEADERS = [("trace", "abc-123"), ("source", "kcat")]
 
 def kcat(args, stdin=None, timeout=120):
     cmd = ["kcat"] + args
-    res = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+    try:
+        res = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        err = (e.stderr or b"").decode(errors="replace")[-2000:]
+        raise TestFailure(f"{' '.join(cmd[:8])} ... did not finish in {timeout}s; "
+                          f"stderr: {err}")
     if res.returncode != 0:
         raise TestFailure(f"{' '.join(cmd)} exited {res.returncode}: "
                              f"{res.stderr.decode(errors='replace')[-2000:]}")
@@ -33,8 +38,9 @@ def kcat(args, stdin=None, timeout=120):
 def run_metadata(broker):
     topic = "kcat-meta"
     # Producing one record auto-creates the topic (auto.create.topics.enable=true).
-    kcat(["-b", broker.bootstrap, "-P", "-t", topic], stdin=b"hello\n")
-    res = kcat(["-b", broker.bootstrap, "-L", "-J"])
+    kcat(["-b", broker.bootstrap, "-P", "-t", topic, "-X", "message.timeout.ms=15000"],
+         stdin=b"hello\n", timeout=30)
+    res = kcat(["-b", broker.bootstrap, "-L", "-J", "-m", "10"], timeout=20)
     meta = json.loads(res.stdout)
     brokers = meta.get("brokers", [])
     check(len(brokers) == 1, f"one broker in metadata, got {brokers}")
@@ -58,15 +64,16 @@ def run_roundtrip(broker, codec):
         lines.append(f"key-{i}\t{value}")
     payload = ("\n".join(lines) + "\n").encode()
     produce = ["-b", broker.bootstrap, "-P", "-t", topic, "-K", "\t", "-z", codec,
-               "-X", "linger.ms=20", "-X", "batch.num.messages=5000"]
+               "-X", "linger.ms=20", "-X", "batch.num.messages=5000",
+               "-X", "message.timeout.ms=60000"]
     for k, v in HEADERS:
         produce += ["-H", f"{k}={v}"]
-    kcat(produce, stdin=payload, timeout=300)
+    kcat(produce, stdin=payload, timeout=120)
     log(f"kcat -P: sent {RECORDS} records with compression {codec}")
 
     fmt = "%p\t%o\t%k\t%h\t%s\n"
     res = kcat(["-b", broker.bootstrap, "-C", "-t", topic, "-e", "-o", "beginning", "-q",
-                "-f", fmt], timeout=300)
+                "-f", fmt], timeout=120)
     out = res.stdout.decode().split("\n")
     check(out[-1] == "", "output ends with a newline")
     got = [line.split("\t", 4) for line in out[:-1]]

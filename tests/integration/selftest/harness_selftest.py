@@ -72,6 +72,35 @@ def main():
     except OSError:
         checks += 1
 
+    # A harness killed with SIGKILL (no atexit) must not leave its broker running.
+    import signal
+    import subprocess
+    import time
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; sys.path.insert(0, %r); import harness; "
+         "b = harness.Broker(%r).start(); print(b.proc.pid, flush=True); time.sleep(60)"
+         % (os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."), binary)],
+        stdout=subprocess.PIPE, text=True)
+    line = child.stdout.readline()
+    while not line.strip().isdigit():
+        line = child.stdout.readline()
+    broker_pid = int(line)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{broker_pid}"):
+        with open(f"/proc/{broker_pid}/stat") as f:
+            if f.read().split(")")[-1].split()[0] == "Z":
+                break  # a zombie is dead already, only not reaped yet
+        time.sleep(0.05)
+    alive = os.path.exists(f"/proc/{broker_pid}")
+    if alive:
+        with open(f"/proc/{broker_pid}/stat") as f:
+            alive = f.read().split(")")[-1].split()[0] != "Z"
+    check(not alive, f"broker {broker_pid} outlived its killed harness")
+    checks += 1
+
     import shutil
     shutil.rmtree(tmp)
     log(f"harness self-test: {checks} checks passed")
