@@ -192,10 +192,14 @@ std::unique_ptr<PartitionLog> LogManager::open_partition(const Topic& t, int32_t
 }
 
 void LogManager::load() {
+  const bool fresh = !fs::exists(dir_ + "/" + kMetaDir);
   fs::create_directories(dir_ + "/" + kMetaDir);
   const std::string marker = dir_ + "/" + kCleanShutdownFile;
   clean_start_ = fs::exists(marker);
-  if (!clean_start_) spdlog::info("{}: no clean shutdown marker, recovering logs", dir_);
+  if (fresh)
+    spdlog::info("{}: new data directory", dir_);
+  else if (!clean_start_)
+    spdlog::info("{}: no clean shutdown marker, recovering logs", dir_);
 
   for (const auto& entry : fs::directory_iterator(dir_ + "/" + kMetaDir)) {
     const std::string file = entry.path().filename().string();
