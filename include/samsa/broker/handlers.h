@@ -23,6 +23,17 @@
   X(DescribeConfigs, describe_configs)       \
   X(DescribeTopicPartitions, describe_topic_partitions) \
   X(InitProducerId, init_producer_id)        \
+  X(FindCoordinator, find_coordinator)       \
+  X(JoinGroup, join_group)                   \
+  X(SyncGroup, sync_group)                   \
+  X(Heartbeat, heartbeat)                    \
+  X(LeaveGroup, leave_group)                 \
+  X(OffsetCommit, offset_commit)             \
+  X(OffsetFetch, offset_fetch)               \
+  X(DescribeGroups, describe_groups)         \
+  X(ListGroups, list_groups)                 \
+  X(DeleteGroups, delete_groups)             \
+  X(OffsetDelete, offset_delete)             \
   X(Fetch, fetch)
 // clang-format on
 

@@ -16,6 +16,12 @@ namespace samsa::coordinator {
 
 using Bytes = std::vector<uint8_t>;
 
+// Kafka's client host as DescribeGroups shows it ("/10.0.0.1") from a peer "ip:port".
+inline std::string client_host_from_peer(const std::string& peer) {
+  const auto colon = peer.rfind(':');
+  return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
+}
+
 struct TopicPartition {
   std::string topic;
   int32_t partition = 0;
