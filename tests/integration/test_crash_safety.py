@@ -48,7 +48,7 @@ def run(factory, args):
                                      on_delivery=dl.callback)
                     i += 1
                     if i % CHUNK == 0:
-                        producer.poll(PACE_S)
+                        time.sleep(PACE_S)  # poll(timeout) returns early on events
                 except BufferError:
                     producer.poll(0.05)
                     continue
