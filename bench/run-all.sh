@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Builds samsa and the benchmarks in Release (build-bench/) and runs the whole matrix,
+# each run against a fresh broker in a temp dir that is removed afterwards:
+#   * pre-built 16 KiB batches: 100 B and 1 KiB records x acks=1/all x 1/16 partitions
+#   * pre-built 1 MiB batches: 100 B and 1 KiB records x acks=1/all, 1 partition
+#   * fetch of ~1 GB from offset 0
+#   * produce round trip, one 1-record batch in flight, acks=1
+#   * librdkafka producer: 1M x 100 B and 200k x 1 KiB (acks=1, and acks=all + idempotence)
+#   * startup to first Metadata and idle RSS
+# Load runs are repeated REPEATS times (default 3); the table shows the median run.
+#
+#   bench/run-all.sh              env: REPEATS=3 DURATION=5 SKIP_BUILD=0 OUT=<file>
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+REPEATS="${REPEATS:-3}"
+DURATION="${DURATION:-5}"
+OUT="${OUT:-$BENCH_BUILD/bench-results-$(date +%Y%m%d-%H%M%S).txt}"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  cmake -S "$BENCH_ROOT" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DSAMSA_BUILD_TESTS=OFF \
+    -DSAMSA_BUILD_BENCH=ON >/dev/null
+  cmake --build "$BENCH_BUILD" --target samsa samsa-loadgen librdkafka-producer -j2 >/dev/null
+fi
+
+trap stop_broker EXIT
+mkdir -p "$(dirname "$OUT")"
+: >"$OUT"
+log() { echo "$*" | tee -a "$OUT"; }
+
+log "# samsa benchmark run $(date -Is)"
+log "# cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc); kernel $(uname -r)"
+log "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "# git: $(git -C "$BENCH_ROOT" rev-parse --short HEAD) repeats=$REPEATS duration=${DURATION}s"
+
+ROWS=()
+
+# Picks the median (by msgs_per_s) of RESULT lines on stdin.
+median_result() {
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^msgs_per_s=/) { split($i, a, "="); print a[2], $0 } }' |
+    sort -n | awk '{ lines[NR] = $0 } END { n = int((NR + 1) / 2); sub(/^[^ ]+ /, "", lines[n]); print lines[n] }'
+}
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+# run_case NAME PARTITIONS LOADGEN-ARGS...: produce against a fresh broker REPEATS times.
+run_case() {
+  local name="$1" partitions="$2"
+  shift 2
+  local results=""
+  for _ in $(seq 1 "$REPEATS"); do
+    start_broker --override "num.partitions=$partitions"
+    "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" --mode create >/dev/null
+    local cpu0 line
+    cpu0="$(cpu_seconds "$BROKER_PID")"
+    line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" "$@" | grep '^RESULT')" || true
+    line="$line broker_cpu_s=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$BROKER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+    stop_broker
+    echo "$name $line" >>"$OUT"
+    results+="$line"$'\n'
+  done
+  local m
+  m="$(printf '%s' "$results" | median_result)"
+  ROWS+=("$(printf '%-34s %12s %9s %9s %9s %9s %6s %7s' "$name" "$(field "$m" msgs_per_s)" \
+    "$(field "$m" mb_per_s)" "$(field "$m" p50_us)" "$(field "$m" p99_us)" "$(field "$m" p999_us)" \
+    "$(field "$m" errors)" "$(field "$m" broker_cpu_s)")")
+  echo "${ROWS[-1]}"
+}
+
+header='%-34s %12s %9s %9s %9s %9s %6s %7s'
+echo "produce, pre-built batches, 1 connection x 8 in flight, ${DURATION}s after 1s warm-up:"
+printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
+for size in 100 1024; do
+  for acks in 1 all; do
+    for parts in 1 16; do
+      run_case "16KiB ${size}B acks=$acks p=$parts" "$parts" --record-size "$size" \
+        --batch-bytes 16384 --acks "$acks" --duration "$DURATION"
+    done
+  done
+done
+for size in 100 1024; do
+  for acks in 1 all; do
+    run_case "1MiB ${size}B acks=$acks p=1" 1 --record-size "$size" --batch-bytes 1048576 \
+      --acks "$acks" --duration "$DURATION"
+  done
+done
+run_case "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
+
+# Fetch: ~1 GB written in 1 MiB batches of 1 KiB records, then read from offset 0.
+FETCH_ROWS=()
+for _ in $(seq 1 "$REPEATS"); do
+  start_broker
+  "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic fetch --record-size 1024 --batch-bytes 1048576 \
+    --messages 1000000 >/dev/null
+  line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic fetch --mode fetch --verify-crc | grep '^RESULT')"
+  stop_broker
+  echo "fetch $line" >>"$OUT"
+  FETCH_ROWS+=("$line")
+done
+fetch_median="$(printf '%s\n' "${FETCH_ROWS[@]}" | median_result)"
+
+# librdkafka: one producer with the library's own batching.
+RD_ROWS=()
+rd_case() {
+  local name="$1" count="$2" size="$3" acks="$4" results=""
+  for _ in $(seq 1 "$REPEATS"); do
+    start_broker
+    "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic rd --mode create >/dev/null
+    line="$("$RDKAFKA_PRODUCER" --bootstrap "$BOOTSTRAP" --topic rd --count "$count" --size "$size" \
+      --acks "$acks" --broker-pid "$BROKER_PID" | grep '^RESULT')" || true
+    stop_broker
+    echo "$name $line" >>"$OUT"
+    results+="$line"$'\n'
+  done
+  local m
+  m="$(printf '%s' "$results" | median_result)"
+  RD_ROWS+=("$(printf '%-34s %12s %9s %10s %10s %6s' "$name" "$(field "$m" msgs_per_s)" \
+    "$(field "$m" mb_per_s)" "$(field "$m" client_cpu_s)" "$(field "$m" broker_cpu_s)" \
+    "$(field "$m" failed)")")
+  echo "${RD_ROWS[-1]}"
+}
+echo
+echo "librdkafka $(pkg-config --modversion rdkafka) producer, 1 partition (payload MB/s):"
+printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
+rd_case "rdkafka 1M x 100B acks=1" 1000000 100 1
+rd_case "rdkafka 200k x 1KiB acks=1" 200000 1024 1
+rd_case "rdkafka 1M x 100B acks=all idem" 1000000 100 all
+rd_case "rdkafka 200k x 1KiB acks=all idem" 200000 1024 all
+
+echo
+startup_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 |
+  tee -a "$OUT" | grep '^RESULT')"
+
+{
+  echo
+  echo "================ summary (medians of $REPEATS; load average now $(cut -d' ' -f1-3 /proc/loadavg)) ================"
+  printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "fetch from offset 0 (1 KiB records in 1 MiB batches, CRC checked): $(field "$fetch_median" mb_per_s) MB/s, $(field "$fetch_median" msgs_per_s) msgs/s, errors $(field "$fetch_median" errors), bad CRCs $(field "$fetch_median" bad_crc)"
+  echo
+  printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
+  printf '%s\n' "${RD_ROWS[@]}"
+  echo
+  echo "startup to first Metadata: median $(field "$startup_line" median_ms) ms, p90 $(field "$startup_line" p90_ms) ms (20 runs)"
+  echo "VmRSS after first Metadata: $(field "$startup_line" rss_first_kb) kB; after 0.5 s idle: $(field "$startup_line" rss_idle_kb) kB"
+} | tee -a "$OUT"
+echo "raw results: $OUT"
