@@ -2,6 +2,7 @@
 // naming a topic by name or by id. With delete.topic.enable=false every topic is
 // answered TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3, as Kafka does).
 // Deletion is synchronous: the topic is gone from metadata when the answer leaves.
+// Internal topics (__consumer_offsets, __transaction_state) are not deleted.
 #include <set>
 
 #include <fmt/format.h>
@@ -96,6 +97,15 @@ void handle_delete_topics(ContextPtr ctx, protocol::DeleteTopicsRequest request)
       name = meta->name;
     }
 
+    if (admin::is_internal_topic(name)) {
+      // Kafka would delete it; here the group coordinator keeps its logs open, so the
+      // deletion is refused rather than pulled from under it.
+      response.responses.push_back(result(name, id, ErrorCode::INVALID_REQUEST,
+                                          fmt::format("Internal topic {} cannot be deleted "
+                                                      "on samsa.",
+                                                      name)));
+      continue;
+    }
     const ErrorCode error = services.logs.delete_topic(name);
     if (error == ErrorCode::NONE) spdlog::info("deleted topic '{}'", name);
     response.responses.push_back(result(

@@ -60,6 +60,15 @@ TEST_F(DeleteTopicsTest, DuplicateNames) {
   EXPECT_EQ(r.responses[1].error_code, err(ErrorCode::INVALID_REQUEST));
 }
 
+TEST_F(DeleteTopicsTest, InternalTopicsStay) {
+  create_topic("__consumer_offsets", 1);
+  DeleteTopicsRequest request;
+  request.topic_names = {"__consumer_offsets"};
+  const auto r = call<DeleteTopicsResponse>(handle_delete_topics, request, 5);
+  EXPECT_EQ(r.responses[0].error_code, err(ErrorCode::INVALID_REQUEST));
+  EXPECT_NE(logs_->find_topic("__consumer_offsets"), nullptr);
+}
+
 class DeletionDisabled : public AdminTest {
  protected:
   void SetUp() override {
