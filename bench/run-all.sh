@@ -9,7 +9,8 @@
 #   * startup to first Metadata and idle RSS
 # Load runs are repeated REPEATS times (default 3); the table shows the median run.
 #
-#   bench/run-all.sh              env: REPEATS=3 DURATION=5 SKIP_BUILD=0 OUT=<file>
+#   bench/run-all.sh    env: REPEATS=3 DURATION=5 SKIP_BUILD=0 OUT=<file> BENCH_NICE=<-20..19>
+# BENCH_NICE (root only) raises the priority of the measured processes; see lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -23,7 +24,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake --build "$BENCH_BUILD" --target samsa samsa-loadgen librdkafka-producer -j2 >/dev/null
 fi
 
-trap stop_broker EXIT
+trap 'stop_broker; bench_priority_restore' EXIT
+bench_priority
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
 log() { echo "$*" | tee -a "$OUT"; }
@@ -31,7 +33,7 @@ log() { echo "$*" | tee -a "$OUT"; }
 log "# samsa benchmark run $(date -Is)"
 log "# cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc); kernel $(uname -r)"
 log "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-log "# git: $(git -C "$BENCH_ROOT" rev-parse --short HEAD) repeats=$REPEATS duration=${DURATION}s"
+log "# git: $(git -C "$BENCH_ROOT" rev-parse --short HEAD) repeats=$REPEATS duration=${DURATION}s nice=${BENCH_NICE:-none}"
 
 ROWS=()
 
