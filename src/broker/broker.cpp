@@ -10,6 +10,7 @@
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
 #include "samsa/config/config.h"
+#include "samsa/coordinator/group_coordinator.h"
 #include "samsa/coordinator/producer_id_manager.h"
 #include "samsa/net/server.h"
 #include "samsa/storage/log_manager.h"
@@ -89,6 +90,7 @@ struct Broker::State {
   std::string cluster_id;
   std::unique_ptr<storage::LogManager> logs;
   std::unique_ptr<coordinator::ProducerIdManager> producer_ids;
+  std::unique_ptr<coordinator::GroupCoordinator> groups;
   PartitionWatch watch;
   std::unique_ptr<BrokerServices> services;
   std::unique_ptr<net::Server> server;
@@ -137,9 +139,12 @@ void Broker::start() {
   log_options.now_ms = s.scheduler.now_ms();
   s.logs = storage::LogManager::open(std::move(log_options));
   s.producer_ids = std::make_unique<coordinator::ProducerIdManager>(s.config.log_dir);
+  s.groups = std::make_unique<coordinator::GroupCoordinator>(
+      coordinator::GroupConfig::from_broker(s.config), s.scheduler, *s.logs);
+  s.groups->load();
 
   s.services.reset(new BrokerServices{
-      s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, nullptr, {}});
+      s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});
 
   net::ServerOptions options;
   for (const auto& listener : s.config.listeners)
@@ -167,6 +172,7 @@ void Broker::stop() {
   if (s.stopped || !s.logs) return;
   s.stopped = true;
   if (s.server) s.server->stop();
+  if (s.groups) s.groups->shutdown();
   s.scheduler.cancel_all();
   s.logs->shutdown();
   spdlog::info("samsa stopped cleanly");
