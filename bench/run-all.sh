@@ -131,6 +131,8 @@ rd_case "rdkafka 200k x 1KiB acks=all idem" 200000 1024 all
 echo
 startup_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 |
   tee -a "$OUT" | grep '^RESULT')"
+restart_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 \
+  --reuse-dir | tee -a "$OUT" | grep '^RESULT')"
 
 {
   echo
@@ -143,7 +145,8 @@ startup_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_
   printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
   printf '%s\n' "${RD_ROWS[@]}"
   echo
-  echo "startup to first Metadata: median $(field "$startup_line" median_ms) ms, p90 $(field "$startup_line" p90_ms) ms (20 runs)"
-  echo "VmRSS after first Metadata: $(field "$startup_line" rss_first_kb) kB; after 0.5 s idle: $(field "$startup_line" rss_idle_kb) kB"
+  echo "first start to first Metadata: median $(field "$startup_line" median_ms) ms, p90 $(field "$startup_line" p90_ms) ms (20 runs)"
+  echo "restart to first Metadata: median $(field "$restart_line" median_ms) ms, p90 $(field "$restart_line" p90_ms) ms (20 runs)"
+  echo "VmRSS after first Metadata: $(field "$startup_line" rss_first_kb) kB; after 0.5 s idle: $(field "$startup_line" rss_idle_kb) kB (RssAnon $(field "$startup_line" rss_anon_kb) kB, PSS $(field "$startup_line" pss_kb) kB)"
 } | tee -a "$OUT"
 echo "raw results: $OUT"
