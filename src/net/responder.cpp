@@ -14,7 +14,10 @@ Responder& Responder::operator=(Responder&& other) noexcept {
 
 Responder::~Responder() {
   if (slot_) {
-    spdlog::error("request dropped without a response; closing its connection");
+    // Expected when the connection or the broker is going away (a long poll cut short);
+    // anything else is a handler that forgot to answer.
+    if (connection_open())
+      spdlog::error("request dropped without a response; closing its connection");
     complete(detail::ResponseSlot::State::close);
   }
 }
