@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace samsa::storage {
 
-Flusher::Flusher(PostToLoop post) : post_(std::move(post)), thread_([this] { run(); }) {}
+Flusher::Flusher(PostToLoop post, unsigned threads) : post_(std::move(post)) {
+  threads_.reserve(std::max(threads, 1u));
+  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
+}
 
 Flusher::~Flusher() {
   stop();
@@ -32,9 +36,10 @@ void Flusher::stop() {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     stopping_ = true;
-    cv_.notify_one();
+    cv_.notify_all();
   }
-  if (thread_.joinable()) thread_.join();
+  for (auto& thread : threads_)
+    if (thread.joinable()) thread.join();
   std::deque<Job> late;
   {
     std::lock_guard lock(mu_);

@@ -1,5 +1,8 @@
-// The flusher thread: runs fdatasync for the logs so the event loop never blocks on
-// the disk, and posts each completion back to the loop.
+// The flusher threads: run fdatasync for the logs so the event loop never blocks on
+// the disk, and post each completion back to the loop. Several threads, because
+// fsyncs of different partitions then overlap (and share journal commits) instead of
+// queueing behind each other; a partition never has two flushes in flight (its
+// PartitionLog serialises them), so jobs of one partition stay ordered.
 #pragma once
 
 #include <atomic>
@@ -25,7 +28,8 @@ class Flusher {
   // `done(errno_or_0)` runs on the loop via `post`.
   using Done = std::function<void(int error)>;
 
-  explicit Flusher(PostToLoop post);
+  static constexpr unsigned kDefaultThreads = 4;
+  explicit Flusher(PostToLoop post, unsigned threads = kDefaultThreads);
   ~Flusher();  // stop()
   Flusher(const Flusher&) = delete;
   Flusher& operator=(const Flusher&) = delete;
@@ -37,7 +41,7 @@ class Flusher {
   // Runs `fn` on the loop (through the poster given at construction).
   void post(std::function<void()> fn) { post_(std::move(fn)); }
 
-  // Finishes queued jobs and joins the thread. Idempotent.
+  // Finishes queued jobs and joins the threads. Idempotent.
   void stop();
 
   uint64_t fsync_count() const { return fsyncs_.load(std::memory_order_relaxed); }
@@ -59,7 +63,7 @@ class Flusher {
   bool stopped_ = false;
   std::atomic<uint64_t> fsyncs_{0};
   std::atomic<uint64_t> jobs_done_{0};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace samsa::storage
