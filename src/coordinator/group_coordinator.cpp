@@ -10,6 +10,7 @@
 
 #include "group_internal.h"
 #include "samsa/config/config.h"
+#include "samsa/coordinator/assignor.h"
 #include "samsa/storage/log_manager.h"
 
 namespace samsa::coordinator {
@@ -75,6 +76,16 @@ GroupConfig GroupConfig::from_broker(const config::BrokerConfig& c) {
       raw_int("offsets.retention.check.interval.ms", g.offsets_retention_check_interval_ms);
   g.offset_metadata_max_bytes =
       static_cast<int32_t>(raw_int("offset.metadata.max.bytes", g.offset_metadata_max_bytes));
+  // Kafka's class names are accepted for the assignors; unknown ones are left out.
+  g.consumer_assignors.clear();
+  for (const auto& name : c.group_consumer_assignors)
+    if (auto canonical = canonical_assignor_name(name); !canonical.empty())
+      g.consumer_assignors.push_back(canonical);
+  if (g.consumer_assignors.empty()) g.consumer_assignors = {"uniform", "range"};
+  g.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;
+  g.consumer_heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
+  g.consumer_max_size =
+      static_cast<int32_t>(raw_int("group.consumer.max.size", g.consumer_max_size));
   return g;
 }
 
@@ -106,6 +117,7 @@ void GroupCoordinator::remove_group(const std::string& group_id) {
   auto it = groups_.find(group_id);
   if (it == groups_.end()) return;
   Group& g = *it->second;
+  if (g.consumer) cancel_consumer_timers(*g.consumer);
   if (g.join_task) scheduler_.cancel(g.join_task);
   for (auto& [_, task] : g.pending_members) scheduler_.cancel(task);
   for (auto& [_, m] : g.members)
@@ -150,6 +162,13 @@ void GroupCoordinator::join_group(JoinGroupParams params, JoinCallback done) {
   if (params.rebalance_timeout_ms < 0) params.rebalance_timeout_ms = params.session_timeout_ms;
 
   Group* g = find(params.group_id);
+  if (g && g->consumer) {
+    // A consumer (KIP-848) group takes classic members only while it is empty; then it
+    // becomes a classic group (Kafka without the online migration of mixed groups).
+    if (!g->consumer->model.empty())
+      return done(join_error(ErrorCode::INCONSISTENT_GROUP_PROTOCOL, params.member_id));
+    g->consumer.reset();
+  }
   if (!g) {
     // A group is created only by a member that does not claim an id in it.
     if (!params.member_id.empty())
@@ -772,6 +791,7 @@ void GroupCoordinator::shutdown() {
   if (expiry_task_) scheduler_.cancel(expiry_task_);
   expiry_task_ = 0;
   for (auto& [_, g] : groups_) {
+    if (g->consumer) cancel_consumer_timers(*g->consumer);
     if (g->join_task) scheduler_.cancel(g->join_task);
     g->join_task = 0;
     for (auto& [__, task] : g->pending_members) scheduler_.cancel(task);

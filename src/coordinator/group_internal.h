@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "samsa/coordinator/consumer_group.h"
 #include "samsa/coordinator/group_coordinator.h"
 
 namespace samsa::coordinator {
@@ -38,6 +39,15 @@ struct GroupCoordinator::Member {
   }
 };
 
+// A KIP-848 group: the model plus the member timers and compiled subscriptions.
+struct TopicRegex;  // a compiled subscribed_topic_regex with its per-topic matches
+struct GroupCoordinator::ConsumerGroup {
+  ConsumerGroupModel model;
+  std::map<std::string, Scheduler::TaskId> session_tasks;      // by member id
+  std::map<std::string, Scheduler::TaskId> rebalance_tasks;    // by member id
+  std::map<std::string, std::shared_ptr<TopicRegex>> regexes;  // by pattern
+};
+
 struct GroupCoordinator::Group {
   std::string id;
   GroupState state = GroupState::kEmpty;
@@ -54,6 +64,9 @@ struct GroupCoordinator::Group {
   Scheduler::TaskId join_task = 0;
   bool initial_join_phase = false;  // join_task is the initial-delay timer
   int64_t initial_join_remaining_ms = 0;
+
+  // Set for a KIP-848 consumer group, whose classic fields then stay Empty/unused.
+  std::unique_ptr<ConsumerGroup> consumer;
 
   std::map<TopicPartition, OffsetValue> offsets;
   std::map<TopicPartition, int32_t> pending_commits;  // commits not yet durable

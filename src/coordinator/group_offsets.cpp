@@ -178,6 +178,7 @@ ErrorCode GroupCoordinator::validate_commit(Group* g, const OffsetCommitParams& 
     // Only an admin commit (generation -1) may create a group: a simple group.
     return p.generation_id_or_member_epoch < 0 ? ErrorCode::NONE : ErrorCode::ILLEGAL_GENERATION;
   }
+  if (g->consumer) return validate_consumer_commit(*g, p);
   if (g->state == GroupState::kDead) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
   if (is_static_member_fenced(*g, p.group_instance_id, p.member_id))
     return ErrorCode::FENCED_INSTANCE_ID;
@@ -262,6 +263,10 @@ OffsetFetchResult GroupCoordinator::fetch_offsets(const OffsetFetchParams& param
     return result;
   }
   const Group* g = find(params.group_id);
+  if (g && g->consumer) {
+    result.error = validate_consumer_fetch(*g, params);
+    if (result.error != ErrorCode::NONE) return result;
+  }
   auto lookup = [&](const TopicPartition& tp) {
     FetchedOffset f;
     f.tp = tp;
@@ -305,14 +310,16 @@ void GroupCoordinator::delete_offsets(const std::string& group_id,
     result.error = ErrorCode::GROUP_ID_NOT_FOUND;
     return done(std::move(result));
   }
-  const bool idle = g->state == GroupState::kEmpty || g->protocol_type.empty();
-  if (!idle && g->protocol_type != "consumer") {
+  const bool idle = g->consumer ? g->consumer->model.empty()
+                                : g->state == GroupState::kEmpty || g->protocol_type.empty();
+  if (!idle && !g->consumer && g->protocol_type != "consumer") {
     result.error = ErrorCode::NON_EMPTY_GROUP;
     return done(std::move(result));
   }
   // Topics the active members subscribe to keep their offsets.
   auto subscribed = [&](const std::string& topic) {
     if (idle) return false;
+    if (g->consumer) return consumer_group_subscribes(*g, topic);
     for (const auto& [_, m] : g->members) {
       const Bytes* md = g->protocol ? m->metadata_for(*g->protocol) : nullptr;
       if (!md) return true;
@@ -348,7 +355,9 @@ GroupDescription GroupCoordinator::describe_group(const std::string& group_id) c
     return d;
   }
   const Group* g = find(group_id);
-  if (!g) {
+  if (!g || g->consumer) {
+    // Kafka 3.9 describes a consumer group through ConsumerGroupDescribe only: for
+    // DescribeGroups v0-5 it is Dead, without an error.
     d.state = to_string(GroupState::kDead);
     return d;
   }
@@ -381,6 +390,11 @@ std::vector<GroupListing> GroupCoordinator::list_groups(
     l.protocol_type = g->protocol_type;
     l.state = to_string(g->state);
     l.type = "classic";
+    if (g->consumer) {
+      l.protocol_type = "consumer";
+      l.state = to_string(g->consumer->model.state());
+      l.type = "consumer";
+    }
     auto match = [](const std::vector<std::string>& filter, const std::string& value) {
       return filter.empty() || std::any_of(filter.begin(), filter.end(),
                                            [&](const auto& f) { return iequals(f, value); });
@@ -409,7 +423,7 @@ void GroupCoordinator::delete_groups(const std::vector<std::string>& group_ids,
       errors.push_back(ErrorCode::GROUP_ID_NOT_FOUND);
       continue;
     }
-    if (g->state != GroupState::kEmpty) {
+    if (g->state != GroupState::kEmpty || (g->consumer && !g->consumer->model.empty())) {
       errors.push_back(ErrorCode::NON_EMPTY_GROUP);
       continue;
     }
@@ -437,9 +451,13 @@ size_t GroupCoordinator::expire_offsets() {
   size_t expired = 0;
   for (auto& [id, g] : groups_) {
     if (g->state != GroupState::kEmpty) continue;
+    // A consumer group with members keeps its offsets (Kafka only expires those of
+    // topics nobody subscribes to; samsa waits for the group to be empty).
+    if (g->consumer && !g->consumer->model.empty()) continue;
     for (auto it = g->offsets.begin(); it != g->offsets.end();) {
       // A group that used group management counts from when it became empty; a
-      // simple group from each commit (Kafka's KIP-211 rule).
+      // simple group and a consumer group from each commit (Kafka's KIP-211 rule and
+      // ConsumerGroup.offsetExpirationCondition).
       const int64_t base =
           g->protocol_type.empty() ? it->second.commit_timestamp : g->state_timestamp;
       if (!g->pending_commits.count(it->first) && now - base >= config_.offsets_retention_ms) {

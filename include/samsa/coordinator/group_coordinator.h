@@ -4,8 +4,12 @@
 //
 // It owns the classic rebalance protocol (JoinGroup / SyncGroup / Heartbeat /
 // LeaveGroup, states Empty -> PreparingRebalance -> CompletingRebalance -> Stable,
-// Dead), static membership, committed offsets, and their persistence in the internal
-// log `__consumer_offsets` (see group_log.h).
+// Dead), static membership, the KIP-848 consumer protocol (ConsumerGroupHeartbeat /
+// ConsumerGroupDescribe, with server-side assignors and incremental reconciliation;
+// see consumer_group.h and assignor.h), committed offsets, and their persistence in
+// the internal log `__consumer_offsets` (see group_log.h). A group is either classic
+// or consumer; an empty group of one type turns into the other when a member of the
+// other protocol joins, a non-empty one refuses it.
 //
 // It knows nothing of sockets or Asio: time and timers come from a Scheduler, answers
 // that must wait (a join until the rebalance completes, a commit until it is durable)
@@ -48,6 +52,12 @@ struct GroupConfig {
   // records more than there are live keys.
   int64_t compact_after_dead_records = 100000;
 
+  // KIP-848 consumer groups.
+  std::vector<std::string> consumer_assignors = {"uniform", "range"};  // group.consumer.assignors
+  int32_t consumer_session_timeout_ms = 45000;    // group.consumer.session.timeout.ms
+  int32_t consumer_heartbeat_interval_ms = 5000;  // group.consumer.heartbeat.interval.ms
+  int32_t consumer_max_size = 2147483647;         // group.consumer.max.size
+
   static GroupConfig from_broker(const config::BrokerConfig& config);
 };
 
@@ -76,6 +86,12 @@ class GroupCoordinator {
   ErrorCode heartbeat(const HeartbeatParams& params);
   LeaveGroupResult leave_group(const std::string& group_id,
                                const std::vector<LeavingMember>& members);
+
+  // ---- KIP-848 consumer protocol. Consumer group state (members, epochs, assignments)
+  // lives in memory only: after a restart members get UNKNOWN_MEMBER_ID / GROUP_ID_NOT_FOUND
+  // and rejoin with epoch 0; committed offsets are durable as for classic groups.
+  ConsumerGroupHeartbeatResult consumer_group_heartbeat(ConsumerGroupHeartbeatParams params);
+  ConsumerGroupDescription describe_consumer_group(const std::string& group_id) const;
 
   // ---- offsets
   void commit_offsets(OffsetCommitParams params, OffsetCommitCallback done);
@@ -109,6 +125,7 @@ class GroupCoordinator {
  private:
   struct Member;
   struct Group;
+  struct ConsumerGroup;
 
   Group* find(const std::string& group_id) const;
   Group& create_group(const std::string& group_id);
@@ -145,6 +162,26 @@ class GroupCoordinator {
   void remove_pending_member(Group& g, const std::string& member_id);
   bool is_static_member_fenced(const Group& g, const std::optional<std::string>& instance_id,
                                const std::string& member_id) const;
+
+  // KIP-848 consumer groups (consumer_group_coordinator.cpp).
+  std::optional<ConsumerGroupHeartbeatResult> validate_heartbeat(
+      const ConsumerGroupHeartbeatParams& p) const;
+  ConsumerGroupHeartbeatResult consumer_group_leave(const ConsumerGroupHeartbeatParams& p);
+  void become_consumer_group(Group& g);
+  void fence_consumer_member(Group& g, const std::string& member_id);
+  void refresh_subscription_metadata(ConsumerGroup& cg, bool& bump);
+  // The existing topics a member subscribes to, by name or by regex (cached in cg).
+  std::set<std::string> member_topics(ConsumerGroup& cg, const std::string& member_id) const;
+  void update_target_assignment(ConsumerGroup& cg);
+  void schedule_consumer_session(Group& g, const std::string& member_id);
+  void schedule_rebalance_timeout(Group& g, const std::string& member_id, int32_t epoch,
+                                  int32_t timeout_ms);
+  void cancel_consumer_timers(ConsumerGroup& cg, const std::string& member_id);
+  void cancel_consumer_timers(ConsumerGroup& cg);
+  bool classic_group_is_empty(const Group& g) const;
+  ErrorCode validate_consumer_commit(const Group& g, const OffsetCommitParams& p) const;
+  ErrorCode validate_consumer_fetch(const Group& g, const OffsetFetchParams& p) const;
+  bool consumer_group_subscribes(const Group& g, const std::string& topic) const;
 
   // Persistence.
   GroupValue group_value(const Group& g) const;

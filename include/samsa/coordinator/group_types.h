@@ -3,6 +3,7 @@
 // decoded protocol messages into these and back.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,18 @@ struct TopicPartition {
   std::string topic;
   int32_t partition = 0;
   auto operator<=>(const TopicPartition&) const = default;
+};
+
+// A topic's 16-byte id, the same type as storage::TopicId.
+using TopicId = std::array<uint8_t, 16>;
+
+// Partitions of one topic by id, as the KIP-848 APIs carry them (the name only in
+// ConsumerGroupDescribe).
+struct TopicIdPartitions {
+  TopicId topic_id{};
+  std::string topic_name;
+  std::vector<int32_t> partitions;  // ascending
+  bool operator==(const TopicIdPartitions&) const = default;
 };
 
 // ---- classic protocol: JoinGroup / SyncGroup / Heartbeat / LeaveGroup
@@ -145,6 +158,61 @@ struct OffsetFetchResult {
 struct OffsetDeleteResult {
   ErrorCode error = ErrorCode::NONE;
   std::vector<ErrorCode> partitions;  // one per requested partition
+};
+
+// ---- KIP-848 consumer protocol: ConsumerGroupHeartbeat / ConsumerGroupDescribe
+
+struct ConsumerGroupHeartbeatParams {
+  std::string group_id;
+  std::string member_id;     // "" on a first v0 heartbeat: the coordinator names the member
+  int32_t member_epoch = 0;  // 0 join, -1 leave, -2 static member leaves for a while
+  std::optional<std::string> instance_id;
+  std::optional<std::string> rack_id;
+  int32_t rebalance_timeout_ms = -1;  // -1: unchanged
+  // nullopt: unchanged since the last heartbeat.
+  std::optional<std::vector<std::string>> subscribed_topic_names;
+  std::optional<std::string> subscribed_topic_regex;  // v1+
+  std::optional<std::string> server_assignor;
+  std::optional<std::vector<TopicIdPartitions>> owned_partitions;
+  std::string client_id;
+  std::string client_host;
+  // v1+ (KIP-1082): clients generate their member id, so it may never be empty.
+  bool member_id_required = false;
+};
+
+struct ConsumerGroupHeartbeatResult {
+  ErrorCode error = ErrorCode::NONE;
+  std::optional<std::string> error_message;
+  std::optional<std::string> member_id;
+  int32_t member_epoch = 0;
+  int32_t heartbeat_interval_ms = 0;
+  // Set when the member must (re)learn its assignment: full requests, and whenever it
+  // changed. Revocations show as partitions missing from it.
+  std::optional<std::vector<TopicIdPartitions>> assignment;
+};
+
+struct DescribedConsumerMember {
+  std::string member_id;
+  std::optional<std::string> instance_id;
+  std::optional<std::string> rack_id;
+  int32_t member_epoch = 0;
+  std::string client_id;
+  std::string client_host;
+  std::vector<std::string> subscribed_topic_names;
+  std::optional<std::string> subscribed_topic_regex;
+  std::vector<TopicIdPartitions> assignment;
+  std::vector<TopicIdPartitions> target_assignment;
+};
+
+struct ConsumerGroupDescription {
+  ErrorCode error = ErrorCode::NONE;
+  std::optional<std::string> error_message;
+  std::string group_id;
+  std::string state;  // "Empty", "Assigning", "Reconciling", "Stable"
+  int32_t group_epoch = 0;
+  int32_t assignment_epoch = 0;
+  std::string assignor_name;
+  std::vector<DescribedConsumerMember> members;
 };
 
 // ---- administration
