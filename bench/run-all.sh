@@ -5,6 +5,8 @@
 #   * pre-built 1 MiB batches: 100 B and 1 KiB records x acks=1/all, 1 partition
 #   * fetch of ~1 GB from offset 0
 #   * produce round trip, one 1-record batch in flight, acks=1
+#   * OffsetCommit (admin-style commits, answered once fsynced): 1x1, 1x8, 16x8, 64x8
+#     connections x in flight, with 1 and 10 partitions per request, and 64x8 to one group
 #   * librdkafka producer: 1M x 100 B and 200k x 1 KiB (acks=1, and acks=all + idempotence)
 #   * startup to first Metadata and idle RSS
 # Load runs are repeated REPEATS times (default 3); the table shows the median run.
@@ -37,9 +39,10 @@ log "# git: $(git -C "$BENCH_ROOT" rev-parse --short HEAD) repeats=$REPEATS dura
 
 ROWS=()
 
-# Picks the median (by msgs_per_s) of RESULT lines on stdin.
+# Picks the median (by KEY, default msgs_per_s) of RESULT lines on stdin.
 median_result() {
-  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^msgs_per_s=/) { split($i, a, "="); print a[2], $0 } }' |
+  awk -v key="${1:-msgs_per_s}" \
+    '{ for (i = 1; i <= NF; i++) if (index($i, key "=") == 1) { split($i, a, "="); print a[2], $0 } }' |
     sort -n | awk '{ lines[NR] = $0 } END { n = int((NR + 1) / 2); sub(/^[^ ]+ /, "", lines[n]); print lines[n] }'
 }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
@@ -86,6 +89,44 @@ for size in 100 1024; do
   done
 done
 run_case "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
+
+# OffsetCommit: every request commits PARTITIONS offsets of topic "bench".
+COMMIT_ROWS=()
+commit_header='%-34s %10s %10s %9s %9s %9s %6s %8s %7s'
+commit_case() {
+  local name="$1" partitions="$2"
+  shift 2
+  local results=""
+  for _ in $(seq 1 "$REPEATS"); do
+    start_broker
+    "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" --mode create >/dev/null
+    local cpu0 line
+    cpu0="$(cpu_seconds "$BROKER_PID")"
+    line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" \
+      --mode commit --duration "$DURATION" "$@" | grep '^RESULT')" || true
+    line="$line broker_cpu_s=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$BROKER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+    stop_broker
+    echo "$name $line" >>"$OUT"
+    results+="$line"$'\n'
+  done
+  local m
+  m="$(printf '%s' "$results" | median_result commits_per_s)"
+  COMMIT_ROWS+=("$(printf "$commit_header" "$name" "$(field "$m" commits_per_s)" \
+    "$(field "$m" requests_per_s)" "$(field "$m" p50_us)" "$(field "$m" p99_us)" \
+    "$(field "$m" p999_us)" "$(field "$m" errors)" "$(field "$m" verified)" \
+    "$(field "$m" broker_cpu_s)")")
+  echo "${COMMIT_ROWS[-1]}"
+}
+echo
+echo "OffsetCommit v8, admin-style (generation -1), ${DURATION}s after 1s warm-up:"
+printf "$commit_header\n" case commits/s req/s p50_us p99_us p999_us errors verified brkCPU
+for parts in 1 10; do
+  for shape in 1x1 1x8 16x8 64x8; do
+    commit_case "commit ${shape} p=$parts" "$parts" --connections "${shape%x*}" \
+      --in-flight "${shape#*x}"
+  done
+done
+commit_case "commit 64x8 p=1 shared group" 1 --connections 64 --in-flight 8 --shared-group
 
 # Fetch: ~1 GB written in 1 MiB batches of 1 KiB records, then read from offset 0.
 FETCH_ROWS=()
@@ -139,6 +180,9 @@ restart_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_
   echo "================ summary (medians of $REPEATS; load average now $(cut -d' ' -f1-3 /proc/loadavg)) ================"
   printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
   printf '%s\n' "${ROWS[@]}"
+  echo
+  printf "$commit_header\n" case commits/s req/s p50_us p99_us p999_us errors verified brkCPU
+  printf '%s\n' "${COMMIT_ROWS[@]}"
   echo
   echo "fetch from offset 0 (1 KiB records in 1 MiB batches, CRC checked): $(field "$fetch_median" mb_per_s) MB/s, $(field "$fetch_median" msgs_per_s) msgs/s, errors $(field "$fetch_median" errors), bad CRCs $(field "$fetch_median" bad_crc)"
   echo

@@ -1,8 +1,9 @@
-// samsa-loadgen: a Kafka produce/fetch load generator that is cheap on the client side.
-// Record batches are built once and re-sent as they are (no producer id, so the
+// samsa-loadgen: a Kafka produce/fetch/commit load generator that is cheap on the client
+// side. Record batches are built once and re-sent as they are (no producer id, so the
 // broker stores every copy), so throughput is bounded by the broker and the network.
+// The commit mode drives OffsetCommit instead (see commit.h).
 //
-//   samsa-loadgen --bootstrap 127.0.0.1:9092 --topic t [--mode produce|fetch|create|rtt] ...
+//   samsa-loadgen --bootstrap 127.0.0.1:9092 --topic t [--mode produce|fetch|commit|create|rtt]
 //
 // Prints a human summary and one machine-readable `RESULT key=value ...` line.
 #include <cstdio>
@@ -12,9 +13,12 @@
 #include <string_view>
 
 #include "admin.h"
+#include "commit.h"
 #include "fetch.h"
 #include "produce.h"
 #include "samsa/protocol/messages/fetch_request.h"
+#include "samsa/protocol/messages/offset_commit_request.h"
+#include "samsa/protocol/messages/offset_fetch_request.h"
 #include "samsa/protocol/messages/produce_request.h"
 
 namespace {
@@ -22,8 +26,9 @@ namespace {
 using namespace samsa::bench;
 
 constexpr const char* kUsage = R"(usage: samsa-loadgen --bootstrap HOST:PORT --topic NAME [options]
-  --mode M               produce (default) | fetch | create | rtt
-  --partitions N         partitions to use (and to create), default 1
+  --mode M               produce (default) | fetch | commit | create | rtt
+  --partitions N         partitions to use (and to create), default 1; in commit mode
+                         every request commits all N
   --record-size B        bytes per record value, default 100
   --batch-bytes B        fill each batch up to B bytes, default 16384
   --records-per-batch N  exactly N records per batch (overrides --batch-bytes)
@@ -37,6 +42,10 @@ constexpr const char* kUsage = R"(usage: samsa-loadgen --bootstrap HOST:PORT --t
   --fetch-max-bytes B    fetch max_bytes and partition_max_bytes, default 64 MiB
   --verify-crc           fetch: check each batch's CRC-32C
   --rtt                  same as --mode rtt: 1 connection, 1 in flight, 1 record/batch, acks=1
+  --group G              commit: group id (prefix G-<connection> unless --shared-group),
+                         default samsa-loadgen
+  --shared-group         commit: every connection commits to the one group G
+  --commit-version V     commit: cap the OffsetCommit version, default 8
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -51,8 +60,10 @@ struct Options {
   std::string mode = "produce";
   int32_t partitions = 1;
   int16_t produce_version_cap = 11;
+  int16_t commit_version_cap = 8;
   ProduceOptions produce;
   FetchOptions fetch;
+  CommitOptions commit;
 };
 
 Options parse(int argc, char** argv) {
@@ -107,6 +118,12 @@ Options parse(int argc, char** argv) {
       o.produce_version_cap = static_cast<int16_t>(number(i));
     } else if (arg == "--fetch-max-bytes") {
       o.fetch.max_bytes = o.fetch.partition_max_bytes = static_cast<int32_t>(number(i));
+    } else if (arg == "--group") {
+      o.commit.group = value(i);
+    } else if (arg == "--shared-group") {
+      o.commit.shared_group = true;
+    } else if (arg == "--commit-version") {
+      o.commit_version_cap = static_cast<int16_t>(number(i));
     } else if (arg == "--verify-crc") {
       o.fetch.verify_crc = true;
     } else if (arg == "--help" || arg == "-h") {
@@ -127,8 +144,13 @@ Options parse(int argc, char** argv) {
   if (o.partitions < 1 || o.produce.connections < 1 || o.produce.in_flight < 1) {
     usage_error("--partitions, --connections and --in-flight must be >= 1");
   }
-  o.produce.host = o.fetch.host = o.host;
-  o.produce.port = o.fetch.port = o.port;
+  o.produce.host = o.fetch.host = o.commit.host = o.host;
+  o.produce.port = o.fetch.port = o.commit.port = o.port;
+  // The commit load shares the connection and timing options with the produce load.
+  o.commit.connections = o.produce.connections;
+  o.commit.in_flight = o.produce.in_flight;
+  o.commit.duration_s = o.produce.duration_s;
+  o.commit.warmup_s = o.produce.warmup_s;
   return o;
 }
 
@@ -172,6 +194,30 @@ void print_fetch(const FetchResult& r) {
       static_cast<long long>(r.errors), static_cast<long long>(r.bad_batches));
 }
 
+void print_commit(const Options& o, const CommitResult& r) {
+  const double commits = static_cast<double>(r.commits) / r.seconds;
+  const double requests = static_cast<double>(r.requests) / r.seconds;
+  const double p50 = r.latency.percentile_us(0.5), p99 = r.latency.percentile_us(0.99),
+               p999 = r.latency.percentile_us(0.999);
+  std::printf(
+      "commit: %d partitions/request, %d conn x %d in flight, %s, OffsetCommit v%d\n"
+      "  %.0f commits/s (partition offsets), %.0f requests/s, %lld requests in %.2f s\n"
+      "  latency us: p50 %.1f  p99 %.1f  p999 %.1f  max %.1f\n"
+      "  errors: %lld (first error code %d); final OffsetFetch check: %s\n",
+      o.partitions, o.commit.connections, o.commit.in_flight,
+      o.commit.shared_group ? "one shared group" : "one group per connection", o.commit.version,
+      commits, requests, static_cast<long long>(r.requests), r.seconds, p50, p99, p999,
+      r.latency.percentile_us(1.0), static_cast<long long>(r.errors), r.first_error,
+      r.verified.c_str());
+  std::printf(
+      "RESULT mode=commit partitions=%d connections=%d in_flight=%d shared_group=%d "
+      "commits_per_s=%.0f requests_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f "
+      "requests=%lld errors=%lld verified=%s\n",
+      o.partitions, o.commit.connections, o.commit.in_flight, o.commit.shared_group ? 1 : 0,
+      commits, requests, p50, p99, p999, static_cast<long long>(r.requests),
+      static_cast<long long>(r.errors), r.verified == "ok" ? "ok" : "FAILED");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,6 +241,15 @@ int main(int argc, char** argv) {
       const auto result = run_fetch(o.fetch, used);
       print_fetch(result);
       return result.errors == 0 && result.bad_batches == 0 ? 0 : 1;
+    }
+    if (o.mode == "commit") {
+      o.commit.version = apis.pick(samsa::protocol::OffsetCommitRequest::api_key, 1,
+                                   o.commit_version_cap, "OffsetCommit");
+      o.commit.fetch_version =
+          apis.pick(samsa::protocol::OffsetFetchRequest::api_key, 0, 8, "OffsetFetch");
+      const auto result = run_commit(o.commit, used);
+      print_commit(o, result);
+      return result.errors == 0 && result.verified == "ok" ? 0 : 1;
     }
     if (o.mode != "produce" && o.mode != "rtt") usage_error("unknown mode " + o.mode);
     o.produce.version =

@@ -6,6 +6,7 @@
 #include <deque>
 #include <thread>
 
+#include "clock.h"
 #include "samsa/protocol/messages/produce_request.h"
 #include "samsa/protocol/messages/produce_response.h"
 #include "samsa/storage/batch_builder.h"
@@ -13,13 +14,6 @@
 namespace samsa::bench {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
 
 // One batch of `count` records of `record_size` bytes (no key, no headers), built with
 // the storage module's builder so its CRC and layout are exactly what the broker checks.
