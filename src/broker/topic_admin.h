@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "samsa/broker/context.h"
+#include "samsa/broker/topic_ids.h"
 #include "samsa/protocol/error_code.h"
 #include "samsa/protocol/types.h"
 #include "samsa/storage/log_manager.h"
@@ -44,9 +45,6 @@ NodeEndpoint advertised_node(const BrokerServices& services);
 
 // Kafka's internal topics (__consumer_offsets, __transaction_state).
 bool is_internal_topic(std::string_view name);
-
-protocol::Uuid to_uuid(const storage::TopicId& id);
-storage::TopicId to_topic_id(const protocol::Uuid& id);
 
 // Kafka's default text for an error code (what ApiError gives without a message).
 std::string default_message(ErrorCode error);

@@ -159,7 +159,7 @@ void handle_create_topics(ContextPtr ctx, protocol::CreateTopicsRequest request)
     r.replication_factor = plan.replication_factor;
     if (version >= 5) {
       if (const storage::TopicMetadata* meta = services.logs.find_topic(topic.name)) {
-        r.topic_id = admin::to_uuid(meta->topic_id);
+        r.topic_id = to_uuid(meta->topic_id);
         r.configs = config_entries(services, *meta);
       } else {
         // validate_only: describe the topic as it would be.

@@ -80,7 +80,7 @@ void handle_delete_topics(ContextPtr ctx, protocol::DeleteTopicsRequest request)
                    admin::default_message(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION)));
         continue;
       }
-      id = admin::to_uuid(meta->topic_id);
+      id = to_uuid(meta->topic_id);
     } else {
       if (!ids.insert({id.hi, id.lo}).second) {
         response.responses.push_back(
@@ -88,7 +88,7 @@ void handle_delete_topics(ContextPtr ctx, protocol::DeleteTopicsRequest request)
         continue;
       }
       const storage::TopicMetadata* meta =
-          id.is_zero() ? nullptr : services.logs.find_topic(admin::to_topic_id(id));
+          id.is_zero() ? nullptr : services.logs.find_topic(to_topic_id(id));
       if (!meta) {
         response.responses.push_back(result(std::nullopt, id, ErrorCode::UNKNOWN_TOPIC_ID,
                                             admin::default_message(ErrorCode::UNKNOWN_TOPIC_ID)));

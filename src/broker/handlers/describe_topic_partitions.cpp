@@ -75,7 +75,7 @@ void handle_describe_topic_partitions(ContextPtr ctx,
       continue;
     }
     auto t = topic_entry(name, ErrorCode::NONE);
-    t.topic_id = admin::to_uuid(meta->topic_id);
+    t.topic_id = to_uuid(meta->topic_id);
     const int32_t first =
         request.cursor && name == cursor_topic ? std::max(0, request.cursor->partition_index) : 0;
     const int32_t end = static_cast<int32_t>(

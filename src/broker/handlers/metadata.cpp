@@ -23,7 +23,7 @@ Response::MetadataResponseTopic describe_topic(const storage::TopicMetadata& met
                                                int32_t node_id) {
   Response::MetadataResponseTopic t;
   t.name = meta.name;
-  t.topic_id = admin::to_uuid(meta.topic_id);
+  t.topic_id = to_uuid(meta.topic_id);
   t.is_internal = admin::is_internal_topic(meta.name);
   t.partitions.reserve(static_cast<size_t>(meta.partition_count));
   for (int32_t p = 0; p < meta.partition_count; ++p) {
@@ -86,7 +86,7 @@ void handle_metadata(ContextPtr ctx, protocol::MetadataRequest request) {
       if (!requested.topic_id.is_zero()) {
         // By id (v12+): an unknown id is never created.
         if (!seen_ids.insert({requested.topic_id.hi, requested.topic_id.lo}).second) continue;
-        const auto* meta = services.logs.find_topic(admin::to_topic_id(requested.topic_id));
+        const auto* meta = services.logs.find_topic(to_topic_id(requested.topic_id));
         if (meta) {
           seen_names.insert(meta->name);
           response.topics.push_back(describe_topic(*meta, node.node_id));
