@@ -126,17 +126,15 @@ std::optional<ConsumerGroupHeartbeatResult> GroupCoordinator::validate_heartbeat
       return invalid("RebalanceTimeoutMs must be provided in first request.");
     if (!p.owned_partitions || !p.owned_partitions->empty())
       return invalid("TopicPartitions must be empty when (re-)joining.");
-    if (!p.subscribed_topic_names && !p.subscribed_topic_regex)
-      return invalid(
-          "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when "
-          "(re-)joining.");
+    const bool names = p.subscribed_topic_names && !p.subscribed_topic_names->empty();
+    const bool regex = p.subscribed_topic_regex && !p.subscribed_topic_regex->empty();
+    if (!names && !regex)
+      return invalid("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
   } else if (p.member_epoch == kLeaveGroupStaticMemberEpoch) {
     if (!p.instance_id) return invalid("InstanceId can't be null.");
   } else {
     return invalid("MemberEpoch is invalid.");
   }
-  if (p.subscribed_topic_regex && p.subscribed_topic_regex->empty())
-    return invalid("SubscribedTopicRegex must not be empty.");
   if (p.server_assignor &&
       std::find(config_.consumer_assignors.begin(), config_.consumer_assignors.end(),
                 *p.server_assignor) == config_.consumer_assignors.end()) {
@@ -232,7 +230,8 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
   }
 
   std::shared_ptr<TopicRegex> new_regex;
-  if (p.subscribed_topic_regex && p.subscribed_topic_regex != member.subscribed_topic_regex) {
+  if (p.subscribed_topic_regex && !p.subscribed_topic_regex->empty() &&
+      p.subscribed_topic_regex != member.subscribed_topic_regex) {
     const bool compiled = g && g->consumer && g->consumer->regexes.count(*p.subscribed_topic_regex);
     if (!compiled) {
       std::string error;
@@ -265,7 +264,10 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
     names.erase(std::unique(names.begin(), names.end()), names.end());
     updated.subscribed_topic_names = std::move(names);
   }
-  if (p.subscribed_topic_regex) updated.subscribed_topic_regex = p.subscribed_topic_regex;
+  // An empty regex clears it (a client that went back to topic names).
+  if (p.subscribed_topic_regex)
+    updated.subscribed_topic_regex =
+        p.subscribed_topic_regex->empty() ? std::nullopt : p.subscribed_topic_regex;
   updated.client_id = p.client_id;
   updated.client_host = p.client_host;
 

@@ -34,6 +34,8 @@
   X(ListGroups, list_groups)                 \
   X(DeleteGroups, delete_groups)             \
   X(OffsetDelete, offset_delete)             \
+  X(ConsumerGroupHeartbeat, consumer_group_heartbeat) \
+  X(ConsumerGroupDescribe, consumer_group_describe)   \
   X(Fetch, fetch)
 // clang-format on
 

@@ -233,6 +233,9 @@ TEST_F(Kip848Test, InvalidRequests) {
   p = joining("g");
   p.subscribed_topic_names.reset();
   expect_invalid(p, "no subscription");
+  p.subscribed_topic_names = std::vector<std::string>{};
+  p.subscribed_topic_regex = "";
+  expect_invalid(p, "empty subscription");
   p = joining("g");
   p.member_id_required = true;
   expect_invalid(p, "v1 without member id");
