@@ -6,33 +6,10 @@
 #include <fmt/format.h>
 
 #include "samsa/config/config.h"
+#include "samsa/util/strings.h"
 
 namespace samsa::config {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (true) {
-    size_t comma = text.find(',');
-    std::string_view part = trim(text.substr(0, comma));
-    if (!part.empty()) out.emplace_back(part);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
   std::string out;
@@ -131,7 +108,7 @@ class TypedReader {
     const RawValue* v = find(key);
     bool value = def;
     if (v) {
-      std::string text = lower(trim(v->value));
+      std::string text = to_lower(trim(v->value));
       if (text == "true") {
         value = true;
       } else if (text == "false") {
@@ -155,7 +132,7 @@ class TypedReader {
                          std::initializer_list<std::string_view> choices) {
     std::string value = get_string(key, def);
     for (std::string_view c : choices) {
-      if (lower(c) == lower(value)) return std::string(c);
+      if (to_lower(c) == to_lower(value)) return std::string(c);
     }
     std::vector<std::string> names(choices.begin(), choices.end());
     fail(key, fmt::format("must be one of {}", join(names, ", ")));
@@ -196,12 +173,9 @@ void read_listeners(TypedReader& r, BrokerConfig& c) {
   }
 
   std::set<std::string, std::less<>> controller_names;
-  for (const std::string& n : split_list(r.get_string("controller.listener.names", ""))) {
-    std::string upper_name = n;
-    for (char& ch : upper_name)
-      ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    controller_names.insert(upper_name);
-  }
+  const std::string controller_listener_names = r.get_string("controller.listener.names", "");
+  for (std::string_view n : split_list(controller_listener_names))
+    controller_names.insert(to_upper(n));
 
   std::vector<Endpoint> advertised;
   if (r.is_set("advertised.listeners")) {
@@ -300,7 +274,7 @@ void read_log(TypedReader& r, BrokerConfig& c) {
     dirs = r.get_string("log.dir", "/tmp/kafka-logs");
     r.record("log.dirs", dirs);
   }
-  std::vector<std::string> list = split_list(dirs);
+  const std::vector<std::string_view> list = split_list(dirs);
   const char* dir_key = r.is_set("log.dirs") ? "log.dirs" : "log.dir";
   if (list.empty()) r.fail(dir_key, "a log directory is required");
   if (list.size() > 1) {
@@ -381,8 +355,9 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
                        c.group_max_session_timeout_ms));
   }
   c.group_max_size = r.get_int("group.max.size", INT32_MAX, 1);
-  c.group_consumer_assignors =
-      split_list(r.get_string("group.consumer.assignors", "uniform,range"));
+  const std::string assignors = r.get_string("group.consumer.assignors", "uniform,range");
+  c.group_consumer_assignors.clear();
+  for (std::string_view a : split_list(assignors)) c.group_consumer_assignors.emplace_back(a);
   if (c.group_consumer_assignors.empty()) {
     r.fail("group.consumer.assignors", "at least one assignor is required");
   }
@@ -476,7 +451,7 @@ BrokerConfig load_broker_config(const LoadOptions& options) {
 }
 
 bool is_sensitive_key(std::string_view key) {
-  std::string k = lower(key);
+  std::string k = to_lower(key);
   return k.find("password") != std::string::npos || k.find("secret") != std::string::npos ||
          k.find("jaas.config") != std::string::npos;
 }

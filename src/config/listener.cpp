@@ -7,33 +7,10 @@
 #include <fmt/format.h>
 
 #include "samsa/config/error.h"
+#include "samsa/util/strings.h"
 
 namespace samsa::config {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::vector<std::string_view> split_commas(std::string_view text) {
-  std::vector<std::string_view> out;
-  while (true) {
-    size_t comma = text.find(',');
-    std::string_view part = trim(text.substr(0, comma));
-    if (!part.empty()) out.push_back(part);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 bool valid_listener_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -66,7 +43,7 @@ Endpoint parse_endpoint(std::string_view text, std::string_view key) {
   size_t sep = text.find("://");
   if (sep == std::string_view::npos) throw fail("missing '://'");
   Endpoint ep;
-  ep.listener_name = upper(text.substr(0, sep));
+  ep.listener_name = to_upper(text.substr(0, sep));
   if (!valid_listener_name(ep.listener_name)) throw fail("bad listener name");
   std::string_view rest = text.substr(sep + 3);
   size_t colon = rest.rfind(':');
@@ -91,7 +68,7 @@ Endpoint parse_endpoint(std::string_view text, std::string_view key) {
 
 std::vector<Endpoint> parse_endpoint_list(std::string_view text, std::string_view key) {
   std::vector<Endpoint> out;
-  for (std::string_view part : split_commas(text)) {
+  for (std::string_view part : split_list(text)) {
     Endpoint ep = parse_endpoint(part, key);
     for (const Endpoint& seen : out) {
       if (seen.listener_name == ep.listener_name) {
@@ -115,13 +92,13 @@ SecurityProtocolMap parse_security_protocol_map(std::string_view text) {
   constexpr std::string_view kKey = "listener.security.protocol.map";
   SecurityProtocolMap out;
   const SecurityProtocolMap known = default_security_protocol_map();
-  for (std::string_view part : split_commas(text)) {
+  for (std::string_view part : split_list(text)) {
     size_t colon = part.find(':');
     if (colon == std::string_view::npos) {
       throw ConfigError(fmt::format("{}: entry '{}' is not NAME:PROTOCOL", kKey, part));
     }
-    std::string name = upper(trim(part.substr(0, colon)));
-    std::string protocol = upper(trim(part.substr(colon + 1)));
+    std::string name = to_upper(trim(part.substr(0, colon)));
+    std::string protocol = to_upper(trim(part.substr(colon + 1)));
     auto it = known.find(protocol);
     if (it == known.end() || !valid_listener_name(name)) {
       throw ConfigError(fmt::format(

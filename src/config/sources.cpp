@@ -1,4 +1,5 @@
 #include "samsa/config/sources.h"
+#include "samsa/util/strings.h"
 
 #include <algorithm>
 #include <array>
@@ -28,12 +29,6 @@ constexpr std::array<std::string_view, 17> kNotConfig = {
 };
 
 constexpr std::string_view kPrefix = "KAFKA_";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 
