@@ -3,15 +3,16 @@
 # each run against a fresh broker in a temp dir that is removed afterwards:
 #   * pre-built 16 KiB batches: 100 B and 1 KiB records x acks=1/all x 1/16 partitions
 #   * pre-built 1 MiB batches: 100 B and 1 KiB records x acks=1/all, 1 partition
-#   * fetch of ~1 GB from offset 0
 #   * produce round trip, one 1-record batch in flight, acks=1
 #   * OffsetCommit (admin-style commits, answered once fsynced): 1x1, 1x8, 16x8, 64x8
 #     connections x in flight, with 1 and 10 partitions per request, and 64x8 to one group
+#   * fetch of ~1 GB from offset 0
 #   * librdkafka producer: 1M x 100 B and 200k x 1 KiB (acks=1, and acks=all + idempotence)
 #   * startup to first Metadata and idle RSS
 # Load runs are repeated REPEATS times (default 3); the table shows the median run.
 #
 #   bench/run-all.sh    env: REPEATS=3 DURATION=5 SKIP_BUILD=0 OUT=<file> BENCH_NICE=<-20..19>
+#                            SECTIONS="produce commit fetch rdkafka startup" (a subset runs less)
 # BENCH_NICE (root only) raises the priority of the measured processes; see lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +20,8 @@ source "$(dirname "$0")/lib.sh"
 REPEATS="${REPEATS:-3}"
 DURATION="${DURATION:-5}"
 OUT="${OUT:-$BENCH_BUILD/bench-results-$(date +%Y%m%d-%H%M%S).txt}"
+SECTIONS="${SECTIONS:-produce commit fetch rdkafka startup}"
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake -S "$BENCH_ROOT" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DSAMSA_BUILD_TESTS=OFF \
@@ -72,25 +75,28 @@ run_case() {
 }
 
 header='%-34s %12s %9s %9s %9s %9s %6s %7s'
-echo "produce, pre-built batches, 1 connection x 8 in flight, ${DURATION}s after 1s warm-up:"
-printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
-for size in 100 1024; do
-  for acks in 1 all; do
-    for parts in 1 16; do
-      run_case "16KiB ${size}B acks=$acks p=$parts" "$parts" --record-size "$size" \
-        --batch-bytes 16384 --acks "$acks" --duration "$DURATION"
+produce_section() {
+  echo "produce, pre-built batches, 1 connection x 8 in flight, ${DURATION}s after 1s warm-up:"
+  printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
+  for size in 100 1024; do
+    for acks in 1 all; do
+      for parts in 1 16; do
+        run_case "16KiB ${size}B acks=$acks p=$parts" "$parts" --record-size "$size" \
+          --batch-bytes 16384 --acks "$acks" --duration "$DURATION"
+      done
     done
   done
-done
-for size in 100 1024; do
-  for acks in 1 all; do
-    run_case "1MiB ${size}B acks=$acks p=1" 1 --record-size "$size" --batch-bytes 1048576 \
-      --acks "$acks" --duration "$DURATION"
+  for size in 100 1024; do
+    for acks in 1 all; do
+      run_case "1MiB ${size}B acks=$acks p=1" 1 --record-size "$size" --batch-bytes 1048576 \
+        --acks "$acks" --duration "$DURATION"
+    done
   done
-done
-run_case "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
+  run_case "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
+}
 
-# OffsetCommit: every request commits PARTITIONS offsets of topic "bench".
+# commit_case NAME PARTITIONS LOADGEN-ARGS...: OffsetCommit against a fresh broker REPEATS
+# times; every request commits PARTITIONS offsets of topic "bench".
 COMMIT_ROWS=()
 commit_header='%-34s %10s %10s %9s %9s %9s %6s %8s %7s'
 commit_case() {
@@ -117,29 +123,34 @@ commit_case() {
     "$(field "$m" broker_cpu_s)")")
   echo "${COMMIT_ROWS[-1]}"
 }
-echo
-echo "OffsetCommit v8, admin-style (generation -1), ${DURATION}s after 1s warm-up:"
-printf "$commit_header\n" case commits/s req/s p50_us p99_us p999_us errors verified brkCPU
-for parts in 1 10; do
-  for shape in 1x1 1x8 16x8 64x8; do
-    commit_case "commit ${shape} p=$parts" "$parts" --connections "${shape%x*}" \
-      --in-flight "${shape#*x}"
+commit_section() {
+  echo
+  echo "OffsetCommit v8, admin-style (generation -1), ${DURATION}s after 1s warm-up:"
+  printf "$commit_header\n" case commits/s req/s p50_us p99_us p999_us errors verified brkCPU
+  for parts in 1 10; do
+    for shape in 1x1 1x8 16x8 64x8; do
+      commit_case "commit ${shape} p=$parts" "$parts" --connections "${shape%x*}" \
+        --in-flight "${shape#*x}"
+    done
   done
-done
-commit_case "commit 64x8 p=1 shared group" 1 --connections 64 --in-flight 8 --shared-group
+  commit_case "commit 64x8 p=1 shared group" 1 --connections 64 --in-flight 8 --shared-group
+}
 
 # Fetch: ~1 GB written in 1 MiB batches of 1 KiB records, then read from offset 0.
-FETCH_ROWS=()
-for _ in $(seq 1 "$REPEATS"); do
-  start_broker
-  "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic fetch --record-size 1024 --batch-bytes 1048576 \
-    --messages 1000000 >/dev/null
-  line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic fetch --mode fetch --verify-crc | grep '^RESULT')"
-  stop_broker
-  echo "fetch $line" >>"$OUT"
-  FETCH_ROWS+=("$line")
-done
-fetch_median="$(printf '%s\n' "${FETCH_ROWS[@]}" | median_result)"
+fetch_median=""
+fetch_section() {
+  local rows=() line
+  for _ in $(seq 1 "$REPEATS"); do
+    start_broker
+    "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic fetch --record-size 1024 --batch-bytes 1048576 \
+      --messages 1000000 >/dev/null
+    line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic fetch --mode fetch --verify-crc | grep '^RESULT')"
+    stop_broker
+    echo "fetch $line" >>"$OUT"
+    rows+=("$line")
+  done
+  fetch_median="$(printf '%s\n' "${rows[@]}" | median_result)"
+}
 
 # librdkafka: one producer with the library's own batching.
 RD_ROWS=()
@@ -161,36 +172,55 @@ rd_case() {
     "$(field "$m" failed)")")
   echo "${RD_ROWS[-1]}"
 }
-echo
-echo "librdkafka $(pkg-config --modversion rdkafka) producer, 1 partition (payload MB/s):"
-printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
-rd_case "rdkafka 1M x 100B acks=1" 1000000 100 1
-rd_case "rdkafka 200k x 1KiB acks=1" 200000 1024 1
-rd_case "rdkafka 1M x 100B acks=all idem" 1000000 100 all
-rd_case "rdkafka 200k x 1KiB acks=all idem" 200000 1024 all
+rdkafka_section() {
+  echo
+  echo "librdkafka $(pkg-config --modversion rdkafka) producer, 1 partition (payload MB/s):"
+  printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
+  rd_case "rdkafka 1M x 100B acks=1" 1000000 100 1
+  rd_case "rdkafka 200k x 1KiB acks=1" 200000 1024 1
+  rd_case "rdkafka 1M x 100B acks=all idem" 1000000 100 all
+  rd_case "rdkafka 200k x 1KiB acks=all idem" 200000 1024 all
+}
 
-echo
-startup_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 |
-  tee -a "$OUT" | grep '^RESULT')"
-restart_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 \
-  --reuse-dir | tee -a "$OUT" | grep '^RESULT')"
+startup_line="" restart_line=""
+startup_section() {
+  echo
+  startup_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 |
+    tee -a "$OUT" | grep '^RESULT')"
+  restart_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 \
+    --reuse-dir | tee -a "$OUT" | grep '^RESULT')"
+}
+
+for section in produce commit fetch rdkafka startup; do
+  if want "$section"; then "${section}_section"; fi
+done
 
 {
   echo
   echo "================ summary (medians of $REPEATS; load average now $(cut -d' ' -f1-3 /proc/loadavg)) ================"
-  printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
-  printf '%s\n' "${ROWS[@]}"
-  echo
-  printf "$commit_header\n" case commits/s req/s p50_us p99_us p999_us errors verified brkCPU
-  printf '%s\n' "${COMMIT_ROWS[@]}"
-  echo
-  echo "fetch from offset 0 (1 KiB records in 1 MiB batches, CRC checked): $(field "$fetch_median" mb_per_s) MB/s, $(field "$fetch_median" msgs_per_s) msgs/s, errors $(field "$fetch_median" errors), bad CRCs $(field "$fetch_median" bad_crc)"
-  echo
-  printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
-  printf '%s\n' "${RD_ROWS[@]}"
-  echo
-  echo "first start to first Metadata: median $(field "$startup_line" median_ms) ms, p90 $(field "$startup_line" p90_ms) ms (20 runs)"
-  echo "restart to first Metadata: median $(field "$restart_line" median_ms) ms, p90 $(field "$restart_line" p90_ms) ms (20 runs)"
-  echo "VmRSS after first Metadata: $(field "$startup_line" rss_first_kb) kB; after 0.5 s idle: $(field "$startup_line" rss_idle_kb) kB (RssAnon $(field "$startup_line" rss_anon_kb) kB, PSS $(field "$startup_line" pss_kb) kB)"
+  if want produce; then
+    printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
+    printf '%s\n' "${ROWS[@]}"
+    echo
+  fi
+  if want commit; then
+    printf "$commit_header\n" case commits/s req/s p50_us p99_us p999_us errors verified brkCPU
+    printf '%s\n' "${COMMIT_ROWS[@]}"
+    echo
+  fi
+  if want fetch; then
+    echo "fetch from offset 0 (1 KiB records in 1 MiB batches, CRC checked): $(field "$fetch_median" mb_per_s) MB/s, $(field "$fetch_median" msgs_per_s) msgs/s, errors $(field "$fetch_median" errors), bad CRCs $(field "$fetch_median" bad_crc)"
+    echo
+  fi
+  if want rdkafka; then
+    printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
+    printf '%s\n' "${RD_ROWS[@]}"
+    echo
+  fi
+  if want startup; then
+    echo "first start to first Metadata: median $(field "$startup_line" median_ms) ms, p90 $(field "$startup_line" p90_ms) ms (20 runs)"
+    echo "restart to first Metadata: median $(field "$restart_line" median_ms) ms, p90 $(field "$restart_line" p90_ms) ms (20 runs)"
+    echo "VmRSS after first Metadata: $(field "$startup_line" rss_first_kb) kB; after 0.5 s idle: $(field "$startup_line" rss_idle_kb) kB (RssAnon $(field "$startup_line" rss_anon_kb) kB, PSS $(field "$startup_line" pss_kb) kB)"
+  fi
 } | tee -a "$OUT"
 echo "raw results: $OUT"
