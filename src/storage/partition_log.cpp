@@ -468,8 +468,10 @@ void PartitionLog::on_flush_done(int64_t target, int err) {
   } else {
     spdlog::error("{}: fsync failed: {}", dir_, std::strerror(err));
   }
-  auto keep = std::partition(waiters_.begin(), waiters_.end(),
-                             [target](const Waiter& w) { return w.offset >= target; });
+  // Stable: waiters complete in the order they registered (an OffsetCommit answered
+  // later must not be overtaken by an older one).
+  auto keep = std::stable_partition(waiters_.begin(), waiters_.end(),
+                                    [target](const Waiter& w) { return w.offset >= target; });
   ready.assign(std::make_move_iterator(keep), std::make_move_iterator(waiters_.end()));
   waiters_.erase(keep, waiters_.end());
   for (Waiter& w : ready) w.callback(ec);

@@ -450,6 +450,20 @@ TEST_F(PartitionLogTest, GroupCommitSharesFsyncs) {
   ASSERT_TRUE(loop_.run_until([&] { return again; }));
 }
 
+TEST_F(PartitionLogTest, FlushWaitersCompleteInRegistrationOrder) {
+  // The group coordinator applies an OffsetCommit when its flush completes: an older
+  // commit's callback running after a newer one would roll the offset back.
+  auto log = open();
+  std::vector<int> order;
+  constexpr int kWaiters = 200;
+  for (int i = 0; i < kWaiters; ++i) {
+    auto r = append(*log, make_batch(1));
+    log->when_flushed(r.last_offset, [&order, i](ErrorCode) { order.push_back(i); });
+  }
+  ASSERT_TRUE(loop_.run_until([&] { return order.size() == kWaiters; }));
+  for (int i = 0; i < kWaiters; ++i) ASSERT_EQ(order[i], i);
+}
+
 TEST_F(PartitionLogTest, FlushMessagesForcesFlush) {
   config_.flush_messages = 3;
   auto log = open();
