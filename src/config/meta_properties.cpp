@@ -11,43 +11,12 @@
 
 #include "samsa/config/error.h"
 #include "samsa/config/properties.h"
+#include "samsa/util/durable_file.h"
 
 namespace samsa::config {
 namespace {
 
 constexpr const char* kFileName = "meta.properties";
-
-void write_all_and_sync(const std::filesystem::path& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw ConfigError(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      throw ConfigError(fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw ConfigError(fmt::format("cannot fsync {}: {}", path.string(), std::strerror(err)));
-  }
-  ::close(fd);
-}
-
-void sync_dir(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
 
 }  // namespace
 
@@ -128,13 +97,11 @@ MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t 
       "#\n# Written by samsa when this log directory was first used. Do not edit.\nversion=1\n"
       "node.id={}\ncluster.id={}\n",
       meta.node_id, meta.cluster_id);
-  std::filesystem::path tmp = dir / (std::string(kFileName) + ".tmp");
-  write_all_and_sync(tmp, text);
-  std::filesystem::rename(tmp, dir / kFileName, ec);
-  if (ec) {
-    throw ConfigError(fmt::format("cannot rename {}: {}", tmp.string(), ec.message()));
+  try {
+    write_file_durably(dir / kFileName, text);
+  } catch (const std::system_error& e) {
+    throw ConfigError(e.what());
   }
-  sync_dir(dir);
   return meta;
 }
 

@@ -1,4 +1,5 @@
 #include "samsa/coordinator/producer_id_manager.h"
+#include "samsa/util/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,26 +23,6 @@ constexpr std::string_view kMagic = "samsa-producer-ids";
 constexpr int kFormatVersion = 1;
 
 // Writes all of `data` to `fd`; false with errno set on failure.
-bool write_all(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-bool fsync_path(const std::filesystem::path& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
 
 int64_t parse_state(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -106,24 +87,15 @@ bool ProducerIdManager::reserve_block_from(int64_t start) {
 bool ProducerIdManager::persist(int64_t block_end) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  const std::filesystem::path tmp = dir_ / (std::string(kFileName) + ".tmp");
   std::ostringstream text;
   text << kMagic << ' ' << kFormatVersion << ' ' << block_end << '\n';
-
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  if (ok) {
-    ok = write_all(fd, text.str()) && ::fsync(fd) == 0;
-    ok = (::close(fd) == 0) && ok;
+  try {
+    write_file_durably(path_, text.str());
+  } catch (const std::system_error& e) {
+    spdlog::error("cannot persist the producer id reservation: {}", e.what());
+    return false;
   }
-  ok = ok && ::rename(tmp.c_str(), path_.c_str()) == 0;
-  ok = ok && fsync_path(dir_, O_RDONLY | O_DIRECTORY);
-  if (!ok) {
-    spdlog::error("cannot persist the producer id reservation to {}: {}", path_.string(),
-                  std::strerror(errno));
-    std::filesystem::remove(tmp, ec);
-  }
-  return ok;
+  return true;
 }
 
 }  // namespace samsa::coordinator

@@ -1,4 +1,5 @@
 #include "samsa/storage/log_manager.h"
+#include "samsa/util/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -25,30 +26,6 @@ constexpr const char* kMetaDir = "__samsa_topics";
 constexpr const char* kPartitionMetadata = "partition.metadata";
 constexpr int32_t kMaxPartitions = 100000;
 constexpr const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-void fsync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + path);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) throw std::system_error(err, std::generic_category(), "fsync " + path);
-}
-
-// Temp file, fsync, rename over the target, fsync the directory: readers see either
-// the old or the new content, and the new one survives a crash once this returns.
-void write_durably(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << content;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fsync_path(tmp, false);
-  fs::rename(tmp, path);
-  fsync_path(fs::path(path).parent_path().string(), true);
-}
 
 TopicId random_topic_id() {
   std::random_device rd;
@@ -178,12 +155,12 @@ void LogManager::write_meta(const TopicMetadata& meta) {
       << "topic_id=" << topic_id_to_string(meta.topic_id) << "\n"
       << "partitions=" << meta.partition_count << "\n";
   for (const auto& [k, v] : meta.config_overrides) out << "config." << k << "=" << v << "\n";
-  write_durably(meta_path(meta.name), out.str());
+  write_file_durably(meta_path(meta.name), out.str());
 }
 
 void LogManager::write_partition_metadata(const std::string& dir, const TopicId& id) {
-  write_durably(dir + "/" + kPartitionMetadata,
-                fmt::format("version: 0\ntopic_id: {}\n", topic_id_to_string(id)));
+  write_file_durably(dir + "/" + kPartitionMetadata,
+                     fmt::format("version: 0\ntopic_id: {}\n", topic_id_to_string(id)));
 }
 
 std::unique_ptr<PartitionLog> LogManager::open_partition(const Topic& t, int32_t p, bool clean) {
@@ -263,7 +240,7 @@ void LogManager::load() {
 
   if (clean_start_) {
     fs::remove(marker);
-    fsync_path(dir_, true);
+    fsync_directory(dir_);
   }
 }
 
@@ -307,7 +284,7 @@ ErrorCode LogManager::create_topic(const std::string& name, int32_t partitions,
       t.logs.push_back(open_partition(t, p, true));
       write_partition_metadata(pdir, t.meta.topic_id);
     }
-    fsync_path(dir_, true);
+    fsync_directory(dir_);
     write_meta(t.meta);  // the commit point
   } catch (const std::exception& e) {
     t.logs.clear();
@@ -339,7 +316,7 @@ ErrorCode LogManager::delete_topic(const std::string& name) {
   if (it == topics_.end()) return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
   try {
     fs::remove(meta_path(name));
-    fsync_path(dir_ + "/" + kMetaDir, true);  // the commit point of the deletion
+    fsync_directory(dir_ + "/" + kMetaDir);  // the commit point of the deletion
   } catch (const std::exception& e) {
     spdlog::error("cannot delete topic {}: {}", name, e.what());
     return ErrorCode::KAFKA_STORAGE_ERROR;
@@ -461,7 +438,7 @@ void LogManager::shutdown() {
   for (auto& [_, t] : topics_)
     for (auto& log : t.logs) log->close();
   flusher_->stop();
-  write_durably(dir_ + "/" + kCleanShutdownFile, "");
+  write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
 }
 
 }  // namespace samsa::storage
