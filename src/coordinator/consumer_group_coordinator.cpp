@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "group_internal.h"
+#include "samsa/protocol/types.h"
 #include "samsa/coordinator/assignor.h"
 #include "samsa/coordinator/group_coordinator.h"
 #include "samsa/storage/log_manager.h"
@@ -41,30 +42,8 @@ ConsumerGroupHeartbeatResult hb_error(ErrorCode error, std::string message = {})
   return r;
 }
 
-// Kafka's Uuid.randomUuid().toString(): 16 random bytes in URL-safe base64, no padding.
-std::string random_member_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  uint8_t bytes[16];
-  for (int i = 0; i < 16; i += 8) {
-    const uint64_t v = rng();
-    for (int k = 0; k < 8; ++k) bytes[i + k] = static_cast<uint8_t>(v >> (8 * k));
-  }
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      out.push_back(kAlphabet[(acc >> (bits - 6)) & 63]);
-      bits -= 6;
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
-}
+// Kafka's Uuid.randomUuid().toString(): 22 characters of URL-safe base64.
+std::string random_member_id() { return protocol::Uuid::random().to_base64(); }
 
 bool is_internal_topic(const std::string& name) {
   return name == GroupLog::kTopic || name == "__transaction_state";
