@@ -9,7 +9,8 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config libboost-dev libspdlog-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev
   python3)
-TEST_PKGS=(kcat librdkafka-dev python3-kafka python3-confluent-kafka)
+# libssl-dev: @confluentinc/kafka-javascript builds its bundled librdkafka against it.
+TEST_PKGS=(kcat librdkafka-dev python3-kafka python3-confluent-kafka libssl-dev)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" != "--build" ]]; then

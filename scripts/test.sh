@@ -18,6 +18,16 @@ if command -v npm >/dev/null 2>&1; then
     (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
     cp "$NODE_DIR/package-lock.json" "$STAMP"
   fi
+  # @confluentinc/kafka-javascript (librdkafka 2.15): the client that speaks the KIP-848
+  # consumer protocol. Its native build takes ~4 minutes, so it has its own folder and
+  # stamp; CKJS_LINKING=dynamic builds its bundled librdkafka against Debian's -dev
+  # libraries instead of downloading sources from outside the npm registry.
+  NODE848_DIR=tests/integration/node848
+  STAMP848=$NODE848_DIR/node_modules/.samsa-installed-lock.json
+  if ! cmp -s "$NODE848_DIR/package-lock.json" "$STAMP848"; then
+    (cd "$NODE848_DIR" && CKJS_LINKING=dynamic npm ci --no-audit --no-fund --loglevel=error)
+    cp "$NODE848_DIR/package-lock.json" "$STAMP848"
+  fi
 else
   echo "test.sh: npm not found; the Node.js client tests will be skipped" >&2
 fi
