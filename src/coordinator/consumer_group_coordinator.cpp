@@ -13,9 +13,9 @@
 #include <unordered_map>
 
 #include "group_internal.h"
-#include "samsa/protocol/types.h"
 #include "samsa/coordinator/assignor.h"
 #include "samsa/coordinator/group_coordinator.h"
+#include "samsa/protocol/types.h"
 #include "samsa/storage/log_manager.h"
 
 namespace samsa::coordinator {
@@ -43,7 +43,9 @@ ConsumerGroupHeartbeatResult hb_error(ErrorCode error, std::string message = {})
 }
 
 // Kafka's Uuid.randomUuid().toString(): 22 characters of URL-safe base64.
-std::string random_member_id() { return protocol::Uuid::random().to_base64(); }
+std::string random_member_id() {
+  return protocol::Uuid::random().to_base64();
+}
 
 bool is_internal_topic(const std::string& name) {
   return name == GroupLog::kTopic || name == "__transaction_state";
@@ -145,8 +147,15 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
   // 1. The group and the member, checked before anything changes.
   const bool joining = p.member_epoch == kJoinGroupMemberEpoch;
   Group* g = find(p.group_id);
-  if (!g && !joining)
-    return hb_error(ErrorCode::GROUP_ID_NOT_FOUND, "Consumer group " + p.group_id + " not found.");
+  // A member with an epoch whose group is unknown (or came back from the offsets log as
+  // an empty classic group) lost its state in a broker restart: consumer-group membership
+  // is not persisted. Kafka would answer GROUP_ID_NOT_FOUND, which the Java consumer
+  // treats as fatal; UNKNOWN_MEMBER_ID makes every client rejoin with epoch 0 and resume
+  // from its committed offsets.
+  if (!joining && (!g || (!g->consumer && classic_group_is_empty(*g))))
+    return hb_error(ErrorCode::UNKNOWN_MEMBER_ID, "Member " + p.member_id +
+                                                      " is not known to group " + p.group_id +
+                                                      "; rejoin with member epoch 0.");
   if (g && !g->consumer && (!joining || !classic_group_is_empty(*g)))
     return hb_error(ErrorCode::GROUP_ID_NOT_FOUND,
                     "Group " + p.group_id + " is not a consumer group.");

@@ -207,7 +207,7 @@ TEST_F(Kip848Test, EpochChecks) {
   no_owned.owned_partitions.reset();
   EXPECT_EQ(hb(no_owned).error, ErrorCode::FENCED_MEMBER_EPOCH);
   EXPECT_EQ(hb(beat("g", "zz", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
-  EXPECT_EQ(hb(beat("nope", "a", 1, {})).error, ErrorCode::GROUP_ID_NOT_FOUND);
+  EXPECT_EQ(hb(beat("nope", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
   // Epoch 0 with a known id is a rejoin (fenced-member recovery).
   auto rejoin = hb(joining("g", "a"));
   EXPECT_EQ(rejoin.error, ErrorCode::NONE);
@@ -415,7 +415,9 @@ TEST_F(Kip848Test, EmptyClassicGroupBecomesAConsumerGroupKeepingItsOffsets) {
   // Offsets survive a restart; members do not (they rejoin with epoch 0).
   reopen();
   EXPECT_EQ(committed("g", "t", 0), 50);
-  EXPECT_EQ(hb(beat("g", "a", 1, {})).error, ErrorCode::GROUP_ID_NOT_FOUND);
+  // Not GROUP_ID_NOT_FOUND, which is fatal to the Java consumer: UNKNOWN_MEMBER_ID
+  // makes it rejoin.
+  EXPECT_EQ(hb(beat("g", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
   EXPECT_EQ(hb(joining("g", "a")).error, ErrorCode::NONE);
 }
 
