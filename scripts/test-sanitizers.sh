@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test suite again, with the broker and the unit tests built with AddressSanitizer
+# and UndefinedBehaviorSanitizer (-DSAMSA_SANITIZE=ON) into ./build-asan. Any memory
+# error or undefined behaviour aborts the process, so the test that drove it fails.
+# Expects scripts/test.sh to have run first (dependencies, Node.js clients installed).
+#   scripts/test-sanitizers.sh [extra ctest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DSAMSA_SANITIZE=ON
+cd build-asan
+ctest --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 900 "$@"
