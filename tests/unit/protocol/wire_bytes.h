@@ -7,6 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "samsa/protocol/reader.h"
+#include "samsa/protocol/writer.h"
+
 namespace samsa::protocol::testing_bytes {
 
 class Bytes {
@@ -55,5 +60,20 @@ class Bytes {
     return *this;
   }
 };
+
+// Decodes `wire` as Msg (the buffer stays alive in `wire` for Records views), checks
+// that every byte was consumed and that encoding gives the same bytes back.
+template <class Msg>
+Msg decode_exact(std::vector<uint8_t>& wire, int16_t version) {
+  Reader r(wire);
+  Msg msg;
+  msg.decode(r, version);
+  EXPECT_TRUE(r.at_end()) << r.remaining() << " bytes left over";
+  OutboundMessage out;
+  Writer w(out);
+  msg.encode(w, version);
+  EXPECT_EQ(out.bytes, wire);
+  return msg;
+}
 
 }  // namespace samsa::protocol::testing_bytes

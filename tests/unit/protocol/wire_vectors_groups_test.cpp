@@ -10,19 +10,8 @@ namespace samsa::protocol {
 namespace {
 
 using testing_bytes::Bytes;
+using testing_bytes::decode_exact;
 
-template <class Msg>
-Msg decode_exact(std::vector<uint8_t>& wire, int16_t version) {
-  Reader r(wire);
-  Msg msg;
-  msg.decode(r, version);
-  EXPECT_TRUE(r.at_end()) << r.remaining() << " bytes left over";
-  OutboundMessage out;
-  Writer w(out);
-  msg.encode(w, version);
-  EXPECT_EQ(out.bytes, wire);
-  return msg;
-}
 
 TEST(WireJoinGroup, RequestV0) {
   auto wire = Bytes()
