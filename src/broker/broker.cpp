@@ -222,8 +222,10 @@ void Broker::on_request(net::InboundRequest in) {
   }
 
   const Decoder decode = table[header.api_key].decode_and_handle;
+  const uint32_t listener = in.listener;
   auto ctx = std::make_shared<RequestContext>(*s.services, std::move(header), std::move(in.frame),
                                               std::move(in.responder), std::move(in.peer));
+  ctx->listener = listener;
   try {
     decode(ctx, reader);
   } catch (const protocol::DecodeError& e) {

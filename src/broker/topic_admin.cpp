@@ -132,13 +132,15 @@ ConfigSource broker_source(config::ConfigSource source) {
 
 }  // namespace
 
-NodeEndpoint advertised_node(const BrokerServices& services) {
+NodeEndpoint advertised_node(const BrokerServices& services, uint32_t listener) {
   const config::BrokerConfig& config = services.config;
   NodeEndpoint node;
   node.node_id = config.node_id;
   if (!services.advertised.empty()) {
-    node.host = services.advertised.front().host;
-    node.port = services.advertised.front().port;
+    const auto& advertised =
+        services.advertised[listener < services.advertised.size() ? listener : 0];
+    node.host = advertised.host;
+    node.port = advertised.port;
   } else if (!config.listeners.empty()) {
     node.host = config.listeners.front().advertised.host;
     node.port = config.listeners.front().advertised.port;

@@ -41,7 +41,9 @@ struct NodeEndpoint {
   std::string host;
   int32_t port = 0;
 };
-NodeEndpoint advertised_node(const BrokerServices& services);
+// This node as advertised on the listener a request arrived on (clients must reach us
+// through the same network: INTERNAL vs EXTERNAL listeners in docker setups).
+NodeEndpoint advertised_node(const BrokerServices& services, uint32_t listener);
 
 // Kafka's internal topics (__consumer_offsets, __transaction_state).
 bool is_internal_topic(std::string_view name);

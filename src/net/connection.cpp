@@ -36,12 +36,13 @@ std::string describe(const asio::ip::tcp::socket& socket) {
 }  // namespace
 
 Connection::Connection(asio::ip::tcp::socket socket, const ServerOptions& options,
-                       RequestHandler& handler, uint64_t id,
+                       RequestHandler& handler, uint64_t id, uint32_t listener,
                        std::function<void(uint64_t)> on_closed)
     : socket_(std::move(socket)),
       options_(options),
       handler_(handler),
       id_(id),
+      listener_(listener),
       peer_(describe(socket_)),
       on_closed_(std::move(on_closed)),
       writer_signal_(socket_.get_executor()),
@@ -130,7 +131,8 @@ asio::awaitable<void> Connection::read_loop() {
 
       auto slot = std::make_shared<detail::ResponseSlot>();
       slots_.push_back(slot);
-      InboundRequest request{std::move(frame), Responder(slot, weak_from_this()), id_, peer_};
+      InboundRequest request{std::move(frame), Responder(slot, weak_from_this()), id_, listener_,
+                             peer_};
       handler_.on_request(std::move(request));
     }
   } catch (const boost::system::system_error& e) {

@@ -19,7 +19,8 @@ namespace samsa::net {
 class Connection : public detail::SlotOwner, public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket socket, const ServerOptions& options,
-             RequestHandler& handler, uint64_t id, std::function<void(uint64_t)> on_closed);
+             RequestHandler& handler, uint64_t id, uint32_t listener,
+             std::function<void(uint64_t)> on_closed);
 
   void start();
   void close();
@@ -39,6 +40,7 @@ class Connection : public detail::SlotOwner, public std::enable_shared_from_this
   const ServerOptions& options_;
   RequestHandler& handler_;
   uint64_t id_;
+  uint32_t listener_;
   std::string peer_;
   std::function<void(uint64_t)> on_closed_;
   bool open_ = true;

@@ -23,7 +23,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, ServerOptions opts, RequestHandler& h)
       : io(io), options(std::move(opts)), handler(h) {}
 
-  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, uint32_t listener) {
     auto self = shared_from_this();
     while (acceptor.is_open()) {
       boost::system::error_code ec;
@@ -44,7 +44,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       const uint64_t id = next_id++;
       std::weak_ptr<Impl> weak = self;
-      auto conn = std::make_shared<Connection>(std::move(socket), options, handler, id,
+      auto conn = std::make_shared<Connection>(std::move(socket), options, handler, id, listener,
                                                [weak](uint64_t closed) {
                                                  if (auto impl = weak.lock())
                                                    impl->connections.erase(closed);
@@ -87,11 +87,13 @@ void Server::start() {
     acceptor->listen(asio::socket_base::max_listen_connections);
     impl_->acceptors.push_back(std::move(acceptor));
   }
-  for (auto& acceptor : impl_->acceptors) {
+  for (size_t i = 0; i < impl_->acceptors.size(); ++i) {
     auto impl = impl_;
-    tcp::acceptor* raw = acceptor.get();
+    tcp::acceptor* raw = impl_->acceptors[i].get();
+    const auto listener = static_cast<uint32_t>(i);
     asio::co_spawn(
-        impl_->io, [impl, raw] { return impl->accept_loop(*raw); }, asio::detached);
+        impl_->io, [impl, raw, listener] { return impl->accept_loop(*raw, listener); },
+        asio::detached);
   }
 }
 

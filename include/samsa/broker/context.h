@@ -80,6 +80,7 @@ class RequestContext {
   std::vector<uint8_t> frame;  // owns the bytes that decoded Records views point into
   net::Responder responder;
   std::string peer;
+  uint32_t listener = 0;  // index into BrokerServices::advertised it arrived on
 };
 
 using ContextPtr = std::shared_ptr<RequestContext>;

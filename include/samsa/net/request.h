@@ -63,7 +63,8 @@ struct InboundRequest {
   std::vector<uint8_t> frame;  // header + body, without the 4-byte size prefix
   Responder responder;
   uint64_t connection_id = 0;
-  std::string peer;  // "ip:port", for logs
+  uint32_t listener = 0;  // index into ServerOptions::listeners it arrived on
+  std::string peer;       // "ip:port", for logs
 };
 
 class RequestHandler {

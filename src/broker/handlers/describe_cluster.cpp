@@ -32,7 +32,7 @@ void handle_describe_cluster(ContextPtr ctx, protocol::DescribeClusterRequest re
     return;
   }
 
-  const admin::NodeEndpoint node = admin::advertised_node(services);
+  const admin::NodeEndpoint node = admin::advertised_node(services, ctx->listener);
   response.cluster_id = services.cluster_id;
   response.controller_id = node.node_id;
   response.brokers.push_back({node.node_id, node.host, node.port, std::nullopt, {}});

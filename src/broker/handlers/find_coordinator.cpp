@@ -14,7 +14,7 @@ constexpr int8_t kTransactionKey = 1;
 }  // namespace
 
 void handle_find_coordinator(ContextPtr ctx, protocol::FindCoordinatorRequest request) {
-  const admin::NodeEndpoint node = admin::advertised_node(ctx->services);
+  const admin::NodeEndpoint node = admin::advertised_node(ctx->services, ctx->listener);
   auto locate = [&](const std::string& key) {
     protocol::FindCoordinatorResponse::Coordinator c;
     c.key = key;

@@ -53,7 +53,7 @@ Response::MetadataResponseTopic topic_error(ErrorCode error, std::optional<std::
 void handle_metadata(ContextPtr ctx, protocol::MetadataRequest request) {
   BrokerServices& services = ctx->services;
   const int16_t version = ctx->version();
-  const admin::NodeEndpoint node = admin::advertised_node(services);
+  const admin::NodeEndpoint node = admin::advertised_node(services, ctx->listener);
 
   Response response;
   response.brokers.push_back({node.node_id, node.host, node.port, std::nullopt, {}});

@@ -83,5 +83,31 @@ TEST_F(Dispatch, PipelinedRequestsAreAnsweredInOrder) {
   }
 }
 
+// Docker-style INTERNAL/EXTERNAL listeners: each connection is told the address of the
+// listener it came in on, or clients on the other network could not reach the broker.
+class TwoListeners : public BrokerFixture {
+  std::vector<std::string> extra_overrides() const override {
+    return {"listeners=INTERNAL://127.0.0.1:0,EXTERNAL://127.0.0.1:0",
+            "advertised.listeners=INTERNAL://kafka:0,EXTERNAL://127.0.0.1:0",
+            "listener.security.protocol.map=INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
+            "inter.broker.listener.name=INTERNAL"};
+  }
+};
+
+TEST_F(TwoListeners, MetadataAdvertisesTheListenerOfTheConnection) {
+  const auto ports = broker_->bound_ports();
+  ASSERT_EQ(ports.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    boost::asio::ip::tcp::socket s(client_io_);
+    s.connect({boost::asio::ip::make_address("127.0.0.1"), ports[i]});
+    protocol::MetadataRequest request;
+    send(s, request, 12);
+    auto got = receive<protocol::MetadataResponse>(s, 12);
+    ASSERT_EQ(got.response.brokers.size(), 1u);
+    EXPECT_EQ(got.response.brokers[0].host, i == 0 ? "kafka" : "127.0.0.1");
+    EXPECT_EQ(got.response.brokers[0].port, ports[i]);
+  }
+}
+
 }  // namespace
 }  // namespace samsa::testing
