@@ -11,6 +11,7 @@
 #include "samsa/storage/log_manager.h"
 #include "samsa/storage/partition_log.h"
 #include "samsa/storage/record_batch.h"
+#include "samsa/util/log.h"
 
 namespace samsa::coordinator {
 
@@ -168,31 +169,36 @@ Bytes encode_group_value(const GroupValue& value) {
   return take(out);
 }
 
-void GroupLog::open() {
-  if (logs_.find_topic(kTopic)) return;
+storage::PartitionLog* GroupLog::log() const {
+  return logs_.partition(kTopic, 0);
+}
+
+storage::PartitionLog* GroupLog::log_for_write() {
+  if (auto* existing = log()) return existing;
   std::string message;
   const storage::ConfigMap configs = {{"cleanup.policy", "compact"},
                                       {"segment.bytes", std::to_string(kSegmentBytes)}};
   const ErrorCode err = logs_.create_topic(kTopic, 1, configs, message);
-  if (err != ErrorCode::NONE && err != ErrorCode::TOPIC_ALREADY_EXISTS)
-    throw std::runtime_error("cannot create __consumer_offsets: " + message);
-}
-
-storage::PartitionLog* GroupLog::log() const {
-  auto* log = logs_.partition(kTopic, 0);
-  if (!log) throw std::runtime_error("__consumer_offsets is missing");
-  return log;
+  if (err != ErrorCode::NONE && err != ErrorCode::TOPIC_ALREADY_EXISTS) {
+    spdlog::error("cannot create {}: {}", kTopic, message);
+    return nullptr;
+  }
+  spdlog::info("created {} on first use", kTopic);
+  return log();
 }
 
 int64_t GroupLog::start_offset() const {
-  return log()->log_start_offset();
+  const auto* l = log();
+  return l ? l->log_start_offset() : 0;
 }
 int64_t GroupLog::end_offset() const {
-  return log()->log_end_offset();
+  const auto* l = log();
+  return l ? l->log_end_offset() : 0;
 }
 
 size_t GroupLog::replay(const GroupLogVisitor& visitor, int64_t /*now_ms*/) {
   auto* plog = log();
+  if (!plog) return 0;
   size_t records = 0;
   int64_t next = plog->log_start_offset();
   Bytes buffer;
@@ -256,7 +262,9 @@ ErrorCode GroupLog::append_now(std::span<const LogRecord> records, int64_t now_m
   storage::AppendOptions options;
   options.now_ms = now_ms;
   options.from_client = false;
-  const storage::AppendResult result = log()->append(payload, options);
+  auto* plog = log_for_write();
+  if (!plog) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
+  const storage::AppendResult result = plog->append(payload, options);
   first = result.base_offset;
   last = result.last_offset;
   return result.error;
@@ -279,7 +287,8 @@ void GroupLog::append(std::span<const LogRecord> records, int64_t now_ms,
 }
 
 void GroupLog::compact(std::span<const LogRecord> live, int64_t now_ms) {
-  auto* plog = log();
+  auto* plog = live.empty() ? log() : log_for_write();
+  if (!plog) return;
   int64_t first = plog->log_end_offset();
   int64_t last = -1;
   if (!live.empty() && append_now(live, now_ms, first, last) != ErrorCode::NONE) return;

@@ -53,7 +53,6 @@ std::optional<std::vector<std::string>> subscribed_topics(const Bytes& metadata)
 // ---------------------------------------------------------------- load, store
 
 void GroupCoordinator::load() {
-  log_.open();
   GroupLogVisitor visitor;
   visitor.on_group = [this](const std::string& group, std::optional<GroupValue> value) {
     apply_group_record(group, std::move(value));

@@ -7,6 +7,10 @@
 //                  generation, protocol, leader, state timestamp, members
 // A null value (tombstone) deletes the key. The latest record for a key wins.
 //
+// The topic is created on the first write, as Kafka creates it on first use: a broker
+// whose clients never use groups carries no __consumer_offsets, and a first start
+// does not pay for its creation.
+//
 // Storage does not compact, so GroupLog bounds the log itself: compact() appends one
 // snapshot of every live key, waits for it to be durable and then moves the log start
 // past everything older (delete_records_before), which deletes whole old segments.
@@ -81,8 +85,6 @@ class GroupLog {
 
   explicit GroupLog(storage::LogManager& logs) : logs_(logs) {}
 
-  // Creates the topic when missing. Throws std::runtime_error when that fails.
-  void open();
   // Decodes every record from the log start. Undecodable records are skipped and
   // counted (a newer format would land here). Returns the number of records read.
   size_t replay(const GroupLogVisitor& visitor, int64_t now_ms);
@@ -99,7 +101,9 @@ class GroupLog {
   size_t skipped_records() const { return skipped_; }
 
  private:
-  storage::PartitionLog* log() const;
+  storage::PartitionLog* log() const;  // nullptr until the first write
+  // The log, created when missing; nullptr (with a log line) when that fails.
+  storage::PartitionLog* log_for_write();
   ErrorCode append_now(std::span<const LogRecord> records, int64_t now_ms, int64_t& first,
                        int64_t& last);
 

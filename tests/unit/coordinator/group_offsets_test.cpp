@@ -40,6 +40,16 @@ TEST_F(GroupTest, MemberCommitsAndFetches) {
   EXPECT_EQ(committed("unknown", "t", 0), -1);
 }
 
+TEST_F(GroupTest, OffsetsTopicIsCreatedOnFirstCommit) {
+  // As in Kafka, a broker whose clients never use groups has no __consumer_offsets.
+  EXPECT_EQ(logs_->find_topic("__consumer_offsets"), nullptr);
+  auto [ids, gen] = stable_group("g", 1);  // the group's metadata is its first write
+  EXPECT_EQ(commit("g", gen, ids[0], {at("t", 0, 7)})[0], ErrorCode::NONE);
+  ASSERT_NE(logs_->find_topic("__consumer_offsets"), nullptr);
+  reopen();
+  EXPECT_EQ(committed("g", "t", 0), 7);
+}
+
 TEST_F(GroupTest, CommitValidation) {
   auto [ids, gen] = stable_group("g", 1);
   EXPECT_EQ(commit("g", gen + 1, ids[0], {at("t", 0, 1)})[0], ErrorCode::ILLEGAL_GENERATION);
