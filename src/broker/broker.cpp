@@ -5,6 +5,8 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
+#include <future>
 
 #include "asio_scheduler.h"
 #include "samsa/broker/handlers.h"
@@ -125,9 +127,28 @@ Broker::~Broker() {
 
 void Broker::start() {
   auto& s = *state_;
-  const auto meta =
-      config::ensure_meta_properties(s.config.log_dir, s.config.node_id, s.config.cluster_id);
-  s.cluster_id = meta.cluster_id;
+  // Start-up is meant to take a few milliseconds; --log-level debug shows where they go.
+  auto phase_started = std::chrono::steady_clock::now();
+  auto phase_done = [&phase_started](const char* what) {
+    const auto now = std::chrono::steady_clock::now();
+    spdlog::debug("start-up: {} in {:.2f} ms", what,
+                  std::chrono::duration<double, std::milli>(now - phase_started).count());
+    phase_started = now;
+  };
+  // A first start writes meta.properties (two fsyncs) while the logs load: nothing is
+  // served before both are done. An existing one is checked before anything else, so a
+  // directory of another node or cluster is refused before it is touched.
+  std::future<config::MetaProperties> meta;
+  auto ensure_meta = [&config = s.config] {
+    return config::ensure_meta_properties(config.log_dir, config.node_id, config.cluster_id);
+  };
+  if (config::read_meta_properties(s.config.log_dir)) {
+    std::promise<config::MetaProperties> checked;
+    checked.set_value(ensure_meta());
+    meta = checked.get_future();
+  } else {
+    meta = std::async(std::launch::async, ensure_meta);
+  }
 
   storage::LogManagerOptions log_options;
   log_options.log_dirs = s.config.log_dir.string();
@@ -138,10 +159,14 @@ void Broker::start() {
   };
   log_options.now_ms = s.scheduler.now_ms();
   s.logs = storage::LogManager::open(std::move(log_options));
+  phase_done("logs loaded");
   s.producer_ids = std::make_unique<coordinator::ProducerIdManager>(s.config.log_dir);
   s.groups = std::make_unique<coordinator::GroupCoordinator>(
       coordinator::GroupConfig::from_broker(s.config), s.scheduler, *s.logs);
   s.groups->load();
+  phase_done("coordinators loaded");
+  s.cluster_id = meta.get().cluster_id;
+  phase_done("meta.properties");
 
   s.services.reset(new BrokerServices{
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});
@@ -165,6 +190,7 @@ void Broker::start() {
 
   s.schedule_retention();
   s.schedule_time_flush();
+  phase_done("listening");
 }
 
 void Broker::stop() {
