@@ -9,6 +9,7 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_BUILD="${BENCH_BUILD:-$BENCH_ROOT/build-bench}"
 SAMSA_BIN="${SAMSA_BIN:-$BENCH_BUILD/samsa}"
 LOADGEN="${LOADGEN:-$BENCH_BUILD/bench/samsa-loadgen}"
+STARTUP_PROBE="${STARTUP_PROBE:-$BENCH_BUILD/bench/samsa-startup}"
 RDKAFKA_PRODUCER="${RDKAFKA_PRODUCER:-$BENCH_BUILD/bench/librdkafka-producer}"
 
 free_port() {

@@ -26,7 +26,7 @@ want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake -S "$BENCH_ROOT" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DSAMSA_BUILD_TESTS=OFF \
     -DSAMSA_BUILD_BENCH=ON >/dev/null
-  cmake --build "$BENCH_BUILD" --target samsa samsa-loadgen librdkafka-producer -j2 >/dev/null
+  cmake --build "$BENCH_BUILD" --target samsa samsa-loadgen samsa-startup librdkafka-producer -j2 >/dev/null
 fi
 
 trap 'stop_broker; bench_priority_restore' EXIT
@@ -185,9 +185,9 @@ rdkafka_section() {
 startup_line="" restart_line=""
 startup_section() {
   echo
-  startup_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 |
+  startup_line="$("$STARTUP_PROBE" --samsa "$SAMSA_BIN" --runs 20 |
     tee -a "$OUT" | grep '^RESULT')"
-  restart_line="$(/usr/bin/python3 "$BENCH_ROOT/bench/startup.py" --samsa "$SAMSA_BIN" --runs 20 \
+  restart_line="$("$STARTUP_PROBE" --samsa "$SAMSA_BIN" --runs 20 \
     --reuse-dir | tee -a "$OUT" | grep '^RESULT')"
 }
 
