@@ -422,12 +422,23 @@ void PartitionLog::when_flushed(int64_t offset, FlushCallback callback) {
     return;
   }
   waiters_.push_back({offset, std::move(callback)});
-  start_flush();
+  schedule_flush();
 }
 
 void PartitionLog::request_flush() {
   flush_requested_ = true;
-  start_flush();
+  schedule_flush();
+}
+
+void PartitionLog::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  std::weak_ptr<char> alive = alive_;
+  flusher_.post([this, alive] {
+    if (alive.expired()) return;
+    flush_scheduled_ = false;
+    start_flush();
+  });
 }
 
 void PartitionLog::maybe_flush_for_time(int64_t now_ms) {
@@ -438,44 +449,54 @@ void PartitionLog::maybe_flush_for_time(int64_t now_ms) {
 }
 
 void PartitionLog::start_flush() {
-  // One fsync at a time per log: waiters that arrive meanwhile are covered by the
-  // next one, which starts as soon as this completes (group commit).
-  if (flush_in_flight_) return;
   const bool needed = flush_requested_ || !waiters_.empty() || !pending_sync_.empty();
+  if (!needed || flushes_.size() >= kMaxFlushesInFlight) return;
+  // What the flushes in flight will make durable needs no new one.
+  const int64_t covered = flushes_.empty() ? flushed_offset_ : flushes_.back().target;
   flush_requested_ = false;
-  if (!needed) return;
-  if (log_end_offset_ <= flushed_offset_ && pending_sync_.empty()) return;
-  flush_in_flight_ = true;
+  if (log_end_offset_ <= covered && pending_sync_.empty()) return;
   unflushed_since_ms_ = -1;
   active().persist_indexes();
   std::vector<std::shared_ptr<const FileHandle>> files = std::move(pending_sync_);
   pending_sync_.clear();
   files.push_back(active().log_file());
-  const int64_t target = log_end_offset_;
+  const uint64_t id = next_flush_id_++;
+  flushes_.push_back({id, log_end_offset_});
   std::weak_ptr<char> alive = alive_;
-  flusher_.submit(std::move(files), [this, alive, target](int err) {
+  flusher_.submit(std::move(files), [this, alive, id](int err) {
     if (alive.expired()) return;
-    flush_in_flight_ = false;
-    on_flush_done(target, err);
+    on_flush_done(id, err);
   });
 }
 
-void PartitionLog::on_flush_done(int64_t target, int err) {
-  std::vector<Waiter> ready;
-  const ErrorCode ec = err == 0 ? ErrorCode::NONE : ErrorCode::KAFKA_STORAGE_ERROR;
-  if (err == 0) {
-    flushed_offset_ = std::max(flushed_offset_, target);
-  } else {
-    spdlog::error("{}: fsync failed: {}", dir_, std::strerror(err));
+void PartitionLog::on_flush_done(uint64_t id, int err) {
+  for (InFlightFlush& f : flushes_) {
+    if (f.id == id) {
+      f.done = true;
+      f.error = err;
+    }
   }
-  // Stable: waiters complete in the order they registered (an OffsetCommit answered
-  // later must not be overtaken by an older one).
-  auto keep = std::stable_partition(waiters_.begin(), waiters_.end(),
-                                    [target](const Waiter& w) { return w.offset >= target; });
-  ready.assign(std::make_move_iterator(keep), std::make_move_iterator(waiters_.end()));
-  waiters_.erase(keep, waiters_.end());
-  for (Waiter& w : ready) w.callback(ec);
-  if (!waiters_.empty() || flush_requested_) start_flush();
+  // Only a completed prefix counts: an older flush may still owe a rolled segment.
+  while (!flushes_.empty() && flushes_.front().done) {
+    const InFlightFlush f = flushes_.front();
+    flushes_.pop_front();
+    const ErrorCode ec = f.error == 0 ? ErrorCode::NONE : ErrorCode::KAFKA_STORAGE_ERROR;
+    if (f.error == 0) {
+      flushed_offset_ = std::max(flushed_offset_, f.target);
+    } else {
+      spdlog::error("{}: fsync failed: {}", dir_, std::strerror(f.error));
+    }
+    // Stable: waiters complete in the order they registered (an OffsetCommit answered
+    // later must not be overtaken by an older one).
+    const int64_t target = f.target;
+    auto keep = std::stable_partition(waiters_.begin(), waiters_.end(),
+                                      [target](const Waiter& w) { return w.offset >= target; });
+    std::vector<Waiter> ready(std::make_move_iterator(keep),
+                              std::make_move_iterator(waiters_.end()));
+    waiters_.erase(keep, waiters_.end());
+    for (Waiter& w : ready) w.callback(ec);
+  }
+  if (!waiters_.empty() || flush_requested_ || !pending_sync_.empty()) start_flush();
 }
 
 void PartitionLog::delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {

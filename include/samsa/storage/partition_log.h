@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,7 +92,8 @@ class PartitionLog {
   OffsetLookup offset_for_timestamp(int64_t timestamp);
 
   // Calls `callback(NONE)` on the loop once every offset <= `offset` is on disk (or
-  // KAFKA_STORAGE_ERROR). Waiters arriving during an fsync share the next one.
+  // KAFKA_STORAGE_ERROR). Waiters arriving during an fsync share the next one, which
+  // starts at once (up to kMaxFlushesInFlight overlap) rather than after it.
   void when_flushed(int64_t offset, FlushCallback callback);
   // Starts an fsync of everything written so far (no-op when already durable).
   void request_flush();
@@ -132,8 +134,11 @@ class PartitionLog {
   void rebuild_producer_state();
   Segment& active() { return *segments_.rbegin()->second; }
   void roll(int64_t now_ms);
+  // Starts a flush once the loop has run what it already has queued, so that the
+  // requests of one loop pass share it.
+  void schedule_flush();
   void start_flush();
-  void on_flush_done(int64_t target, int error);
+  void on_flush_done(uint64_t id, int error);
   void delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it);
   void delete_segments_below_log_start();
   void write_log_start_offset();
@@ -166,8 +171,21 @@ class PartitionLog {
     FlushCallback callback;
   };
   std::vector<Waiter> waiters_;
-  bool flush_in_flight_ = false;
+  // fdatasync calls of one log may overlap: one started while another runs covers the
+  // data written since, and waiters do not sit out the rest of the older call. They
+  // complete in the order they were started, because only the older one syncs the
+  // files of a segment rolled in between.
+  struct InFlightFlush {
+    uint64_t id;
+    int64_t target;  // every offset below is durable once this one and all older are
+    bool done = false;
+    int error = 0;
+  };
+  static constexpr size_t kMaxFlushesInFlight = 2;
+  std::deque<InFlightFlush> flushes_;
+  uint64_t next_flush_id_ = 0;
   bool flush_requested_ = false;
+  bool flush_scheduled_ = false;
   std::vector<std::shared_ptr<const FileHandle>> pending_sync_;  // rolled segments, dir
   int64_t unflushed_since_ms_ = -1;
   std::shared_ptr<char> alive_ = std::make_shared<char>();

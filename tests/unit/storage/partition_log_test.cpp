@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -462,6 +463,33 @@ TEST_F(PartitionLogTest, FlushWaitersCompleteInRegistrationOrder) {
   }
   ASSERT_TRUE(loop_.run_until([&] { return order.size() == kWaiters; }));
   for (int i = 0; i < kWaiters; ++i) ASSERT_EQ(order[i], i);
+}
+
+TEST_F(PartitionLogTest, OverlappingFlushesAcrossRollsCompleteInOrder) {
+  // Two fsyncs of one log may run at once; one started after a roll syncs only the new
+  // segment, so it must not be reported before the older one that syncs the rolled one.
+  config_.segment_bytes = 600;
+  auto log = open();
+  std::vector<int64_t> completed;  // the offset each waiter waited for, in completion order
+  int64_t durable_seen = 0;
+  constexpr int kAppends = 300;
+  for (int i = 0; i < kAppends; ++i) {
+    auto r = append(*log, make_batch(2, 1000, {}, 40));
+    ASSERT_EQ(r.error, ErrorCode::NONE);
+    log->when_flushed(r.last_offset, [&, offset = r.last_offset](ErrorCode ec) {
+      EXPECT_EQ(ec, ErrorCode::NONE);
+      // Whoever is told "durable" must find the log agreeing, and never going back.
+      EXPECT_GT(log->flushed_offset(), offset);
+      EXPECT_GE(log->flushed_offset(), durable_seen);
+      durable_seen = log->flushed_offset();
+      completed.push_back(offset);
+    });
+    if (i % 7 == 6) loop_.drain();
+  }
+  ASSERT_TRUE(loop_.run_until([&] { return completed.size() == kAppends; }));
+  EXPECT_GT(log->segment_count(), 20u);
+  EXPECT_TRUE(std::is_sorted(completed.begin(), completed.end()));
+  EXPECT_EQ(log->flushed_offset(), log->log_end_offset());
 }
 
 TEST_F(PartitionLogTest, FlushMessagesForcesFlush) {
