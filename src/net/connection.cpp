@@ -120,7 +120,7 @@ asio::awaitable<void> Connection::read_loop() {
         break;
       }
 
-      std::vector<uint8_t> frame(static_cast<size_t>(size));
+      util::FrameBytes frame(static_cast<size_t>(size));
       const size_t have = std::min(end - begin, frame.size());
       std::memcpy(frame.data(), read_buffer_.data() + begin, have);
       begin += have;

@@ -52,8 +52,8 @@ struct BrokerServices {
 
 class RequestContext {
  public:
-  RequestContext(BrokerServices& services, protocol::RequestHeader header,
-                 std::vector<uint8_t> frame, net::Responder responder, std::string peer)
+  RequestContext(BrokerServices& services, protocol::RequestHeader header, util::FrameBytes frame,
+                 net::Responder responder, std::string peer)
       : services(services),
         header(std::move(header)),
         frame(std::move(frame)),
@@ -77,7 +77,7 @@ class RequestContext {
 
   BrokerServices& services;
   protocol::RequestHeader header;
-  std::vector<uint8_t> frame;  // owns the bytes that decoded Records views point into
+  util::FrameBytes frame;  // owns the bytes that decoded Records views point into
   net::Responder responder;
   std::string peer;
   uint32_t listener = 0;  // index into BrokerServices::advertised it arrived on

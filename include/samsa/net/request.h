@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "samsa/protocol/outbound.h"
+#include "samsa/util/frame_bytes.h"
 
 namespace samsa::net {
 
@@ -60,7 +61,7 @@ class Responder {
 };
 
 struct InboundRequest {
-  std::vector<uint8_t> frame;  // header + body, without the 4-byte size prefix
+  util::FrameBytes frame;  // header + body, without the 4-byte size prefix
   Responder responder;
   uint64_t connection_id = 0;
   uint32_t listener = 0;  // index into ServerOptions::listeners it arrived on

@@ -73,7 +73,7 @@ class AdminTest : public ::testing::Test {
     header.client_id = "admin-test";
     {
       auto ctx = std::make_shared<RequestContext>(
-          *services_, header, std::vector<uint8_t>{},
+          *services_, header, util::FrameBytes{},
           net::Responder(slot, std::weak_ptr<net::detail::SlotOwner>{}), "127.0.0.1:1");
       handler(ctx, std::move(request));
     }
