@@ -35,7 +35,9 @@ TEST(Crc32c, ImplementationsAgreeOnLongUnalignedBuffers) {
   std::vector<uint8_t> data(1 << 20);
   for (auto& b : data) b = static_cast<uint8_t>(rng());
   for (size_t start = 0; start < 16; ++start) {
-    for (size_t len : {0ul, 1ul, 7ul, 8ul, 9ul, 63ul, 4096ul, 100003ul, data.size() - 16}) {
+    // Around the three-stripe block sizes (768 and 6144 bytes) and their multiples.
+    for (size_t len : {0ul, 1ul, 7ul, 8ul, 9ul, 63ul, 767ul, 768ul, 769ul, 1543ul, 4096ul, 6143ul,
+                       6144ul, 6145ul, 6912ul, 16384ul, 100003ul, data.size() - 16}) {
       EXPECT_EQ(crc32c_sse42(0, data.data() + start, len),
                 crc32c_portable(0, data.data() + start, len))
           << "start " << start << " len " << len;
