@@ -11,37 +11,45 @@ namespace bl = batch_layout;
 namespace {
 
 // Kafka varints are zigzag-encoded; at most 5 bytes for 32 bits, 10 for 64.
-bool read_varlong(const uint8_t*& p, const uint8_t* end, int64_t& out, int max_bytes) noexcept {
-  // Most fields of a record (attributes, deltas, a null key, header count) fit in one
-  // byte: validation walks every record of every produce request, so this path counts.
-  if (p != end && !(*p & 0x80)) [[likely]] {
-    const uint8_t b = *p++;
-    out = static_cast<int64_t>(b >> 1) ^ -static_cast<int64_t>(b & 1);
-    return true;
-  }
+// Validation walks every record of every produce request, so this is a hot path: with
+// room for the longest encoding the bytes are read without a bounds check each.
+template <int MaxBytes>
+inline bool read_varlong(const uint8_t*& p, const uint8_t* end, int64_t& out) noexcept {
   uint64_t v = 0;
-  for (int i = 0, shift = 0; i < max_bytes; ++i, shift += 7) {
+  if (end - p >= MaxBytes) [[likely]] {
+    for (int i = 0; i < MaxBytes; ++i) {
+      const uint8_t b = p[i];
+      v |= uint64_t(b & 0x7F) << (7 * i);
+      if (!(b & 0x80)) {
+        p += i + 1;
+        out = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+        return true;
+      }
+    }
+    return false;
+  }
+  for (int i = 0; i < MaxBytes; ++i) {
     if (p == end) return false;
     const uint8_t b = *p++;
-    v |= uint64_t(b & 0x7F) << shift;
+    v |= uint64_t(b & 0x7F) << (7 * i);
     if (!(b & 0x80)) {
-      out = static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+      out = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
       return true;
     }
   }
   return false;
 }
 
-bool read_varint(const uint8_t*& p, const uint8_t* end, int32_t& out) noexcept {
+inline bool read_varint(const uint8_t*& p, const uint8_t* end, int32_t& out) noexcept {
   int64_t v;
-  if (!read_varlong(p, end, v, 5) || v < INT32_MIN || v > INT32_MAX) return false;
+  if (!read_varlong<5>(p, end, v) || v < INT32_MIN || v > INT32_MAX) return false;
   out = static_cast<int32_t>(v);
   return true;
 }
 
 // Reads a varint length followed by that many bytes (-1 = null).
-bool read_bytes(const uint8_t*& p, const uint8_t* end, int32_t& len, const uint8_t*& data,
-                bool nullable) noexcept {
+inline bool read_bytes(const uint8_t*& p, const uint8_t* end, int32_t& len, const uint8_t*& data,
+                       bool nullable) noexcept {
   if (!read_varint(p, end, len)) return false;
   if (len < 0) {
     data = nullptr;
@@ -93,7 +101,7 @@ bool RecordIterator::next(RecordView& r) noexcept {
   --remaining_;
   if (q == rend) return ok_ = false;
   r.attributes = static_cast<int8_t>(*q++);
-  if (!read_varlong(q, rend, r.timestamp_delta, 10) || !read_varint(q, rend, r.offset_delta) ||
+  if (!read_varlong<10>(q, rend, r.timestamp_delta) || !read_varint(q, rend, r.offset_delta) ||
       !read_bytes(q, rend, r.key_length, r.key, true) ||
       !read_bytes(q, rend, r.value_length, r.value, true) ||
       !read_varint(q, rend, r.header_count) || r.header_count < 0)
