@@ -7,9 +7,9 @@
 
 namespace samsa::storage {
 
-Flusher::Flusher(PostToLoop post, unsigned threads) : post_(std::move(post)) {
-  threads_.reserve(std::max(threads, 1u));
-  for (unsigned i = 0; i < std::max(threads, 1u); ++i) threads_.emplace_back([this] { run(); });
+Flusher::Flusher(PostToLoop post, unsigned threads)
+    : post_(std::move(post)), max_threads_(std::max(threads, 1u)) {
+  threads_.reserve(max_threads_);
 }
 
 Flusher::~Flusher() {
@@ -22,13 +22,23 @@ void Flusher::submit(std::vector<std::shared_ptr<const FileHandle>> files, Done 
     std::lock_guard lock(mu_);
     if (!stopped_) {
       queue_.push_back(std::move(job));
-      cv_.notify_one();
+      // Threads start on demand: an idle broker keeps none, a busy one up to the limit.
+      if (idle_ < queue_.size() && threads_.size() < max_threads_) {
+        threads_.emplace_back([this] { run(); });
+      } else {
+        cv_.notify_one();
+      }
       return;
     }
   }
   // Shutting down: there is no thread any more, sync here so durability still holds.
   const int err = sync_files(job);
   if (job.done) job.done(err);
+}
+
+size_t Flusher::thread_count() {
+  std::lock_guard lock(mu_);
+  return threads_.size();
 }
 
 void Flusher::stop() {
@@ -38,6 +48,8 @@ void Flusher::stop() {
     stopping_ = true;
     cv_.notify_all();
   }
+  // No submit() runs concurrently with stop() (both belong to the loop thread), so
+  // threads_ does not change under this loop.
   for (auto& thread : threads_)
     if (thread.joinable()) thread.join();
   std::deque<Job> late;
@@ -66,7 +78,9 @@ int Flusher::sync_files(const Job& job) {
 void Flusher::run() {
   std::unique_lock lock(mu_);
   while (true) {
+    ++idle_;
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    --idle_;
     if (queue_.empty()) return;  // stopping and drained
     Job job = std::move(queue_.front());
     queue_.pop_front();

@@ -1,5 +1,6 @@
 // The flusher threads: run fdatasync for the logs so the event loop never blocks on
-// the disk, and post each completion back to the loop. Several threads, because
+// the disk, and post each completion back to the loop. Threads start when jobs wait
+// and none is idle, up to the limit. Several threads, because
 // fsyncs of different partitions then overlap (and share journal commits) instead of
 // queueing behind each other; a partition never has two flushes in flight (its
 // PartitionLog serialises them), so jobs of one partition stay ordered.
@@ -44,6 +45,7 @@ class Flusher {
   // Finishes queued jobs and joins the threads. Idempotent.
   void stop();
 
+  size_t thread_count();  // started so far
   uint64_t fsync_count() const { return fsyncs_.load(std::memory_order_relaxed); }
   uint64_t job_count() const { return jobs_done_.load(std::memory_order_relaxed); }
 
@@ -56,7 +58,9 @@ class Flusher {
   int sync_files(const Job& job);
 
   PostToLoop post_;
+  const unsigned max_threads_;
   std::mutex mu_;
+  size_t idle_ = 0;  // threads waiting for a job
   std::condition_variable cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
