@@ -83,11 +83,11 @@ std::span<const ServedApi> served_apis() {
 }
 
 struct Broker::State {
-  State(boost::asio::io_context& io, const config::BrokerConfig& config)
-      : io(io), config(config), scheduler(io) {}
+  State(boost::asio::io_context& io, config::BrokerConfig config)
+      : io(io), config(std::move(config)), scheduler(io) {}
 
   boost::asio::io_context& io;
-  const config::BrokerConfig& config;
+  const config::BrokerConfig config;
   AsioScheduler scheduler;
   std::string cluster_id;
   std::unique_ptr<storage::LogManager> logs;
@@ -118,8 +118,8 @@ struct Broker::State {
   }
 };
 
-Broker::Broker(boost::asio::io_context& io, const config::BrokerConfig& config)
-    : state_(std::make_unique<State>(io, config)) {}
+Broker::Broker(boost::asio::io_context& io, config::BrokerConfig config)
+    : state_(std::make_unique<State>(io, std::move(config))) {}
 
 Broker::~Broker() {
   stop();

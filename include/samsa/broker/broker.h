@@ -32,8 +32,8 @@ std::span<const ServedApi> served_apis();
 
 class Broker final : public net::RequestHandler {
  public:
-  // `config` must outlive the broker.
-  Broker(boost::asio::io_context& io, const config::BrokerConfig& config);
+  // The broker keeps its own copy of `config`.
+  Broker(boost::asio::io_context& io, config::BrokerConfig config);
   ~Broker() override;
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
