@@ -4,14 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <random>
 
 #include <fmt/format.h>
 
 #include "samsa/config/error.h"
 #include "samsa/config/properties.h"
 #include "samsa/util/durable_file.h"
+#include "samsa/util/uuid.h"
 
 namespace samsa::config {
 namespace {
@@ -21,30 +20,7 @@ constexpr const char* kFileName = "meta.properties";
 }  // namespace
 
 std::string generate_cluster_id() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::random_device rd;
-  uint8_t bytes[16];
-  for (int i = 0; i < 16; i += 4) {
-    uint32_t r = rd();
-    std::memcpy(bytes + i, &r, 4);
-  }
-  // Version 4 / variant bits, as a random java.util.UUID has.
-  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x40);
-  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3F];
-  return out;  // 128 bits -> 22 characters, no padding
+  return util::to_base64url(util::random_uuid());
 }
 
 std::optional<MetaProperties> read_meta_properties(const std::filesystem::path& dir) {

@@ -1,5 +1,6 @@
 #include "samsa/storage/log_manager.h"
 #include "samsa/util/durable_file.h"
+#include "samsa/util/uuid.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -25,19 +25,6 @@ constexpr const char* kCleanShutdownFile = ".kafka_cleanshutdown";
 constexpr const char* kMetaDir = "__samsa_topics";
 constexpr const char* kPartitionMetadata = "partition.metadata";
 constexpr int32_t kMaxPartitions = 100000;
-constexpr const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-TopicId random_topic_id() {
-  std::random_device rd;
-  TopicId id{};
-  do {
-    for (size_t i = 0; i < id.size(); i += 4) {
-      const uint32_t v = rd();
-      for (size_t j = 0; j < 4; ++j) id[i + j] = static_cast<uint8_t>(v >> (8 * j));
-    }
-  } while (id == TopicId{});  // the zero id means "no id" in Kafka
-  return id;
-}
 
 std::map<std::string, std::string> read_key_values(const std::string& path, char sep) {
   std::map<std::string, std::string> kv;
@@ -56,38 +43,11 @@ std::map<std::string, std::string> read_key_values(const std::string& path, char
 }  // namespace
 
 std::string topic_id_to_string(const TopicId& id) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t b : id) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kB64[(acc >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) out.push_back(kB64[(acc << (6 - bits)) & 0x3F]);
-  return out;
+  return util::to_base64url(id);
 }
 
 std::optional<TopicId> topic_id_from_string(std::string_view text) {
-  if (text.size() != 22) return std::nullopt;
-  TopicId id{};
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t n = 0;
-  for (char c : text) {
-    const char* p = std::find(kB64, kB64 + 64, c);
-    if (p == kB64 + 64) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n < id.size()) id[n++] = static_cast<uint8_t>(acc >> bits);
-    }
-  }
-  return n == id.size() ? std::optional<TopicId>(id) : std::nullopt;
+  return util::from_base64url(text);
 }
 
 bool LogManager::valid_topic_name(std::string_view name, std::string& message) {
@@ -274,7 +234,7 @@ ErrorCode LogManager::create_topic(const std::string& name, int32_t partitions,
   if (validate_only) return ErrorCode::NONE;
 
   t.meta.name = name;
-  t.meta.topic_id = topic_id.value_or(random_topic_id());
+  t.meta.topic_id = topic_id.value_or(util::random_uuid());
   t.meta.partition_count = partitions;
   t.meta.config_overrides = configs;
   try {
@@ -304,7 +264,7 @@ void LogManager::remove_dir_async_safe(const std::string& dir) {
   // Kafka renames to `<topic>-<p>.<id>-delete` and deletes later; a rename is atomic,
   // so a crash mid-deletion leaves a dir that load() recognises and finishes.
   const std::string doomed =
-      fmt::format("{}.{}-delete", dir, topic_id_to_string(random_topic_id()));
+      fmt::format("{}.{}-delete", dir, topic_id_to_string(util::random_uuid()));
   std::error_code ec;
   fs::rename(dir, doomed, ec);
   fs::remove_all(ec ? dir : doomed, ec);

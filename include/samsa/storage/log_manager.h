@@ -21,10 +21,11 @@
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
 #include "samsa/storage/partition_log.h"
+#include "samsa/util/uuid.h"
 
 namespace samsa::storage {
 
-using TopicId = std::array<uint8_t, 16>;
+using TopicId = util::UuidBytes;
 
 // Kafka prints topic ids as URL-safe base64 without padding (22 characters).
 std::string topic_id_to_string(const TopicId& id);
