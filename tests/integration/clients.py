@@ -30,6 +30,20 @@ def create_topic(bootstrap, topic, partitions, timeout=30):
     log(f"AdminClient created {topic} with {partitions} partitions")
 
 
+def idempotent_producer(bootstrap, **settings):
+    """The Java client's defaults that matter here: idempotence and acks=all, with a
+    delivery timeout long enough for a broker restart. `settings` add to or override
+    them (keys with '_' for '.', e.g. linger_ms=5)."""
+    config = {
+        "bootstrap.servers": bootstrap,
+        "enable.idempotence": True,
+        "acks": "all",
+        "message.timeout.ms": 60000,
+    }
+    config.update({key.replace("_", "."): value for key, value in settings.items()})
+    return Producer(config)
+
+
 class DeliveryLog:
     """Collects delivery reports: acked[(partition, offset)] = message id."""
 

@@ -51,13 +51,7 @@ def run(factory, args):
     with factory() as broker:
         clients.create_topic(broker.bootstrap, TOPIC, PARTITIONS)
         dl = clients.DeliveryLog()
-        producer = clients.Producer({
-            "bootstrap.servers": broker.bootstrap,
-            "enable.idempotence": True,
-            "acks": "all",
-            "linger.ms": 5,
-            "message.timeout.ms": 60000,
-        })
+        producer = clients.idempotent_producer(broker.bootstrap, linger_ms=5)
         for i in range(RECORDS):
             key, value, headers, ts = expected_record(i)
             while True:

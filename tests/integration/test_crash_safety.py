@@ -27,15 +27,9 @@ def run(factory, args):
     with factory() as broker:
         clients.create_topic(broker.bootstrap, TOPIC, PARTITIONS)
         dl = clients.DeliveryLog()
-        producer = clients.Producer({
-            "bootstrap.servers": broker.bootstrap,
-            "enable.idempotence": True,
-            "acks": "all",
-            "linger.ms": 2,
-            "message.timeout.ms": 60000,
-            "reconnect.backoff.ms": 50,
-            "reconnect.backoff.max.ms": 500,
-        })
+        producer = clients.idempotent_producer(broker.bootstrap, linger_ms=2,
+                                               reconnect_backoff_ms=50,
+                                               reconnect_backoff_max_ms=500)
         stop = threading.Event()
         sent = [0]
 
