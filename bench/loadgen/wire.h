@@ -48,18 +48,7 @@ inline constexpr size_t kCorrelationIdOffset = 8;
 template <class Request>
 std::vector<uint8_t> encode_request(const Request& request, int16_t version,
                                     int32_t correlation_id) {
-  protocol::OutboundMessage out;
-  protocol::Writer writer(out);
-  const size_t start = protocol::begin_frame(writer);
-  protocol::RequestHeader header;
-  header.api_key = Request::api_key;
-  header.api_version = version;
-  header.correlation_id = correlation_id;
-  header.client_id = "samsa-loadgen";
-  protocol::encode_request_header(writer, header);
-  request.encode(writer, version);
-  protocol::end_frame(writer, start);
-  return std::move(out.bytes);
+  return protocol::encode_request(request, version, correlation_id, "samsa-loadgen").bytes;
 }
 
 // Overwrites the correlation id of an encoded request frame.

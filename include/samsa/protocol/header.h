@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "samsa/protocol/messages/api_table.h"
@@ -60,6 +61,25 @@ OutboundMessage encode_response(int32_t correlation_id, const Response& response
   const size_t start = begin_frame(writer);
   encode_response_header(writer, Response::api_key, version, correlation_id);
   response.encode(writer, version);
+  end_frame(writer, start);
+  return out;
+}
+
+// A whole request frame, as a client sends it: size prefix, header, body. Used by the
+// tests and the load generator.
+template <class Request>
+OutboundMessage encode_request(const Request& request, int16_t version, int32_t correlation_id,
+                               std::string client_id) {
+  OutboundMessage out;
+  Writer writer(out);
+  const size_t start = begin_frame(writer);
+  RequestHeader header;
+  header.api_key = Request::api_key;
+  header.api_version = version;
+  header.correlation_id = correlation_id;
+  header.client_id = std::move(client_id);
+  encode_request_header(writer, header);
+  request.encode(writer, version);
   end_frame(writer, start);
   return out;
 }

@@ -55,17 +55,7 @@ class BrokerFixture : public ::testing::Test {
   template <class Request>
   static void send(boost::asio::ip::tcp::socket& s, const Request& request, int16_t version,
                    int32_t correlation_id = 1) {
-    protocol::OutboundMessage out;
-    protocol::Writer writer(out);
-    const size_t start = protocol::begin_frame(writer);
-    protocol::RequestHeader header;
-    header.api_key = Request::api_key;
-    header.api_version = version;
-    header.correlation_id = correlation_id;
-    header.client_id = "broker-test";
-    protocol::encode_request_header(writer, header);
-    request.encode(writer, version);
-    protocol::end_frame(writer, start);
+    const auto out = protocol::encode_request(request, version, correlation_id, "broker-test");
     ASSERT_TRUE(out.splices.empty());
     boost::asio::write(s, boost::asio::buffer(out.bytes));
   }
