@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <map>
 #include <set>
 #include <thread>
@@ -86,49 +85,30 @@ void run_connection(Shared& shared, int index, ConnectionResult& out) {
     Connection conn(options.host, options.port, std::chrono::milliseconds(5000));
     auto request = make_request(out.group, *shared.topic);
     const size_t partitions = shared.topic->partitions.size();
-    struct InFlight {
-      int64_t sent_ns;
-      int32_t correlation_id;
-      int64_t offset;
-    };
-    std::deque<InFlight> in_flight;
-    int32_t correlation_id = 0;
     int64_t next_offset = 0;
-    std::vector<uint8_t> body;
-    for (;;) {
-      while (static_cast<int>(in_flight.size()) < options.in_flight &&
-             !shared.failed.load(std::memory_order_relaxed) && now_ns() < shared.stop_at_ns) {
-        for (auto& p : request.topics.front().partitions) p.committed_offset = next_offset;
-        // Encoding per request (not a patched pre-built frame) costs well under a
-        // microsecond here, and keeps the offsets honest.
-        const auto frame = encode_request(request, options.version, correlation_id);
-        in_flight.push_back({now_ns(), correlation_id, next_offset});
-        conn.send_all(frame);
-        ++correlation_id;
-        ++next_offset;
-      }
-      if (in_flight.empty()) break;
-
-      conn.read_frame(body);
-      const int64_t answered_ns = now_ns();
-      const InFlight sent = in_flight.front();
-      in_flight.pop_front();
-      protocol::Reader reader(body);
-      if (read_response_header(reader, protocol::OffsetCommitRequest::api_key, options.version) !=
-          sent.correlation_id) {
-        throw WireError("OffsetCommit answer out of order");
-      }
-      protocol::OffsetCommitResponse response;
-      response.decode(reader, options.version);
+    std::vector<uint8_t> frame;
+    auto next = [&](int32_t correlation_id, int64_t& offset) -> std::span<const uint8_t> {
+      if (shared.failed.load(std::memory_order_relaxed) || now_ns() >= shared.stop_at_ns) return {};
+      for (auto& p : request.topics.front().partitions) p.committed_offset = next_offset;
+      // Encoding per request (not a patched pre-built frame) costs well under a
+      // microsecond here, and keeps the offsets honest.
+      frame = encode_request(request, options.version, correlation_id);
+      offset = next_offset++;
+      return frame;
+    };
+    auto on_answer = [&](const protocol::OffsetCommitResponse& response, const SentRequest& sent,
+                         int64_t answered_ns) {
       const int64_t ok = check_answer(response, partitions, out);
-      if (ok == static_cast<int64_t>(partitions)) out.last_offset = sent.offset;
+      if (ok == static_cast<int64_t>(partitions)) out.last_offset = sent.tag;
       if (answered_ns >= shared.measure_from_ns) {
         ++out.requests;
         out.commits += ok;
         out.latency.add(answered_ns - sent.sent_ns);
         out.last_answer_ns = answered_ns;
       }
-    }
+    };
+    run_pipeline<protocol::OffsetCommitResponse>(conn, options.in_flight, options.version, next,
+                                                 on_answer);
   } catch (const std::exception& e) {
     out.failure = e.what();
     shared.failed = true;
@@ -191,17 +171,13 @@ CommitResult run_commit(const CommitOptions& options, const TopicInfo& topic) {
   shared.measure_from_ns = now_ns() + static_cast<int64_t>(options.warmup_s * 1e9);
   shared.stop_at_ns = shared.measure_from_ns + static_cast<int64_t>(options.duration_s * 1e9);
 
-  std::vector<ConnectionResult> results(static_cast<size_t>(options.connections));
-  std::vector<std::thread> threads;
-  for (int i = 0; i < options.connections; ++i) {
-    threads.emplace_back(run_connection, std::ref(shared), i, std::ref(results[i]));
-  }
-  for (auto& t : threads) t.join();
+  const auto results = run_connections<ConnectionResult>(
+      options.connections,
+      [&shared](int i, ConnectionResult& out) { run_connection(shared, i, out); });
 
   CommitResult result;
   int64_t last_answer = shared.measure_from_ns;
-  for (auto& r : results) {
-    if (!r.failure.empty()) throw WireError(r.failure);
+  for (const auto& r : results) {
     result.requests += r.requests;
     result.commits += r.commits;
     if (r.errors > 0 && result.errors == 0) result.first_error = r.first_error;

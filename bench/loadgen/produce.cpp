@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <thread>
 
 #include "clock.h"
@@ -80,35 +79,15 @@ void run_connection(Shared& shared, int index, ConnectionResult& out) {
     auto frames = shared.frames;  // private copies: the correlation id is patched per send
     const size_t partitions = frames.size();
     size_t next_partition = static_cast<size_t>(index) % partitions;
-    struct InFlight {
-      int64_t sent_ns;
-      int32_t correlation_id;
+    auto next = [&](int32_t correlation_id, int64_t&) -> std::span<const uint8_t> {
+      if (!claim_one(shared)) return {};
+      auto& frame = frames[next_partition];
+      next_partition = (next_partition + 1) % partitions;
+      patch_correlation_id(frame, correlation_id);
+      return frame;
     };
-    std::deque<InFlight> in_flight;
-    int32_t correlation_id = 0;
-    std::vector<uint8_t> body;
-    for (;;) {
-      while (static_cast<int>(in_flight.size()) < options.in_flight && claim_one(shared)) {
-        auto& frame = frames[next_partition];
-        next_partition = (next_partition + 1) % partitions;
-        patch_correlation_id(frame, correlation_id);
-        in_flight.push_back({now_ns(), correlation_id});
-        conn.send_all(frame);
-        ++correlation_id;
-      }
-      if (in_flight.empty()) break;
-
-      conn.read_frame(body);
-      const int64_t answered_ns = now_ns();
-      const InFlight request = in_flight.front();
-      in_flight.pop_front();
-      protocol::Reader reader(body);
-      if (read_response_header(reader, protocol::ProduceRequest::api_key, options.version) !=
-          request.correlation_id) {
-        throw WireError("Produce answer out of order");
-      }
-      protocol::ProduceResponse response;
-      response.decode(reader, options.version);
+    auto on_answer = [&](const protocol::ProduceResponse& response, const SentRequest& sent,
+                         int64_t answered_ns) {
       int64_t ok = 0;
       for (const auto& t : response.responses) {
         for (const auto& p : t.partition_responses) {
@@ -123,10 +102,12 @@ void run_connection(Shared& shared, int index, ConnectionResult& out) {
         ++out.requests;
         out.records += ok * shared.records_per_batch;
         out.bytes += ok * static_cast<int64_t>(shared.batch_bytes);
-        out.latency.add(answered_ns - request.sent_ns);
+        out.latency.add(answered_ns - sent.sent_ns);
         out.last_answer_ns = answered_ns;
       }
-    }
+    };
+    run_pipeline<protocol::ProduceResponse>(conn, options.in_flight, options.version, next,
+                                            on_answer);
   } catch (const std::exception& e) {
     out.failure = e.what();
     shared.failed = true;
@@ -167,19 +148,15 @@ ProduceResult run_produce(const ProduceOptions& options, const TopicInfo& topic)
     shared.stop_at_ns = shared.measure_from_ns + static_cast<int64_t>(options.duration_s * 1e9);
   }
 
-  std::vector<ConnectionResult> results(static_cast<size_t>(options.connections));
-  std::vector<std::thread> threads;
-  for (int i = 0; i < options.connections; ++i) {
-    threads.emplace_back(run_connection, std::ref(shared), i, std::ref(results[i]));
-  }
-  for (auto& t : threads) t.join();
+  const auto results = run_connections<ConnectionResult>(
+      options.connections,
+      [&shared](int i, ConnectionResult& out) { run_connection(shared, i, out); });
 
   ProduceResult result;
   result.records_per_batch = count;
   result.batch_bytes = batch.size();
   int64_t last_answer = shared.measure_from_ns;
-  for (auto& r : results) {
-    if (!r.failure.empty()) throw WireError(r.failure);
+  for (const auto& r : results) {
     result.requests += r.requests;
     result.records += r.records;
     result.bytes += r.bytes;

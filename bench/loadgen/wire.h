@@ -6,11 +6,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "clock.h"
 #include "samsa/protocol/header.h"
 #include "samsa/protocol/reader.h"
 #include "samsa/protocol/writer.h"
@@ -73,6 +76,64 @@ Response round_trip(Connection& conn, const Request& request, int16_t version) {
   Response response;
   response.decode(reader, version);
   return response;
+}
+
+// Runs `run(index, result)` on `connections` threads, one per connection, and returns
+// their results once all are done; the first failure a connection recorded is thrown.
+template <class Result, class Run>
+std::vector<Result> run_connections(int connections, Run&& run) {
+  std::vector<Result> results(static_cast<size_t>(connections));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < connections; ++i) {
+    threads.emplace_back([&run, &results, i] { run(i, results[static_cast<size_t>(i)]); });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) {
+    if (!r.failure.empty()) throw WireError(r.failure);
+  }
+  return results;
+}
+
+// One request on its way: when it was sent, its correlation id, and a number the
+// caller attached to it (e.g. the offset a commit carried).
+struct SentRequest {
+  int64_t sent_ns;
+  int32_t correlation_id;
+  int64_t tag;
+};
+
+// Keeps up to `depth` requests in flight on `conn`. `next(correlation_id, tag)` returns
+// the next whole frame (already carrying that correlation id), or an empty span when
+// there is nothing more to send; `on_answer(response, sent, answered_ns)` gets every
+// answer, decoded, in order. Returns once nothing is left in flight.
+template <class Response, class Next, class OnAnswer>
+void run_pipeline(Connection& conn, int depth, int16_t version, Next&& next, OnAnswer&& on_answer) {
+  std::deque<SentRequest> in_flight;
+  int32_t correlation_id = 0;
+  std::vector<uint8_t> body;
+  for (;;) {
+    while (static_cast<int>(in_flight.size()) < depth) {
+      int64_t tag = 0;
+      const std::span<const uint8_t> frame = next(correlation_id, tag);
+      if (frame.empty()) break;
+      in_flight.push_back({now_ns(), correlation_id, tag});
+      conn.send_all(frame);
+      ++correlation_id;
+    }
+    if (in_flight.empty()) return;
+
+    conn.read_frame(body);
+    const int64_t answered_ns = now_ns();
+    const SentRequest sent = in_flight.front();
+    in_flight.pop_front();
+    protocol::Reader reader(body);
+    if (read_response_header(reader, Response::api_key, version) != sent.correlation_id) {
+      throw WireError("answer out of order");
+    }
+    Response response;
+    response.decode(reader, version);
+    on_answer(response, sent, answered_ns);
+  }
 }
 
 }  // namespace samsa::bench
