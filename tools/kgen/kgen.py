@@ -741,6 +741,20 @@ class BodyEmitter:
         guard = field.nullable.guard(field.versions)
         return "true" if guard is None else guard
 
+    def emit_untagged(self, fields, emit_field):
+        """The fields that are not tagged, in wire order, each under its version guard
+        (decode and encode walk them alike; tagged fields follow separately)."""
+        whole = self.api.versions
+        for field in fields:
+            if field.tag is not None:
+                continue
+            guard = field.versions.guard(whole)
+            if guard:
+                self.code.open(f"if ({guard})")
+            emit_field(field, f"v.{field.name}")
+            if guard:
+                self.code.close()
+
     def emit_decode(self, struct_name, fields):
         c = self.code
         q = self.qualified(struct_name)
@@ -748,15 +762,7 @@ class BodyEmitter:
         c.open(f"void decode_struct(Reader& r, {q}& v, int16_t version)")
         c("(void)version;")
         whole = self.api.versions
-        for field in fields:
-            if field.tag is not None:
-                continue
-            guard = field.versions.guard(whole)
-            if guard:
-                c.open(f"if ({guard})")
-            self.decode_field(field, f"v.{field.name}")
-            if guard:
-                c.close()
+        self.emit_untagged(fields, self.decode_field)
         tagged = sorted((f for f in fields if f.tag is not None), key=lambda f: f.tag)
         c.open("if constexpr (kFlex)")
         c("const uint32_t tag_count = r.read_uvarint();")
@@ -863,15 +869,7 @@ class BodyEmitter:
         c("template <bool kFlex>")
         c.open(f"void encode_struct(Writer& w, const {q}& v, int16_t version)")
         c("(void)version;")
-        for field in fields:
-            if field.tag is not None:
-                continue
-            guard = field.versions.guard(whole)
-            if guard:
-                c.open(f"if ({guard})")
-            self.encode_field(field, f"v.{field.name}")
-            if guard:
-                c.close()
+        self.emit_untagged(fields, self.encode_field)
         tagged = sorted((f for f in fields if f.tag is not None), key=lambda f: f.tag)
         c.open("if constexpr (kFlex)")
         for field in tagged:
