@@ -1,6 +1,7 @@
 // ConsumerGroupDescribe (key 69), v0: KIP-848 consumer groups with their epochs, each
 // member's current and target assignment. A classic or unknown group answers
 // GROUP_ID_NOT_FOUND, as Kafka does.
+#include "../topic_admin.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/topic_ids.h"
 #include "samsa/coordinator/group_coordinator.h"
@@ -8,9 +9,6 @@
 namespace samsa::broker {
 
 namespace {
-
-// With no authorizer Kafka reports every group operation: READ, DELETE, DESCRIBE.
-constexpr int32_t kAllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
 
 protocol::ConsumerGroupDescribeResponse::Assignment to_wire_assignment(
     std::vector<coordinator::TopicIdPartitions>& partitions) {
@@ -61,7 +59,8 @@ void handle_consumer_group_describe(ContextPtr ctx,
         dm.target_assignment = to_wire_assignment(m.target_assignment);
         g.members.push_back(std::move(dm));
       }
-      if (request.include_authorized_operations) g.authorized_operations = kAllGroupOperations;
+      if (request.include_authorized_operations)
+        g.authorized_operations = admin::kAllGroupOperations;
     }
     response.groups.push_back(std::move(g));
   }

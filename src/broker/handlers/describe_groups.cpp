@@ -1,17 +1,11 @@
 // DescribeGroups (key 15), v0-5. An unknown group is described as "Dead" with no
 // error, as Kafka does for these versions. Member metadata and assignments are shown
 // only for a Stable group.
+#include "../topic_admin.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/coordinator/group_coordinator.h"
 
 namespace samsa::broker {
-
-namespace {
-
-// With no authorizer Kafka reports every group operation: READ, DELETE, DESCRIBE.
-constexpr int32_t kAllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
-}  // namespace
 
 void handle_describe_groups(ContextPtr ctx, protocol::DescribeGroupsRequest request) {
   coordinator::GroupCoordinator* groups = ctx->services.groups;
@@ -39,7 +33,7 @@ void handle_describe_groups(ContextPtr ctx, protocol::DescribeGroupsRequest requ
       dm.member_assignment = std::move(m.assignment);
       g.members.push_back(std::move(dm));
     }
-    if (request.include_authorized_operations) g.authorized_operations = kAllGroupOperations;
+    if (request.include_authorized_operations) g.authorized_operations = admin::kAllGroupOperations;
     response.groups.push_back(std::move(g));
   }
   ctx->respond(response);
