@@ -50,24 +50,41 @@ median_result() {
 }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
-# run_case NAME PARTITIONS LOADGEN-ARGS...: produce against a fresh broker REPEATS times.
-run_case() {
+# measured_runs NAME PARTITIONS BROKER-ARGS... -- LOADGEN-ARGS...: REPEATS times, a fresh
+# broker (started with BROKER-ARGS), topic "bench" with PARTITIONS, one load run. Leaves
+# each run's RESULT line, with the broker's CPU seconds appended, in RUN_RESULTS (one per
+# line) and logs it to $OUT. Runs in this shell, so the EXIT trap can stop the broker.
+RUN_RESULTS=""
+measured_runs() {
   local name="$1" partitions="$2"
   shift 2
-  local results=""
+  local broker_args=()
+  while [[ $# -gt 0 && "$1" != "--" ]]; do
+    broker_args+=("$1")
+    shift
+  done
+  shift  # the "--"
+  local cpu0 line
+  RUN_RESULTS=""
   for _ in $(seq 1 "$REPEATS"); do
-    start_broker --override "num.partitions=$partitions"
+    start_broker "${broker_args[@]}"
     "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" --mode create >/dev/null
-    local cpu0 line
     cpu0="$(cpu_seconds "$BROKER_PID")"
     line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" "$@" | grep '^RESULT')" || true
     line="$line broker_cpu_s=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$BROKER_PID")" 'BEGIN { printf "%.2f", b - a }')"
     stop_broker
     echo "$name $line" >>"$OUT"
-    results+="$line"$'\n'
+    RUN_RESULTS+="$line"$'\n'
   done
+}
+
+# run_case NAME PARTITIONS LOADGEN-ARGS...: produce against a fresh broker REPEATS times.
+run_case() {
+  local name="$1" partitions="$2"
+  shift 2
+  measured_runs "$name" "$partitions" --override "num.partitions=$partitions" -- "$@"
   local m
-  m="$(printf '%s' "$results" | median_result)"
+  m="$(printf '%s' "$RUN_RESULTS" | median_result)"
   ROWS+=("$(printf '%-34s %12s %9s %9s %9s %9s %6s %7s' "$name" "$(field "$m" msgs_per_s)" \
     "$(field "$m" mb_per_s)" "$(field "$m" p50_us)" "$(field "$m" p99_us)" "$(field "$m" p999_us)" \
     "$(field "$m" errors)" "$(field "$m" broker_cpu_s)")")
@@ -102,21 +119,9 @@ commit_header='%-34s %10s %10s %9s %9s %9s %6s %8s %7s'
 commit_case() {
   local name="$1" partitions="$2"
   shift 2
-  local results=""
-  for _ in $(seq 1 "$REPEATS"); do
-    start_broker
-    "$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" --mode create >/dev/null
-    local cpu0 line
-    cpu0="$(cpu_seconds "$BROKER_PID")"
-    line="$("$LOADGEN" --bootstrap "$BOOTSTRAP" --topic bench --partitions "$partitions" \
-      --mode commit --duration "$DURATION" "$@" | grep '^RESULT')" || true
-    line="$line broker_cpu_s=$(awk -v a="$cpu0" -v b="$(cpu_seconds "$BROKER_PID")" 'BEGIN { printf "%.2f", b - a }')"
-    stop_broker
-    echo "$name $line" >>"$OUT"
-    results+="$line"$'\n'
-  done
+  measured_runs "$name" "$partitions" -- --mode commit --duration "$DURATION" "$@"
   local m
-  m="$(printf '%s' "$results" | median_result commits_per_s)"
+  m="$(printf '%s' "$RUN_RESULTS" | median_result commits_per_s)"
   COMMIT_ROWS+=("$(printf "$commit_header" "$name" "$(field "$m" commits_per_s)" \
     "$(field "$m" requests_per_s)" "$(field "$m" p50_us)" "$(field "$m" p99_us)" \
     "$(field "$m" p999_us)" "$(field "$m" errors)" "$(field "$m" verified)" \
