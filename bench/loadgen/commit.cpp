@@ -24,14 +24,10 @@ struct Shared {
   std::atomic<bool> failed{false};
 };
 
-struct ConnectionResult {
+struct ConnectionResult : AnswerTotals {
   std::string group;
-  int64_t requests = 0, commits = 0, errors = 0;
-  int16_t first_error = 0;
-  int64_t last_answer_ns = 0;
+  int64_t commits = 0;
   int64_t last_offset = -1;  // the offset of the last request answered without error
-  LatencySamples latency;
-  std::string failure;
 };
 
 std::string group_of(const CommitOptions& options, int connection) {
@@ -66,8 +62,8 @@ int64_t check_answer(const protocol::OffsetCommitResponse& response, size_t expe
       ++answered;
       if (p.error_code == 0) {
         ++ok;
-      } else if (out.errors++ == 0) {
-        out.first_error = p.error_code;
+      } else {
+        out.partition_error(p.error_code);
       }
     }
   }
@@ -100,12 +96,7 @@ void run_connection(Shared& shared, int index, ConnectionResult& out) {
                          int64_t answered_ns) {
       const int64_t ok = check_answer(response, partitions, out);
       if (ok == static_cast<int64_t>(partitions)) out.last_offset = sent.tag;
-      if (answered_ns >= shared.measure_from_ns) {
-        ++out.requests;
-        out.commits += ok;
-        out.latency.add(answered_ns - sent.sent_ns);
-        out.last_answer_ns = answered_ns;
-      }
+      if (out.count_answer(sent.sent_ns, answered_ns, shared.measure_from_ns)) out.commits += ok;
     };
     run_pipeline<protocol::OffsetCommitResponse>(conn, options.in_flight, options.version, next,
                                                  on_answer);
@@ -176,16 +167,12 @@ CommitResult run_commit(const CommitOptions& options, const TopicInfo& topic) {
       [&shared](int i, ConnectionResult& out) { run_connection(shared, i, out); });
 
   CommitResult result;
-  int64_t last_answer = shared.measure_from_ns;
+  result.last_answer_ns = shared.measure_from_ns;
   for (const auto& r : results) {
-    result.requests += r.requests;
+    result.add(r);
     result.commits += r.commits;
-    if (r.errors > 0 && result.errors == 0) result.first_error = r.first_error;
-    result.errors += r.errors;
-    result.latency.merge(r.latency);
-    last_answer = std::max(last_answer, r.last_answer_ns);
   }
-  result.seconds = static_cast<double>(last_answer - shared.measure_from_ns) / 1e9;
+  result.seconds = static_cast<double>(result.last_answer_ns - shared.measure_from_ns) / 1e9;
   result.latency.finish();
   result.verified = verify(options, topic, results);
   return result;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "admin.h"
-#include "latency.h"
+#include "totals.h"
 
 namespace samsa::bench {
 
@@ -26,13 +26,9 @@ struct CommitOptions {
   int16_t fetch_version = 8;  // OffsetFetch, for the final check; < 8 skips the check
 };
 
-struct CommitResult {
-  int64_t requests = 0;  // answered within the measured window
-  int64_t commits = 0;   // partition offsets committed without error within the window
-  int64_t errors = 0;    // partition answers with a non-zero error code (whole run)
-  int16_t first_error = 0;
-  double seconds = 0;  // the measured window
-  LatencySamples latency;
+struct CommitResult : AnswerTotals {
+  int64_t commits = 0;  // partition offsets committed without error within the window
+  double seconds = 0;   // the measured window
   // The final OffsetFetch: "ok", "skipped", or what did not match.
   std::string verified;
 };

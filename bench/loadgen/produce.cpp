@@ -56,12 +56,8 @@ struct Shared {
   std::atomic<bool> failed{false};
 };
 
-struct ConnectionResult {
-  int64_t requests = 0, records = 0, bytes = 0, errors = 0;
-  int16_t first_error = 0;
-  int64_t last_answer_ns = 0;
-  LatencySamples latency;
-  std::string failure;
+struct ConnectionResult : AnswerTotals {
+  int64_t records = 0, bytes = 0;
 };
 
 bool claim_one(Shared& shared) {
@@ -94,16 +90,13 @@ void run_connection(Shared& shared, int index, ConnectionResult& out) {
           if (p.error_code == 0) {
             ++ok;
           } else {
-            if (out.errors++ == 0) out.first_error = p.error_code;
+            out.partition_error(p.error_code);
           }
         }
       }
-      if (answered_ns >= shared.measure_from_ns) {
-        ++out.requests;
+      if (out.count_answer(sent.sent_ns, answered_ns, shared.measure_from_ns)) {
         out.records += ok * shared.records_per_batch;
         out.bytes += ok * static_cast<int64_t>(shared.batch_bytes);
-        out.latency.add(answered_ns - sent.sent_ns);
-        out.last_answer_ns = answered_ns;
       }
     };
     run_pipeline<protocol::ProduceResponse>(conn, options.in_flight, options.version, next,
@@ -155,17 +148,13 @@ ProduceResult run_produce(const ProduceOptions& options, const TopicInfo& topic)
   ProduceResult result;
   result.records_per_batch = count;
   result.batch_bytes = batch.size();
-  int64_t last_answer = shared.measure_from_ns;
+  result.last_answer_ns = shared.measure_from_ns;
   for (const auto& r : results) {
-    result.requests += r.requests;
+    result.add(r);
     result.records += r.records;
     result.bytes += r.bytes;
-    if (r.errors > 0 && result.errors == 0) result.first_error = r.first_error;
-    result.errors += r.errors;
-    result.latency.merge(r.latency);
-    last_answer = std::max(last_answer, r.last_answer_ns);
   }
-  result.seconds = static_cast<double>(last_answer - shared.measure_from_ns) / 1e9;
+  result.seconds = static_cast<double>(result.last_answer_ns - shared.measure_from_ns) / 1e9;
   result.latency.finish();
   return result;
 }

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "admin.h"
-#include "latency.h"
+#include "totals.h"
 
 namespace samsa::bench {
 
@@ -25,16 +25,12 @@ struct ProduceOptions {
   int16_t version = 9;
 };
 
-struct ProduceResult {
+struct ProduceResult : AnswerTotals {
   int records_per_batch = 0;
   size_t batch_bytes = 0;
-  int64_t requests = 0;  // answered within the measured window
-  int64_t records = 0;   // acknowledged without error within the window
-  int64_t bytes = 0;     // record-batch bytes of those records
-  int64_t errors = 0;    // partition answers with a non-zero error code (whole run)
-  int16_t first_error = 0;
-  double seconds = 0;  // the measured window
-  LatencySamples latency;
+  int64_t records = 0;  // acknowledged without error within the window
+  int64_t bytes = 0;    // record-batch bytes of those records
+  double seconds = 0;   // the measured window
 };
 
 ProduceResult run_produce(const ProduceOptions& options, const TopicInfo& topic);

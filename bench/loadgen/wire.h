@@ -17,6 +17,7 @@
 #include "samsa/protocol/header.h"
 #include "samsa/protocol/reader.h"
 #include "samsa/protocol/writer.h"
+#include "totals.h"
 
 namespace samsa::bench {
 
