@@ -138,16 +138,15 @@ void Broker::start() {
   // A first start writes meta.properties (two fsyncs) while the logs load: nothing is
   // served before both are done. An existing one is checked before anything else, so a
   // directory of another node or cluster is refused before it is touched.
-  std::future<config::MetaProperties> meta;
-  auto ensure_meta = [&config = s.config] {
-    return config::ensure_meta_properties(config.log_dir, config.node_id, config.cluster_id);
-  };
-  if (config::read_meta_properties(s.config.log_dir)) {
-    std::promise<config::MetaProperties> checked;
-    checked.set_value(ensure_meta());
-    meta = checked.get_future();
+  const auto& c = s.config;
+  std::future<config::MetaProperties> written;
+  if (const auto existing = config::read_meta_properties(c.log_dir)) {
+    config::check_meta_properties(*existing, c.log_dir, c.node_id, c.cluster_id);
+    s.cluster_id = existing->cluster_id;
   } else {
-    meta = std::async(std::launch::async, ensure_meta);
+    written = std::async(std::launch::async, [&c] {
+      return config::ensure_meta_properties(c.log_dir, c.node_id, c.cluster_id);
+    });
   }
 
   storage::LogManagerOptions log_options;
@@ -165,8 +164,10 @@ void Broker::start() {
       coordinator::GroupConfig::from_broker(s.config), s.scheduler, *s.logs);
   s.groups->load();
   phase_done("coordinators loaded");
-  s.cluster_id = meta.get().cluster_id;
-  phase_done("meta.properties");
+  if (written.valid()) {
+    s.cluster_id = written.get().cluster_id;
+    phase_done("meta.properties written");
+  }
 
   s.services.reset(new BrokerServices{
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});

@@ -46,6 +46,22 @@ std::optional<MetaProperties> read_meta_properties(const std::filesystem::path& 
   return meta;
 }
 
+void check_meta_properties(const MetaProperties& existing, const std::filesystem::path& dir,
+                           int32_t node_id,
+                           const std::optional<std::string>& configured_cluster_id) {
+  if (existing.node_id != node_id) {
+    throw ConfigError(fmt::format(
+        "node.id={} does not match node.id={} in {}; this directory belongs to another node",
+        node_id, existing.node_id, (dir / kFileName).string()));
+  }
+  if (configured_cluster_id && *configured_cluster_id != existing.cluster_id) {
+    throw ConfigError(fmt::format(
+        "cluster.id={} does not match cluster.id={} in {}; this directory belongs to another "
+        "cluster",
+        *configured_cluster_id, existing.cluster_id, (dir / kFileName).string()));
+  }
+}
+
 MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t node_id,
                                       const std::optional<std::string>& configured_cluster_id) {
   std::error_code ec;
@@ -55,17 +71,7 @@ MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t 
         fmt::format("log.dirs: cannot create directory {}: {}", dir.string(), ec.message()));
   }
   if (auto existing = read_meta_properties(dir)) {
-    if (existing->node_id != node_id) {
-      throw ConfigError(fmt::format(
-          "node.id={} does not match node.id={} in {}; this directory belongs to another node",
-          node_id, existing->node_id, (dir / kFileName).string()));
-    }
-    if (configured_cluster_id && *configured_cluster_id != existing->cluster_id) {
-      throw ConfigError(fmt::format(
-          "cluster.id={} does not match cluster.id={} in {}; this directory belongs to another "
-          "cluster",
-          *configured_cluster_id, existing->cluster_id, (dir / kFileName).string()));
-    }
+    check_meta_properties(*existing, dir, node_id, configured_cluster_id);
     return *existing;
   }
   MetaProperties meta{node_id, configured_cluster_id.value_or(generate_cluster_id())};

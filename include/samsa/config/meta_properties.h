@@ -22,6 +22,12 @@ std::string generate_cluster_id();
 // unreadable or lacks node.id / cluster.id.
 std::optional<MetaProperties> read_meta_properties(const std::filesystem::path& dir);
 
+// Throws ConfigError unless `existing` (read from `dir`) names node_id and, if given,
+// configured_cluster_id: Kafka refuses a directory of another node or cluster.
+void check_meta_properties(const MetaProperties& existing, const std::filesystem::path& dir,
+                           int32_t node_id,
+                           const std::optional<std::string>& configured_cluster_id);
+
 // Creates the directory if needed. If meta.properties exists, checks that node_id and (if
 // given) configured_cluster_id match it and returns its contents; otherwise writes a new
 // one (atomically: temp file, fsync, rename) with configured_cluster_id or a generated id.
