@@ -10,6 +10,7 @@ BENCH_BUILD="${BENCH_BUILD:-$BENCH_ROOT/build-bench}"
 SAMSA_BIN="${SAMSA_BIN:-$BENCH_BUILD/samsa}"
 LOADGEN="${LOADGEN:-$BENCH_BUILD/bench/samsa-loadgen}"
 STARTUP_PROBE="${STARTUP_PROBE:-$BENCH_BUILD/bench/samsa-startup}"
+MEMPROBE="${MEMPROBE:-$BENCH_BUILD/bench/samsa-memprobe}"
 RDKAFKA_PRODUCER="${RDKAFKA_PRODUCER:-$BENCH_BUILD/bench/librdkafka-producer}"
 
 free_port() {

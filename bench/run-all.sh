@@ -4,15 +4,20 @@
 #   * pre-built 16 KiB batches: 100 B and 1 KiB records x acks=1/all x 1/16 partitions
 #   * pre-built 1 MiB batches: 100 B and 1 KiB records x acks=1/all, 1 partition
 #   * produce round trip, one 1-record batch in flight, acks=1
+#   * group commit: 16 KiB / 100 B / 1 partition, acks=1 against acks=all, with 1, 4, 8
+#     and 16 connections x 8 in flight (the more requests wait, the more one fsync serves)
 #   * OffsetCommit (admin-style commits, answered once fsynced): 1x1, 1x8, 16x8, 64x8
 #     connections x in flight, with 1 and 10 partitions per request, and 64x8 to one group
 #   * fetch of ~1 GB from offset 0
 #   * librdkafka producer: 1M x 100 B and 200k x 1 KiB (acks=1, and acks=all + idempotence)
 #   * startup to first Metadata and idle RSS
+#   * the machine: what memory touched for the first time costs (samsa-memprobe), which
+#     bounds every append on a VM that backs guest memory lazily
 # Load runs are repeated REPEATS times (default 3); the table shows the median run.
 #
 #   bench/run-all.sh    env: REPEATS=3 DURATION=5 SKIP_BUILD=0 OUT=<file> BENCH_NICE=<-20..19>
-#                            SECTIONS="produce commit fetch rdkafka startup" (a subset runs less)
+#                            SECTIONS="produce groupcommit commit fetch rdkafka startup machine"
+#                            (a subset runs less)
 # BENCH_NICE (root only) raises the priority of the measured processes; see lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,13 +25,14 @@ source "$(dirname "$0")/lib.sh"
 REPEATS="${REPEATS:-3}"
 DURATION="${DURATION:-5}"
 OUT="${OUT:-$BENCH_BUILD/bench-results-$(date +%Y%m%d-%H%M%S).txt}"
-SECTIONS="${SECTIONS:-produce commit fetch rdkafka startup}"
+SECTIONS="${SECTIONS:-produce groupcommit commit fetch rdkafka startup machine}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake -S "$BENCH_ROOT" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DSAMSA_BUILD_TESTS=OFF \
     -DSAMSA_BUILD_BENCH=ON >/dev/null
-  cmake --build "$BENCH_BUILD" --target samsa samsa-loadgen samsa-startup librdkafka-producer -j2 >/dev/null
+  cmake --build "$BENCH_BUILD" --target samsa samsa-loadgen samsa-startup samsa-memprobe \
+    librdkafka-producer -j2 >/dev/null
 fi
 
 trap 'stop_broker; bench_priority_restore' EXIT
@@ -110,6 +116,31 @@ produce_section() {
     done
   done
   run_case "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
+}
+
+# Group commit: the same load at growing depth, acks=1 against acks=all.
+GC_ROWS=()
+groupcommit_section() {
+  echo
+  echo "group commit, 16 KiB batches of 100 B, 1 partition, connections x 8 in flight:"
+  printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
+  local saved=("${ROWS[@]}")
+  ROWS=()
+  for conns in 1 4 8 16; do
+    for acks in 1 all; do
+      run_case "16KiB 100B acks=$acks ${conns}x8" 1 --record-size 100 --batch-bytes 16384 \
+        --acks "$acks" --connections "$conns" --in-flight 8 --duration "$DURATION"
+    done
+  done
+  GC_ROWS=("${ROWS[@]}")
+  ROWS=("${saved[@]}")
+}
+
+machine_line=""
+machine_section() {
+  echo
+  machine_line="$("$MEMPROBE" --dir "${TMPDIR:-/tmp}" | tee -a "$OUT" | grep '^RESULT')"
+  echo "$machine_line"
 }
 
 # commit_case NAME PARTITIONS LOADGEN-ARGS...: OffsetCommit against a fresh broker REPEATS
@@ -196,7 +227,7 @@ startup_section() {
     --reuse-dir | tee -a "$OUT" | grep '^RESULT')"
 }
 
-for section in produce commit fetch rdkafka startup; do
+for section in produce groupcommit commit fetch rdkafka startup machine; do
   if want "$section"; then "${section}_section"; fi
 done
 
@@ -206,6 +237,11 @@ done
   if want produce; then
     printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
     printf '%s\n' "${ROWS[@]}"
+    echo
+  fi
+  if want groupcommit; then
+    printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
+    printf '%s\n' "${GC_ROWS[@]}"
     echo
   fi
   if want commit; then
@@ -221,6 +257,9 @@ done
     printf '%-34s %12s %9s %10s %10s %6s\n' case msgs/s MB/s clientCPU brokerCPU failed
     printf '%s\n' "${RD_ROWS[@]}"
     echo
+  fi
+  if want machine; then
+    echo "machine (samsa-memprobe, MB/s): file append into fresh pages $(field "$machine_line" append_fresh_mb_s), overwrite in cache $(field "$machine_line" overwrite_mb_s); anonymous memory first touch $(field "$machine_line" anon_first_mb_s), again $(field "$machine_line" anon_again_mb_s)"
   fi
   if want startup; then
     echo "first start to first Metadata: median $(field "$startup_line" median_ms) ms, p90 $(field "$startup_line" p90_ms) ms (20 runs)"
