@@ -138,8 +138,7 @@ bool GroupCoordinator::classic_group_is_empty(const Group& g) const {
 
 ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
     ConsumerGroupHeartbeatParams p) {
-  if (shut_down_) return hb_error(ErrorCode::NOT_COORDINATOR);
-  if (!loaded_) return hb_error(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return hb_error(e);
   if (auto err = validate_heartbeat(p)) return *err;
   if (p.member_epoch == kLeaveGroupMemberEpoch || p.member_epoch == kLeaveGroupStaticMemberEpoch)
     return consumer_group_leave(p);
@@ -517,10 +516,7 @@ ConsumerGroupDescription GroupCoordinator::describe_consumer_group(
     const std::string& group_id) const {
   ConsumerGroupDescription d;
   d.group_id = group_id;
-  if (shut_down_ || !loaded_) {
-    d.error = shut_down_ ? ErrorCode::NOT_COORDINATOR : ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
-    return d;
-  }
+  if ((d.error = unavailable()) != ErrorCode::NONE) return d;
   const Group* g = find(group_id);
   if (!g || !g->consumer) {
     d.error = ErrorCode::GROUP_ID_NOT_FOUND;

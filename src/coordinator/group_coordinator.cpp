@@ -152,8 +152,8 @@ bool GroupCoordinator::is_static_member_fenced(const Group& g,
 // ---------------------------------------------------------------- JoinGroup
 
 void GroupCoordinator::join_group(JoinGroupParams params, JoinCallback done) {
-  if (shut_down_) return done(join_error(ErrorCode::NOT_COORDINATOR, params.member_id));
-  if (!loaded_) return done(join_error(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS, params.member_id));
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE)
+    return done(join_error(e, params.member_id));
   if (params.group_id.empty())
     return done(join_error(ErrorCode::INVALID_GROUP_ID, params.member_id));
   if (params.session_timeout_ms < config_.min_session_timeout_ms ||
@@ -639,8 +639,7 @@ void GroupCoordinator::remove_pending_member(Group& g, const std::string& member
 // ---------------------------------------------------------------- SyncGroup
 
 void GroupCoordinator::sync_group(SyncGroupParams params, SyncCallback done) {
-  if (shut_down_) return done(sync_error(ErrorCode::NOT_COORDINATOR));
-  if (!loaded_) return done(sync_error(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS));
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return done(sync_error(e));
   Group* g = find(params.group_id);
   if (!g) return done(sync_error(ErrorCode::UNKNOWN_MEMBER_ID));
   if (g->state == GroupState::kDead) return done(sync_error(ErrorCode::COORDINATOR_NOT_AVAILABLE));
@@ -703,8 +702,7 @@ void GroupCoordinator::sync_group(SyncGroupParams params, SyncCallback done) {
 // ---------------------------------------------------------------- Heartbeat, LeaveGroup
 
 ErrorCode GroupCoordinator::heartbeat(const HeartbeatParams& params) {
-  if (shut_down_) return ErrorCode::NOT_COORDINATOR;
-  if (!loaded_) return ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return e;
   Group* g = find(params.group_id);
   if (!g) return ErrorCode::UNKNOWN_MEMBER_ID;
   if (g->state == GroupState::kDead) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
@@ -722,14 +720,7 @@ ErrorCode GroupCoordinator::heartbeat(const HeartbeatParams& params) {
 LeaveGroupResult GroupCoordinator::leave_group(const std::string& group_id,
                                                const std::vector<LeavingMember>& members) {
   LeaveGroupResult result;
-  if (shut_down_) {
-    result.error = ErrorCode::NOT_COORDINATOR;
-    return result;
-  }
-  if (!loaded_) {
-    result.error = ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
-    return result;
-  }
+  if ((result.error = unavailable()) != ErrorCode::NONE) return result;
   Group* g = find(group_id);
   if (!g) {
     result.members.assign(members.size(), ErrorCode::UNKNOWN_MEMBER_ID);

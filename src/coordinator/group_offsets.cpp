@@ -192,8 +192,7 @@ ErrorCode GroupCoordinator::validate_commit(Group* g, const OffsetCommitParams& 
 void GroupCoordinator::commit_offsets(OffsetCommitParams params, OffsetCommitCallback done) {
   const size_t n = params.entries.size();
   auto all = [&](ErrorCode e) { done(std::vector<ErrorCode>(n, e)); };
-  if (shut_down_) return all(ErrorCode::NOT_COORDINATOR);
-  if (!loaded_) return all(ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return all(e);
   if (params.group_id.empty()) return all(ErrorCode::INVALID_GROUP_ID);
   Group* g = find(params.group_id);
   if (const ErrorCode err = validate_commit(g, params); err != ErrorCode::NONE) return all(err);
@@ -253,14 +252,7 @@ void GroupCoordinator::commit_offsets(OffsetCommitParams params, OffsetCommitCal
 
 OffsetFetchResult GroupCoordinator::fetch_offsets(const OffsetFetchParams& params) const {
   OffsetFetchResult result;
-  if (shut_down_) {
-    result.error = ErrorCode::NOT_COORDINATOR;
-    return result;
-  }
-  if (!loaded_) {
-    result.error = ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
-    return result;
-  }
+  if ((result.error = unavailable()) != ErrorCode::NONE) return result;
   const Group* g = find(params.group_id);
   if (g && g->consumer) {
     result.error = validate_consumer_fetch(*g, params);
@@ -295,11 +287,7 @@ void GroupCoordinator::delete_offsets(const std::string& group_id,
                                       const std::vector<TopicPartition>& partitions,
                                       std::function<void(OffsetDeleteResult)> done) {
   OffsetDeleteResult result;
-  if (shut_down_ || !loaded_) {
-    result.error =
-        shut_down_ ? ErrorCode::NOT_COORDINATOR : ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
-    return done(std::move(result));
-  }
+  if ((result.error = unavailable()) != ErrorCode::NONE) return done(std::move(result));
   if (group_id.empty()) {
     result.error = ErrorCode::INVALID_GROUP_ID;
     return done(std::move(result));
@@ -349,10 +337,7 @@ void GroupCoordinator::delete_offsets(const std::string& group_id,
 GroupDescription GroupCoordinator::describe_group(const std::string& group_id) const {
   GroupDescription d;
   d.group_id = group_id;
-  if (shut_down_ || !loaded_) {
-    d.error = shut_down_ ? ErrorCode::NOT_COORDINATOR : ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
-    return d;
-  }
+  if ((d.error = unavailable()) != ErrorCode::NONE) return d;
   const Group* g = find(group_id);
   if (!g || g->consumer) {
     // Kafka 3.9 describes a consumer group through ConsumerGroupDescribe only: for
@@ -408,9 +393,8 @@ void GroupCoordinator::delete_groups(const std::vector<std::string>& group_ids,
   std::vector<ErrorCode> errors;
   std::vector<LogRecord> tombstones;
   for (const auto& id : group_ids) {
-    if (shut_down_ || !loaded_) {
-      errors.push_back(shut_down_ ? ErrorCode::NOT_COORDINATOR
-                                  : ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
+    if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) {
+      errors.push_back(e);
       continue;
     }
     if (id.empty()) {

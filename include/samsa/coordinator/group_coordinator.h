@@ -192,6 +192,13 @@ class GroupCoordinator {
   std::vector<LogRecord> snapshot() const;
   void schedule_expiry();
   ErrorCode validate_commit(Group* g, const OffsetCommitParams& params) const;
+  // What every request gets before the groups are loaded or after shutdown:
+  // NOT_COORDINATOR once shut down, COORDINATOR_LOAD_IN_PROGRESS until loaded, else NONE.
+  ErrorCode unavailable() const {
+    if (shut_down_) return ErrorCode::NOT_COORDINATOR;
+    if (!loaded_) return ErrorCode::COORDINATOR_LOAD_IN_PROGRESS;
+    return ErrorCode::NONE;
+  }
 
   GroupConfig config_;
   Scheduler& scheduler_;

@@ -346,6 +346,58 @@ TEST_F(GroupTest, DeleteGroups) {
   EXPECT_EQ(committed("idle", "t", 1), -1);
 }
 
+// Every entry point answers COORDINATOR_LOAD_IN_PROGRESS before load() and
+// NOT_COORDINATOR after shutdown(), so clients retry or look the coordinator up again.
+void expect_every_api_answers(GroupCoordinator& groups, ErrorCode expected) {
+  SCOPED_TRACE(static_cast<int>(expected));
+  std::optional<JoinGroupResult> joined;
+  JoinGroupParams join;
+  join.group_id = "g";
+  groups.join_group(join, [&](JoinGroupResult r) { joined = std::move(r); });
+  ASSERT_TRUE(joined.has_value());
+  EXPECT_EQ(joined->error, expected);
+  std::optional<SyncGroupResult> synced;
+  SyncGroupParams sync;
+  sync.group_id = "g";
+  groups.sync_group(sync, [&](SyncGroupResult r) { synced = std::move(r); });
+  ASSERT_TRUE(synced.has_value());
+  EXPECT_EQ(synced->error, expected);
+  EXPECT_EQ(groups.heartbeat({"g", 1, "m", std::nullopt}), expected);
+  EXPECT_EQ(groups.leave_group("g", {}).error, expected);
+  ConsumerGroupHeartbeatParams hb;
+  hb.group_id = "g";
+  EXPECT_EQ(groups.consumer_group_heartbeat(hb).error, expected);
+  EXPECT_EQ(groups.describe_consumer_group("g").error, expected);
+  std::optional<std::vector<ErrorCode>> committed;
+  OffsetCommitParams commit;
+  commit.group_id = "g";
+  commit.entries.push_back({{"t", 0}, 5, -1, std::nullopt});
+  groups.commit_offsets(commit, [&](std::vector<ErrorCode> e) { committed = std::move(e); });
+  ASSERT_TRUE(committed.has_value());
+  EXPECT_EQ(*committed, std::vector<ErrorCode>{expected});
+  OffsetFetchParams fetch;
+  fetch.group_id = "g";
+  EXPECT_EQ(groups.fetch_offsets(fetch).error, expected);
+  std::optional<OffsetDeleteResult> deleted;
+  groups.delete_offsets("g", {{"t", 0}}, [&](OffsetDeleteResult r) { deleted = std::move(r); });
+  ASSERT_TRUE(deleted.has_value());
+  EXPECT_EQ(deleted->error, expected);
+  EXPECT_EQ(groups.describe_group("g").error, expected);
+  std::optional<std::vector<ErrorCode>> group_errors;
+  groups.delete_groups({"g", "h"}, [&](std::vector<ErrorCode> e) { group_errors = std::move(e); });
+  ASSERT_TRUE(group_errors.has_value());
+  EXPECT_EQ(*group_errors, (std::vector<ErrorCode>{expected, expected}));
+}
+
+TEST_F(GroupTest, UnavailableBeforeLoadAndAfterShutdown) {
+  GroupCoordinator unloaded(config_, sched_, *logs_);
+  expect_every_api_answers(unloaded, ErrorCode::COORDINATOR_LOAD_IN_PROGRESS);
+  unloaded.shutdown();
+  expect_every_api_answers(unloaded, ErrorCode::NOT_COORDINATOR);
+  groups_->shutdown();
+  expect_every_api_answers(*groups_, ErrorCode::NOT_COORDINATOR);
+}
+
 TEST_F(GroupTest, ShutdownAnswersWaitingJoins) {
   auto [id, j] = join_new("g");
   groups_->shutdown();
