@@ -13,6 +13,7 @@
 
 #include "samsa/net/request.h"
 #include "samsa/net/server.h"
+#include "samsa/util/frame_bytes.h"
 
 namespace samsa::net {
 
@@ -48,7 +49,9 @@ class Connection : public detail::SlotOwner, public std::enable_shared_from_this
   std::deque<std::shared_ptr<detail::ResponseSlot>> slots_;
   boost::asio::steady_timer writer_signal_;
   boost::asio::steady_timer reader_signal_;
-  std::vector<uint8_t> read_buffer_;
+  // Not zero-filled: an idle connection touches only the pages its reads fill, and the
+  // first touch of a page is what costs here (docs/performance.md).
+  util::FrameBytes read_buffer_;
 };
 
 }  // namespace samsa::net
