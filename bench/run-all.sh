@@ -84,17 +84,19 @@ measured_runs() {
   done
 }
 
-# run_case NAME PARTITIONS LOADGEN-ARGS...: produce against a fresh broker REPEATS times.
+# run_case TABLE NAME PARTITIONS LOADGEN-ARGS...: produce against a fresh broker REPEATS
+# times; the median's row goes to the array named TABLE (ROWS or GC_ROWS).
 run_case() {
-  local name="$1" partitions="$2"
-  shift 2
+  local -n table="$1"
+  local name="$2" partitions="$3"
+  shift 3
   measured_runs "$name" "$partitions" --override "num.partitions=$partitions" -- "$@"
   local m
   m="$(printf '%s' "$RUN_RESULTS" | median_result)"
-  ROWS+=("$(printf '%-34s %12s %9s %9s %9s %9s %6s %7s' "$name" "$(field "$m" msgs_per_s)" \
+  table+=("$(printf '%-34s %12s %9s %9s %9s %9s %6s %7s' "$name" "$(field "$m" msgs_per_s)" \
     "$(field "$m" mb_per_s)" "$(field "$m" p50_us)" "$(field "$m" p99_us)" "$(field "$m" p999_us)" \
     "$(field "$m" errors)" "$(field "$m" broker_cpu_s)")")
-  echo "${ROWS[-1]}"
+  echo "${table[-1]}"
 }
 
 header='%-34s %12s %9s %9s %9s %9s %6s %7s'
@@ -104,18 +106,18 @@ produce_section() {
   for size in 100 1024; do
     for acks in 1 all; do
       for parts in 1 16; do
-        run_case "16KiB ${size}B acks=$acks p=$parts" "$parts" --record-size "$size" \
+        run_case ROWS "16KiB ${size}B acks=$acks p=$parts" "$parts" --record-size "$size" \
           --batch-bytes 16384 --acks "$acks" --duration "$DURATION"
       done
     done
   done
   for size in 100 1024; do
     for acks in 1 all; do
-      run_case "1MiB ${size}B acks=$acks p=1" 1 --record-size "$size" --batch-bytes 1048576 \
+      run_case ROWS "1MiB ${size}B acks=$acks p=1" 1 --record-size "$size" --batch-bytes 1048576 \
         --acks "$acks" --duration "$DURATION"
     done
   done
-  run_case "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
+  run_case ROWS "rtt 1x100B acks=1 1-in-flight" 1 --rtt --duration $((DURATION * 2))
 }
 
 # Group commit: the same load at growing depth, acks=1 against acks=all.
@@ -124,16 +126,12 @@ groupcommit_section() {
   echo
   echo "group commit, 16 KiB batches of 100 B, 1 partition, connections x 8 in flight:"
   printf "$header\n" case msgs/s MB/s p50_us p99_us p999_us errors brkCPU
-  local saved=("${ROWS[@]}")
-  ROWS=()
   for conns in 1 4 8 16; do
     for acks in 1 all; do
-      run_case "16KiB 100B acks=$acks ${conns}x8" 1 --record-size 100 --batch-bytes 16384 \
+      run_case GC_ROWS "16KiB 100B acks=$acks ${conns}x8" 1 --record-size 100 --batch-bytes 16384 \
         --acks "$acks" --connections "$conns" --in-flight 8 --duration "$DURATION"
     done
   done
-  GC_ROWS=("${ROWS[@]}")
-  ROWS=("${saved[@]}")
 }
 
 machine_line=""
