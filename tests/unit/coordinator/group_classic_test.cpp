@@ -346,20 +346,28 @@ TEST_F(GroupTest, DeleteGroups) {
   EXPECT_EQ(committed("idle", "t", 1), -1);
 }
 
+// What a callback-style entry point answers before it returns (nullopt: no answer yet).
+template <class Result, class Start>
+std::optional<Result> answered_at_once(Start start) {
+  std::optional<Result> answer;
+  start([&](Result r) { answer = std::move(r); });
+  return answer;
+}
+
 // Every entry point answers COORDINATOR_LOAD_IN_PROGRESS before load() and
 // NOT_COORDINATOR after shutdown(), so clients retry or look the coordinator up again.
 void expect_every_api_answers(GroupCoordinator& groups, ErrorCode expected) {
   SCOPED_TRACE(static_cast<int>(expected));
-  std::optional<JoinGroupResult> joined;
   JoinGroupParams join;
   join.group_id = "g";
-  groups.join_group(join, [&](JoinGroupResult r) { joined = std::move(r); });
+  const auto joined =
+      answered_at_once<JoinGroupResult>([&](auto done) { groups.join_group(join, done); });
   ASSERT_TRUE(joined.has_value());
   EXPECT_EQ(joined->error, expected);
-  std::optional<SyncGroupResult> synced;
   SyncGroupParams sync;
   sync.group_id = "g";
-  groups.sync_group(sync, [&](SyncGroupResult r) { synced = std::move(r); });
+  const auto synced =
+      answered_at_once<SyncGroupResult>([&](auto done) { groups.sync_group(sync, done); });
   ASSERT_TRUE(synced.has_value());
   EXPECT_EQ(synced->error, expected);
   EXPECT_EQ(groups.heartbeat({"g", 1, "m", std::nullopt}), expected);
@@ -368,25 +376,25 @@ void expect_every_api_answers(GroupCoordinator& groups, ErrorCode expected) {
   hb.group_id = "g";
   EXPECT_EQ(groups.consumer_group_heartbeat(hb).error, expected);
   EXPECT_EQ(groups.describe_consumer_group("g").error, expected);
-  std::optional<std::vector<ErrorCode>> committed;
   OffsetCommitParams commit;
   commit.group_id = "g";
   commit.entries.push_back({{"t", 0}, 5, -1, std::nullopt});
-  groups.commit_offsets(commit, [&](std::vector<ErrorCode> e) { committed = std::move(e); });
-  ASSERT_TRUE(committed.has_value());
-  EXPECT_EQ(*committed, std::vector<ErrorCode>{expected});
+  const auto committed = answered_at_once<std::vector<ErrorCode>>(
+      [&](auto done) { groups.commit_offsets(commit, done); });
+  EXPECT_EQ(committed, std::vector<ErrorCode>{expected});
   OffsetFetchParams fetch;
   fetch.group_id = "g";
   EXPECT_EQ(groups.fetch_offsets(fetch).error, expected);
-  std::optional<OffsetDeleteResult> deleted;
-  groups.delete_offsets("g", {{"t", 0}}, [&](OffsetDeleteResult r) { deleted = std::move(r); });
+  const auto deleted = answered_at_once<OffsetDeleteResult>([&](auto done) {
+    groups.delete_offsets("g", {{"t", 0}}, done);
+  });
   ASSERT_TRUE(deleted.has_value());
   EXPECT_EQ(deleted->error, expected);
   EXPECT_EQ(groups.describe_group("g").error, expected);
-  std::optional<std::vector<ErrorCode>> group_errors;
-  groups.delete_groups({"g", "h"}, [&](std::vector<ErrorCode> e) { group_errors = std::move(e); });
-  ASSERT_TRUE(group_errors.has_value());
-  EXPECT_EQ(*group_errors, (std::vector<ErrorCode>{expected, expected}));
+  const auto group_errors = answered_at_once<std::vector<ErrorCode>>([&](auto done) {
+    groups.delete_groups({"g", "h"}, done);
+  });
+  EXPECT_EQ(group_errors, (std::vector<ErrorCode>{expected, expected}));
 }
 
 TEST_F(GroupTest, UnavailableBeforeLoadAndAfterShutdown) {
