@@ -69,7 +69,7 @@ int serve(const std::optional<std::string>& config_file,
   });
   io.run();
   broker.stop();
-  return 0;
+  return broker.failed() ? 1 : 0;
 }
 
 }  // namespace

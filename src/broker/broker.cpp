@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
-#include <future>
 
 #include "asio_scheduler.h"
 #include "samsa/broker/handlers.h"
@@ -97,6 +96,7 @@ struct Broker::State {
   std::unique_ptr<BrokerServices> services;
   std::unique_ptr<net::Server> server;
   bool stopped = false;
+  bool failed = false;
 
   void schedule_retention() {
     scheduler.schedule_after(config.log_retention_check_interval_ms, [this] {
@@ -135,26 +135,36 @@ void Broker::start() {
                   std::chrono::duration<double, std::milli>(now - phase_started).count());
     phase_started = now;
   };
-  // A first start writes meta.properties (two fsyncs) while the logs load: nothing is
-  // served before both are done. An existing one is checked before anything else, so a
-  // directory of another node or cluster is refused before it is touched.
+  // An existing meta.properties is checked before anything else, so a directory of
+  // another node or cluster is refused before it is touched. A first start decides the
+  // cluster id now and leaves writing it (two fsyncs) to the log manager's start gate:
+  // the first write (or the shutdown) makes it durable before anything else changes.
   const auto& c = s.config;
-  std::future<config::MetaProperties> written;
+  storage::LogManagerOptions log_options;
   if (const auto existing = config::read_meta_properties(c.log_dir)) {
     config::check_meta_properties(*existing, c.log_dir, c.node_id, c.cluster_id);
     s.cluster_id = existing->cluster_id;
   } else {
-    written = std::async(std::launch::async, [&c] {
-      return config::ensure_meta_properties(c.log_dir, c.node_id, c.cluster_id);
-    });
+    const config::MetaProperties meta{c.node_id,
+                                      c.cluster_id.value_or(config::generate_cluster_id())};
+    s.cluster_id = meta.cluster_id;
+    log_options.before_first_write.push_back(
+        [dir = c.log_dir, meta] { config::write_meta_properties(dir, meta); });
   }
 
-  storage::LogManagerOptions log_options;
   log_options.log_dirs = s.config.log_dir.string();
   for (const auto& [key, raw] : s.config.effective) log_options.broker_config[key] = raw.value;
   boost::asio::io_context& io = s.io;
   log_options.post_to_loop = [&io](std::function<void()> fn) {
     boost::asio::post(io, std::move(fn));
+  };
+  log_options.on_start_failure = [this, &io](const std::string& why) {
+    spdlog::critical("cannot make the log directory writable: {}; shutting down", why);
+    state_->failed = true;
+    boost::asio::post(io, [this, &io] {  // not from inside the write that found out
+      stop();
+      io.stop();
+    });
   };
   log_options.now_ms = s.scheduler.now_ms();
   s.logs = storage::LogManager::open(std::move(log_options));
@@ -164,10 +174,6 @@ void Broker::start() {
       coordinator::GroupConfig::from_broker(s.config), s.scheduler, *s.logs);
   s.groups->load();
   phase_done("coordinators loaded");
-  if (written.valid()) {
-    s.cluster_id = written.get().cluster_id;
-    phase_done("meta.properties written");
-  }
 
   s.services.reset(new BrokerServices{
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});
@@ -207,6 +213,10 @@ void Broker::stop() {
 
 std::vector<uint16_t> Broker::bound_ports() const {
   return state_->server ? state_->server->bound_ports() : std::vector<uint16_t>{};
+}
+
+bool Broker::failed() const {
+  return state_->failed;
 }
 
 const std::string& Broker::cluster_id() const {

@@ -75,7 +75,12 @@ MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t 
     return *existing;
   }
   MetaProperties meta{node_id, configured_cluster_id.value_or(generate_cluster_id())};
-  std::string text = fmt::format(
+  write_meta_properties(dir, meta);
+  return meta;
+}
+
+void write_meta_properties(const std::filesystem::path& dir, const MetaProperties& meta) {
+  const std::string text = fmt::format(
       "#\n# Written by samsa when this log directory was first used. Do not edit.\nversion=1\n"
       "node.id={}\ncluster.id={}\n",
       meta.node_id, meta.cluster_id);
@@ -84,7 +89,6 @@ MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t 
   } catch (const std::system_error& e) {
     throw ConfigError(e.what());
   }
-  return meta;
 }
 
 }  // namespace samsa::config

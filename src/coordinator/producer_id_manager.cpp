@@ -53,8 +53,10 @@ ProducerIdManager::ProducerIdManager(std::filesystem::path dir, int64_t block_si
   } else if (ec) {
     throw std::runtime_error("cannot stat " + path_.string() + ": " + ec.message());
   }
-  // A temp file left by a crash mid-persist is garbage: the rename never happened.
-  std::filesystem::remove(dir_ / (std::string(kFileName) + ".tmp"), ec);
+  // A temp file left by a crash mid-persist is garbage: the rename never happened. Look
+  // before unlinking: an unlink locks the directory, which start-up is fsyncing now.
+  const auto tmp = dir_ / (std::string(kFileName) + ".tmp");
+  if (std::filesystem::exists(tmp, ec)) std::filesystem::remove(tmp, ec);
 }
 
 std::optional<int64_t> ProducerIdManager::next_id() {

@@ -97,6 +97,17 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
     throw std::runtime_error(message);
   m->flusher_ = std::make_unique<Flusher>(m->options_.post_to_loop);
   m->load();
+
+  std::vector<StartGate::Step> steps;
+  if (m->clean_start_) {
+    steps.push_back([dir = m->dir_] {
+      fs::remove(dir + "/" + kCleanShutdownFile);
+      fsync_directory(dir);
+    });
+  }
+  for (auto& step : m->options_.before_first_write) steps.push_back(std::move(step));
+  m->options_.before_first_write.clear();
+  m->gate_.arm(std::move(steps), std::move(m->options_.on_start_failure));
   return m;
 }
 
@@ -125,14 +136,13 @@ void LogManager::write_partition_metadata(const std::string& dir, const TopicId&
 
 std::unique_ptr<PartitionLog> LogManager::open_partition(const Topic& t, int32_t p, bool clean) {
   return PartitionLog::open(partition_dir(t.meta.name, p), t.meta.name, p, t.config, *flusher_,
-                            clean, options_.now_ms);
+                            clean, options_.now_ms, &gate_);
 }
 
 void LogManager::load() {
   const bool fresh = !fs::exists(dir_ + "/" + kMetaDir);
   fs::create_directories(dir_ + "/" + kMetaDir);
-  const std::string marker = dir_ + "/" + kCleanShutdownFile;
-  clean_start_ = fs::exists(marker);
+  clean_start_ = fs::exists(dir_ + "/" + kCleanShutdownFile);
   if (fresh)
     spdlog::info("{}: new data directory", dir_);
   else if (!clean_start_)
@@ -197,11 +207,13 @@ void LogManager::load() {
       fs::remove_all(entry.path());
     }
   }
+}
 
-  if (clean_start_) {
-    fs::remove(marker);
-    fsync_directory(dir_);
-  }
+bool LogManager::writable(std::string& message) {
+  if (gate_.pass()) return true;
+  message =
+      fmt::format("the log directory {} is read-only: start-up failed: {}", dir_, gate_.failure());
+  return false;
 }
 
 ErrorCode LogManager::create_topic(const std::string& name, int32_t partitions,
@@ -232,6 +244,7 @@ ErrorCode LogManager::create_topic(const std::string& name, int32_t partitions,
       ec != ErrorCode::NONE)
     return ec;
   if (validate_only) return ErrorCode::NONE;
+  if (!writable(message)) return ErrorCode::KAFKA_STORAGE_ERROR;
 
   t.meta.name = name;
   t.meta.topic_id = topic_id.value_or(util::random_uuid());
@@ -274,6 +287,10 @@ void LogManager::remove_dir_async_safe(const std::string& dir) {
 ErrorCode LogManager::delete_topic(const std::string& name) {
   const auto it = topics_.find(name);
   if (it == topics_.end()) return ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+  if (std::string message; !writable(message)) {
+    spdlog::error("cannot delete topic {}: {}", name, message);
+    return ErrorCode::KAFKA_STORAGE_ERROR;
+  }
   try {
     fs::remove(meta_path(name));
     fsync_directory(dir_ + "/" + kMetaDir);  // the commit point of the deletion
@@ -304,6 +321,7 @@ ErrorCode LogManager::create_partitions(const std::string& name, int32_t new_tot
     return ErrorCode::INVALID_PARTITIONS;
   }
   if (validate_only) return ErrorCode::NONE;
+  if (!writable(message)) return ErrorCode::KAFKA_STORAGE_ERROR;
   const int32_t old = t.meta.partition_count;
   try {
     for (int32_t p = old; p < new_total; ++p) {
@@ -336,6 +354,7 @@ ErrorCode LogManager::set_topic_configs(const std::string& name, const ConfigMap
       ec != ErrorCode::NONE)
     return ec;
   if (validate_only) return ErrorCode::NONE;
+  if (!writable(message)) return ErrorCode::KAFKA_STORAGE_ERROR;
   Topic& t = it->second;
   TopicMetadata updated = t.meta;
   updated.config_overrides = overrides;
@@ -381,6 +400,7 @@ PartitionLog* LogManager::partition(std::string_view topic, int32_t index) {
 }
 
 size_t LogManager::enforce_retention(int64_t now_ms) {
+  if (!gate_.pass()) return 0;
   size_t deleted = 0;
   for (auto& [_, t] : topics_)
     for (auto& log : t.logs) deleted += log->enforce_retention(now_ms);
@@ -395,10 +415,13 @@ void LogManager::flush_on_timer(int64_t now_ms) {
 void LogManager::shutdown() {
   if (shut_down_ || !flusher_) return;
   shut_down_ = true;
+  // A broker that never wrote still owes its start-up steps (a first meta.properties).
+  const bool writable = gate_.pass();
   for (auto& [_, t] : topics_)
     for (auto& log : t.logs) log->close();
   flusher_->stop();
-  write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
+  // After a failed start the logs did not change; the old marker (if any) stays true.
+  if (writable) write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
 }
 
 }  // namespace samsa::storage

@@ -60,9 +60,10 @@ PartitionLog::~PartitionLog() {
 std::unique_ptr<PartitionLog> PartitionLog::open(std::string dir, std::string topic,
                                                  int32_t partition, LogConfig config,
                                                  Flusher& flusher, bool clean_shutdown,
-                                                 int64_t now_ms) {
+                                                 int64_t now_ms, StartGate* gate) {
   std::unique_ptr<PartitionLog> log(
       new PartitionLog(std::move(dir), std::move(topic), partition, std::move(config), flusher));
+  log->gate_ = gate;
   log->load(clean_shutdown, now_ms);
   return log;
 }
@@ -200,6 +201,12 @@ void PartitionLog::roll(int64_t now_ms) {
 AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOptions& o) {
   AppendResult r;
   r.log_start_offset = log_start_offset_;
+  if (gate_ && !gate_->pass()) {
+    r.error = ErrorCode::KAFKA_STORAGE_ERROR;
+    r.error_message = fmt::format("{}-{} is read-only: start-up failed: {}", topic_, partition_,
+                                  gate_->failure());
+    return r;
+  }
   ValidationLimits limits;
   limits.max_batch_bytes = static_cast<uint32_t>(config_.max_message_bytes);
   limits.allow_control_batches = !o.from_client;

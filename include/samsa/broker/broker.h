@@ -39,8 +39,12 @@ class Broker final : public net::RequestHandler {
   Broker& operator=(const Broker&) = delete;
 
   // Opens the log directory (recovering it if needed), binds every listener and
-  // starts the periodic jobs. Throws on failure (bad data dir, port in use).
+  // starts the periodic jobs. Throws on failure (bad data dir, port in use). The
+  // durable steps of start-up (meta.properties, the clean-shutdown marker's removal)
+  // wait for the first write; if one fails, failed() turns true and the broker stops
+  // itself and the io_context.
   void start();
+  bool failed() const;
   // Graceful shutdown: stops accepting, closes connections, closes the logs cleanly
   // (indexes, producer snapshots, clean-shutdown marker). Idempotent.
   void stop();

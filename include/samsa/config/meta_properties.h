@@ -28,6 +28,10 @@ void check_meta_properties(const MetaProperties& existing, const std::filesystem
                            int32_t node_id,
                            const std::optional<std::string>& configured_cluster_id);
 
+// Writes <dir>/meta.properties for `meta` atomically (temp file, fsync, rename, directory
+// fsync). Throws ConfigError on I/O failure.
+void write_meta_properties(const std::filesystem::path& dir, const MetaProperties& meta);
+
 // Creates the directory if needed. If meta.properties exists, checks that node_id and (if
 // given) configured_cluster_id match it and returns its contents; otherwise writes a new
 // one (atomically: temp file, fsync, rename) with configured_cluster_id or a generated id.

@@ -6,6 +6,9 @@
 // durably before create_topic returns: `<logdir>/__samsa_topics/<topic>.meta` is
 // written to a temp file, fsynced, renamed and the directory fsynced. Each partition
 // directory also carries Kafka's `partition.metadata` (version, topic_id).
+//
+// Start-up's durable steps (the marker's removal, the broker's meta.properties) wait in
+// a StartGate until the first change to the logs.
 #pragma once
 
 #include <array>
@@ -21,6 +24,7 @@
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
 #include "samsa/storage/partition_log.h"
+#include "samsa/storage/start_gate.h"
 #include "samsa/util/uuid.h"
 
 namespace samsa::storage {
@@ -43,12 +47,18 @@ struct LogManagerOptions {
   ConfigMap broker_config;  // server properties; the log.* keys give topic defaults
   PostToLoop post_to_loop;  // runs completions on the event loop
   int64_t now_ms = 0;
+  // Durable steps of the caller's that must be done before any log changes (the
+  // broker's meta.properties on a first start). They run after the marker's removal.
+  std::vector<StartGate::Step> before_first_write;
+  // Called (on the loop thread) when a start-up step failed: the logs stay read-only.
+  StartGate::Failed on_start_failure;
 };
 
 class LogManager {
  public:
   // Opens the log directory and restores every topic. Throws std::runtime_error on an
-  // invalid broker config or I/O failure.
+  // invalid broker config or I/O failure. The durable steps of start-up are left to the
+  // first write (see StartGate).
   static std::unique_ptr<LogManager> open(LogManagerOptions options);
   ~LogManager();  // shutdown()
   LogManager(const LogManager&) = delete;
@@ -86,6 +96,9 @@ class LogManager {
   Flusher& flusher() { return *flusher_; }
   // True when the previous run ended with a clean shutdown.
   bool recovered_cleanly() const { return clean_start_; }
+  // Runs start-up's durable steps if no write has yet; false (and KAFKA_STORAGE_ERROR
+  // for every write) if one failed.
+  bool make_writable() { return gate_.pass(); }
 
   // Called from a broker timer (log.retention.check.interval.ms). Returns segments deleted.
   size_t enforce_retention(int64_t now_ms);
@@ -111,11 +124,14 @@ class LogManager {
   void write_partition_metadata(const std::string& dir, const TopicId& id);
   std::unique_ptr<PartitionLog> open_partition(const Topic& t, int32_t p, bool clean);
   void remove_dir_async_safe(const std::string& dir);
+  // Passes the start gate; on failure fills `message` and returns false.
+  bool writable(std::string& message);
 
   LogManagerOptions options_;
   std::string dir_;
   LogConfig defaults_;
   std::unique_ptr<Flusher> flusher_;
+  StartGate gate_;  // declared before the logs, which point to it
   std::map<std::string, Topic, std::less<>> topics_;
   bool clean_start_ = false;
   bool shut_down_ = false;

@@ -21,6 +21,7 @@
 #include "samsa/storage/producer_state.h"
 #include "samsa/storage/record_batch.h"
 #include "samsa/storage/segment.h"
+#include "samsa/storage/start_gate.h"
 #include "samsa/util/file_slice.h"
 
 namespace samsa::storage {
@@ -70,10 +71,11 @@ class PartitionLog {
 
   // Opens or creates the partition directory `dir`. `clean_shutdown`: trust the index
   // files; otherwise the last segment is rescanned with CRC checks and a torn tail is
-  // cut off. Throws std::system_error / std::runtime_error on I/O failures.
+  // cut off. Appends pass `gate` first (when given). Throws std::system_error /
+  // std::runtime_error on I/O failures.
   static std::unique_ptr<PartitionLog> open(std::string dir, std::string topic, int32_t partition,
                                             LogConfig config, Flusher& flusher, bool clean_shutdown,
-                                            int64_t now_ms);
+                                            int64_t now_ms, StartGate* gate = nullptr);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
@@ -153,6 +155,7 @@ class PartitionLog {
   int32_t partition_;
   LogConfig config_;
   Flusher& flusher_;
+  StartGate* gate_ = nullptr;
   std::map<int64_t, std::unique_ptr<Segment>> segments_;
   std::shared_ptr<const FileHandle> dir_handle_;
   int64_t log_start_offset_ = 0;

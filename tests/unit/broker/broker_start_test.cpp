@@ -49,11 +49,13 @@ TEST_F(BrokerStartTest, FirstStartWritesMetaPropertiesAndNoOffsetsTopic) {
   Broker broker(io, config_for(1));
   broker.start();
   ASSERT_EQ(broker.cluster_id().size(), 22u);
-  EXPECT_NE(read(dir_ / "meta.properties").find("cluster.id=" + broker.cluster_id()),
-            std::string::npos);
   // Created on first use, like Kafka: a broker nobody used for groups has none.
   EXPECT_FALSE(fs::exists(dir_ / "__consumer_offsets-0"));
-  broker.stop();
+  EXPECT_FALSE(fs::exists(dir_ / "meta.properties"));  // left to the first write
+  broker.stop();                                       // no write came: the shutdown writes it
+  EXPECT_FALSE(broker.failed());
+  EXPECT_NE(read(dir_ / "meta.properties").find("cluster.id=" + broker.cluster_id()),
+            std::string::npos);
 
   boost::asio::io_context io2;
   Broker again(io2, config_for(1));
@@ -61,6 +63,20 @@ TEST_F(BrokerStartTest, FirstStartWritesMetaPropertiesAndNoOffsetsTopic) {
   again.start();
   EXPECT_EQ(again.cluster_id(), first_id);
   again.stop();
+}
+
+// meta.properties waits for the first write, or the shutdown. When it cannot be written
+// the broker fails (`samsa serve` exits with 1) and leaves no clean-shutdown marker.
+TEST_F(BrokerStartTest, FailingToWriteMetaPropertiesFailsTheBroker) {
+  fs::create_directories(dir_ / "meta.properties.tmp" / "in-the-way");
+  boost::asio::io_context io;
+  Broker broker(io, config_for(1));
+  broker.start();
+  EXPECT_FALSE(broker.failed());
+  broker.stop();
+  EXPECT_TRUE(broker.failed());
+  EXPECT_FALSE(fs::exists(dir_ / "meta.properties"));
+  EXPECT_FALSE(fs::exists(dir_ / ".kafka_cleanshutdown"));
 }
 
 TEST_F(BrokerStartTest, DirectoryOfAnotherNodeIsRefusedBeforeItIsTouched) {

@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "storage_test_util.h"
 
@@ -61,6 +64,7 @@ TEST_F(LogManagerTest, CreatePersistsAndReloads) {
   }
   auto m = open();
   EXPECT_TRUE(m->recovered_cleanly());
+  ASSERT_TRUE(m->make_writable());
   EXPECT_FALSE(fs::exists(dir_.str() + "/.kafka_cleanshutdown"));
   const TopicMetadata* t = m->find_topic("orders");
   ASSERT_NE(t, nullptr);
@@ -70,6 +74,97 @@ TEST_F(LogManagerTest, CreatePersistsAndReloads) {
   EXPECT_EQ(m->find_topic(id), t);
   EXPECT_EQ(m->partition("orders", 2)->log_end_offset(), 4);
   EXPECT_EQ(m->topics().size(), 1u);
+}
+
+// The marker's removal and the caller's durable steps wait for the first write: open()
+// touches neither, and the write runs both before it changes the log.
+TEST_F(LogManagerTest, TheFirstWriteRunsTheStartSteps) {
+  const std::string marker = dir_.str() + "/.kafka_cleanshutdown";
+  {
+    auto m = open();
+    std::string msg;
+    ASSERT_EQ(m->create_topic("a", 1, {}, msg), ErrorCode::NONE) << msg;
+  }  // clean shutdown: the marker is written
+  int steps_run = 0;
+  bool marker_gone_before_step = false;
+  int64_t log_end_during_step = -1;
+  std::unique_ptr<LogManager> m;
+  LogManagerOptions o;
+  o.log_dirs = dir_.str();
+  o.post_to_loop = loop_.poster();
+  o.before_first_write.push_back([&] {
+    ++steps_run;
+    marker_gone_before_step = !fs::exists(marker);
+    log_end_during_step = m->partition("a", 0)->log_end_offset();
+  });
+  m = LogManager::open(std::move(o));
+  EXPECT_TRUE(m->recovered_cleanly());
+  EXPECT_TRUE(fs::exists(marker));  // reading needs no start-up step
+  EXPECT_EQ(steps_run, 0);
+
+  auto batch = make_batch(2);
+  AppendOptions ao;
+  ao.now_ms = 1;
+  ASSERT_EQ(m->partition("a", 0)->append(batch, ao).error, ErrorCode::NONE);
+  EXPECT_EQ(steps_run, 1);
+  EXPECT_TRUE(marker_gone_before_step);
+  EXPECT_EQ(log_end_during_step, 0);
+  EXPECT_FALSE(fs::exists(marker));
+  auto again = make_batch(1);
+  ASSERT_EQ(m->partition("a", 0)->append(again, ao).error, ErrorCode::NONE);
+  EXPECT_EQ(steps_run, 1);
+  EXPECT_EQ(m->partition("a", 0)->log_end_offset(), 3);
+}
+
+// A broker that never wrote runs its steps at shutdown (a first meta.properties).
+TEST_F(LogManagerTest, ShutdownRunsTheStartStepsWhenNoWriteDid) {
+  int steps_run = 0;
+  LogManagerOptions o;
+  o.log_dirs = dir_.str();
+  o.post_to_loop = loop_.poster();
+  o.before_first_write.push_back([&] { ++steps_run; });
+  auto m = LogManager::open(std::move(o));
+  EXPECT_EQ(steps_run, 0);
+  m->shutdown();
+  EXPECT_EQ(steps_run, 1);
+  EXPECT_TRUE(fs::exists(dir_.str() + "/.kafka_cleanshutdown"));
+}
+
+TEST_F(LogManagerTest, FailedStartStepLeavesTheLogsReadOnly) {
+  {
+    auto m = open();
+    std::string msg;
+    ASSERT_EQ(m->create_topic("a", 1, {}, msg), ErrorCode::NONE) << msg;
+  }
+  std::vector<std::string> reported;
+  LogManagerOptions o;
+  o.log_dirs = dir_.str();
+  o.post_to_loop = loop_.poster();
+  o.before_first_write.push_back([] { throw std::runtime_error("disk on fire"); });
+  o.on_start_failure = [&](const std::string& why) { reported.push_back(why); };
+  auto m = LogManager::open(std::move(o));
+  EXPECT_FALSE(m->make_writable());
+  EXPECT_EQ(reported, (std::vector<std::string>{"disk on fire"}));
+
+  auto batch = make_batch(2);
+  AppendOptions ao;
+  ao.now_ms = 1;
+  const AppendResult r = m->partition("a", 0)->append(batch, ao);
+  EXPECT_EQ(r.error, ErrorCode::KAFKA_STORAGE_ERROR);
+  EXPECT_NE(r.error_message.find("disk on fire"), std::string::npos);
+  std::string msg;
+  EXPECT_EQ(m->create_topic("b", 1, {}, msg), ErrorCode::KAFKA_STORAGE_ERROR);
+  EXPECT_NE(msg.find("disk on fire"), std::string::npos);
+  EXPECT_EQ(m->delete_topic("a"), ErrorCode::KAFKA_STORAGE_ERROR);
+  EXPECT_EQ(m->create_partitions("a", 2, msg), ErrorCode::KAFKA_STORAGE_ERROR);
+  EXPECT_EQ(m->set_topic_configs("a", {{"retention.ms", "1000"}}, msg),
+            ErrorCode::KAFKA_STORAGE_ERROR);
+  EXPECT_EQ(m->partition("a", 0)->log_end_offset(), 0);
+  EXPECT_EQ(m->find_topic("b"), nullptr);
+  m->shutdown();
+  // The first step removed the marker; a failed start does not vouch for the logs
+  // again, so the next start recovers them.
+  EXPECT_FALSE(fs::exists(dir_.str() + "/.kafka_cleanshutdown"));
 }
 
 TEST_F(LogManagerTest, UncleanStartIsDetected) {
