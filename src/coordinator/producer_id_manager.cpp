@@ -54,7 +54,7 @@ ProducerIdManager::ProducerIdManager(std::filesystem::path dir, int64_t block_si
     throw std::runtime_error("cannot stat " + path_.string() + ": " + ec.message());
   }
   // A temp file left by a crash mid-persist is garbage: the rename never happened. Look
-  // before unlinking: an unlink locks the directory, which start-up is fsyncing now.
+  // before unlinking: it is almost never there, and an unlink locks the directory.
   const auto tmp = dir_ / (std::string(kFileName) + ".tmp");
   if (std::filesystem::exists(tmp, ec)) std::filesystem::remove(tmp, ec);
 }
