@@ -33,8 +33,9 @@ class Connection : public detail::SlotOwner, public std::enable_shared_from_this
  private:
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
-  boost::asio::awaitable<void> write_message(const protocol::OutboundMessage& message);
-  boost::asio::awaitable<void> send_file(const FileSlice& slice);
+  boost::asio::awaitable<boost::system::error_code> write_message(
+      const protocol::OutboundMessage& message);
+  boost::asio::awaitable<boost::system::error_code> send_file(const FileSlice& slice);
   boost::asio::awaitable<void> wait(boost::asio::steady_timer& signal);
 
   boost::asio::ip::tcp::socket socket_;
