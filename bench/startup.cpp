@@ -35,6 +35,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -137,6 +138,21 @@ long status_kb(pid_t pid, const char* file, const char* key) {
   return -1;
 }
 
+// Minor page faults so far (field 10 of /proc/PID/stat): on a VM whose memory is
+// backed lazily, each one costs several microseconds.
+long minor_faults(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 10 && fields >> field; ++i) {
+    if (i == 10) return std::strtol(field.c_str(), nullptr, 10);
+  }
+  return -1;
+}
+
 struct Memory {
   long rss_kb = -1, anon_kb = -1, pss_kb = -1;
 };
@@ -148,6 +164,7 @@ Memory memory(pid_t pid) {
 struct Run {
   double ms = 0;
   long rss_first_kb = -1;
+  long faults_first = -1;
   Memory idle;
 };
 
@@ -190,6 +207,7 @@ Run one_run(const std::string& binary, const fs::path& data_dir, double idle_s) 
   }
   if (!failure) {
     run.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    run.faults_first = minor_faults(pid);
     run.rss_first_kb = memory(pid).rss_kb;
     std::this_thread::sleep_for(std::chrono::duration<double>(idle_s));
     run.idle = memory(pid);
@@ -251,7 +269,7 @@ int main(int argc, char** argv) {
     return fs::path(tmpl);
   };
   std::vector<double> times;
-  std::vector<long> rss_first, rss_idle, anon_idle, pss_idle;
+  std::vector<long> rss_first, rss_idle, anon_idle, pss_idle, faults;
   const std::optional<fs::path> shared = reuse_dir ? std::optional(make_dir()) : std::nullopt;
   int status = 0;
   try {
@@ -267,29 +285,32 @@ int main(int argc, char** argv) {
       if (!shared) fs::remove_all(dir);
       const bool counted = !(shared && i == 0);
       std::printf(
-          "run %2d: %7.2f ms to first Metadata, VmRSS %ld kB; after %g s idle VmRSS %ld kB "
-          "(RssAnon %ld kB, PSS %ld kB)%s\n",
-          i + 1, run.ms, run.rss_first_kb, idle_s, run.idle.rss_kb, run.idle.anon_kb,
-          run.idle.pss_kb, counted ? "" : " [first start, not counted]");
+          "run %2d: %7.2f ms to first Metadata (%ld page faults), VmRSS %ld kB; after %g s "
+          "idle VmRSS %ld kB (RssAnon %ld kB, PSS %ld kB)%s\n",
+          i + 1, run.ms, run.faults_first, run.rss_first_kb, idle_s, run.idle.rss_kb,
+          run.idle.anon_kb, run.idle.pss_kb, counted ? "" : " [first start, not counted]");
       if (!counted) continue;
       times.push_back(run.ms);
       rss_first.push_back(run.rss_first_kb);
+      faults.push_back(run.faults_first);
       rss_idle.push_back(run.idle.rss_kb);
       anon_idle.push_back(run.idle.anon_kb);
       pss_idle.push_back(run.idle.pss_kb);
     }
     const char* kind = reuse_dir ? "restart" : "first_start";
-    std::printf("startup (%s) to first Metadata: median %.2f ms, p90 %.2f ms over %d runs\n",
-                reuse_dir ? "restart" : "first start", median(times), p90(times), runs);
+    std::printf(
+        "startup (%s) to first Metadata: median %.2f ms, p90 %.2f ms over %d runs; %ld page "
+        "faults\n",
+        reuse_dir ? "restart" : "first start", median(times), p90(times), runs, median(faults));
     std::printf(
         "VmRSS after first Metadata: median %ld kB; idle: median %ld kB (RssAnon %ld kB, PSS "
         "%ld kB)\n",
         median(rss_first), median(rss_idle), median(anon_idle), median(pss_idle));
     std::printf(
         "RESULT mode=startup kind=%s runs=%d median_ms=%.2f p90_ms=%.2f rss_first_kb=%ld "
-        "rss_idle_kb=%ld rss_anon_kb=%ld pss_kb=%ld\n",
+        "rss_idle_kb=%ld rss_anon_kb=%ld pss_kb=%ld faults=%ld\n",
         kind, runs, median(times), p90(times), median(rss_first), median(rss_idle),
-        median(anon_idle), median(pss_idle));
+        median(anon_idle), median(pss_idle), median(faults));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "samsa-startup: %s\n", e.what());
     status = 1;
