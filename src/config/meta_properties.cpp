@@ -62,23 +62,6 @@ void check_meta_properties(const MetaProperties& existing, const std::filesystem
   }
 }
 
-MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t node_id,
-                                      const std::optional<std::string>& configured_cluster_id) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    throw ConfigError(
-        fmt::format("log.dirs: cannot create directory {}: {}", dir.string(), ec.message()));
-  }
-  if (auto existing = read_meta_properties(dir)) {
-    check_meta_properties(*existing, dir, node_id, configured_cluster_id);
-    return *existing;
-  }
-  MetaProperties meta{node_id, configured_cluster_id.value_or(generate_cluster_id())};
-  write_meta_properties(dir, meta);
-  return meta;
-}
-
 void write_meta_properties(const std::filesystem::path& dir, const MetaProperties& meta) {
   const std::string text = fmt::format(
       "#\n# Written by samsa when this log directory was first used. Do not edit.\nversion=1\n"

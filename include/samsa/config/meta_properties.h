@@ -32,11 +32,4 @@ void check_meta_properties(const MetaProperties& existing, const std::filesystem
 // fsync). Throws ConfigError on I/O failure.
 void write_meta_properties(const std::filesystem::path& dir, const MetaProperties& meta);
 
-// Creates the directory if needed. If meta.properties exists, checks that node_id and (if
-// given) configured_cluster_id match it and returns its contents; otherwise writes a new
-// one (atomically: temp file, fsync, rename) with configured_cluster_id or a generated id.
-// Throws ConfigError on a mismatch, like Kafka refusing a directory of another cluster.
-MetaProperties ensure_meta_properties(const std::filesystem::path& dir, int32_t node_id,
-                                      const std::optional<std::string>& configured_cluster_id);
-
 }  // namespace samsa::config

@@ -36,25 +36,28 @@ TEST_F(MetaPropertiesTest, GeneratedIdsLookLikeKafkas) {
   EXPECT_EQ(seen.size(), 100u);
 }
 
-TEST_F(MetaPropertiesTest, CreatedOnceThenReused) {
+TEST_F(MetaPropertiesTest, WrittenDurablyThenReadBack) {
   EXPECT_FALSE(read_meta_properties(dir_).has_value());
-  MetaProperties first = ensure_meta_properties(dir_ / "nested", 1, std::nullopt);
-  EXPECT_EQ(first.node_id, 1);
-  EXPECT_EQ(first.cluster_id.size(), 22u);
-  MetaProperties again = ensure_meta_properties(dir_ / "nested", 1, std::nullopt);
-  EXPECT_EQ(again.cluster_id, first.cluster_id);
-  auto read = read_meta_properties(dir_ / "nested");
+  std::filesystem::create_directories(dir_);
+  const MetaProperties written{1, generate_cluster_id()};
+  write_meta_properties(dir_, written);
+  auto read = read_meta_properties(dir_);
   ASSERT_TRUE(read.has_value());
-  EXPECT_EQ(read->cluster_id, first.cluster_id);
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "nested" / "meta.properties.tmp"));
+  EXPECT_EQ(read->node_id, 1);
+  EXPECT_EQ(read->cluster_id, written.cluster_id);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "meta.properties.tmp"));
 }
 
-TEST_F(MetaPropertiesTest, ConfiguredClusterIdIsUsedAndChecked) {
-  MetaProperties m = ensure_meta_properties(dir_, 3, std::string("MkU3OEVBNTcwNTJENDM2Qk"));
-  EXPECT_EQ(m.cluster_id, "MkU3OEVBNTcwNTJENDM2Qk");
-  EXPECT_NO_THROW(ensure_meta_properties(dir_, 3, std::string("MkU3OEVBNTcwNTJENDM2Qk")));
-  EXPECT_THROW(ensure_meta_properties(dir_, 3, std::string("other")), ConfigError);
-  EXPECT_THROW(ensure_meta_properties(dir_, 4, std::nullopt), ConfigError);
+TEST_F(MetaPropertiesTest, WriteFailureIsAConfigError) {
+  EXPECT_THROW(write_meta_properties(dir_ / "missing", {1, generate_cluster_id()}), ConfigError);
+}
+
+TEST_F(MetaPropertiesTest, NodeAndConfiguredClusterIdAreChecked) {
+  const MetaProperties existing{3, "MkU3OEVBNTcwNTJENDM2Qk"};
+  EXPECT_NO_THROW(check_meta_properties(existing, dir_, 3, std::nullopt));
+  EXPECT_NO_THROW(check_meta_properties(existing, dir_, 3, std::string("MkU3OEVBNTcwNTJENDM2Qk")));
+  EXPECT_THROW(check_meta_properties(existing, dir_, 3, std::string("other")), ConfigError);
+  EXPECT_THROW(check_meta_properties(existing, dir_, 4, std::nullopt), ConfigError);
 }
 
 TEST_F(MetaPropertiesTest, ReadsKafkaWrittenFile) {
