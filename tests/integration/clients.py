@@ -30,6 +30,11 @@ def create_topic(bootstrap, topic, partitions, timeout=30):
     log(f"AdminClient created {topic} with {partitions} partitions")
 
 
+def cluster_id(bootstrap, timeout=10):
+    """The cluster id the broker reports in Metadata."""
+    return AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=timeout).cluster_id
+
+
 def idempotent_producer(bootstrap, **settings):
     """The Java client's defaults that matter here: idempotence and acks=all, with a
     delivery timeout long enough for a broker restart. `settings` add to or override

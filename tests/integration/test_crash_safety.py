@@ -2,6 +2,7 @@
 while the broker is killed with SIGKILL and restarted on the same data directory.
 Every acknowledged record must be read back exactly once at its acknowledged offset, and
 no record may appear twice (idempotence); unacknowledged ones may or may not be there.
+The broker's first write made its meta.properties durable, so the cluster id survives.
 """
 import os
 import sys
@@ -26,6 +27,7 @@ def run(factory, args):
     clients.require_confluent()
     with factory() as broker:
         clients.create_topic(broker.bootstrap, TOPIC, PARTITIONS)
+        first_cluster_id = clients.cluster_id(broker.bootstrap)
         dl = clients.DeliveryLog()
         producer = clients.idempotent_producer(broker.bootstrap, linger_ms=2,
                                                reconnect_backoff_ms=50,
@@ -56,6 +58,9 @@ def run(factory, args):
         broker.kill9()
         time.sleep(DOWN_SECONDS)
         broker.start()
+        restarted_id = clients.cluster_id(broker.bootstrap)
+        check(restarted_id == first_cluster_id,
+              f"cluster id {first_cluster_id} kept across the kill (got {restarted_id})")
         time.sleep(LOAD_SECONDS_AFTER_RESTART)
         stop.set()
         thread.join(10)
