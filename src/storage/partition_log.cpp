@@ -71,28 +71,36 @@ std::unique_ptr<PartitionLog> PartitionLog::open(std::string dir, std::string to
 void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
   fs::create_directories(dir_);
   dir_handle_ = open_dir(dir_);
-  std::set<int64_t> bases;
+  // One listing serves the whole load: each costs several system calls, and a broker
+  // with many partitions pays them per partition at every start.
+  std::set<int64_t> bases, snapshots;
+  std::vector<std::pair<int64_t, std::string>> index_files;
+  bool has_log_start_file = false;
   for (const auto& entry : fs::directory_iterator(dir_)) {
-    const std::string name = entry.path().filename().string();
+    std::string name = entry.path().filename().string();
     int64_t base;
     if (parse_base_offset(name, ".log", base)) {
       bases.insert(base);
+    } else if (parse_base_offset(name, ".index", base) ||
+               parse_base_offset(name, ".timeindex", base)) {
+      index_files.emplace_back(base, std::move(name));
+    } else if (parse_base_offset(name, ".snapshot", base)) {
+      snapshots.insert(base);
+    } else if (name == kLogStartFile) {
+      has_log_start_file = true;
     } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
       fs::remove(entry.path());  // an interrupted atomic write
     }
   }
   // Index files without their log are leftovers of a deletion cut short.
-  for (const auto& entry : fs::directory_iterator(dir_)) {
-    const std::string name = entry.path().filename().string();
-    int64_t base;
-    if ((parse_base_offset(name, ".index", base) || parse_base_offset(name, ".timeindex", base)) &&
-        !bases.count(base)) {
-      fs::remove(entry.path());
-    }
+  for (const auto& [base, name] : index_files) {
+    if (!bases.count(base)) fs::remove(dir_ + "/" + name);
   }
 
   int64_t persisted_start = 0;
-  if (std::ifstream in(dir_ + "/" + kLogStartFile); in) in >> persisted_start;
+  if (has_log_start_file) {
+    if (std::ifstream in(dir_ + "/" + kLogStartFile); in) in >> persisted_start;
+  }
 
   if (bases.empty()) {
     const int64_t base = std::max<int64_t>(0, persisted_start);
@@ -115,7 +123,7 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
     sync_or_warn(dir_handle_, dir_);
   }
   flushed_offset_ = log_end_offset_;
-  rebuild_producer_state();
+  rebuild_producer_state(snapshots);
   if (active().truncated_bytes() > 0) {
     spdlog::warn("{}: recovered to offset {} after cutting {} bytes", dir_, log_end_offset_,
                  active().truncated_bytes());
@@ -127,13 +135,7 @@ std::string PartitionLog::snapshot_path(int64_t offset) const {
 }
 
 // Producer state = latest usable snapshot + replay of batch headers written after it.
-void PartitionLog::rebuild_producer_state() {
-  std::set<int64_t> snapshots;
-  for (const auto& entry : fs::directory_iterator(dir_)) {
-    int64_t off;
-    if (parse_base_offset(entry.path().filename().string(), ".snapshot", off))
-      snapshots.insert(off);
-  }
+void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
   int64_t from = segments_.begin()->first;
   producers_.clear();
   for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -133,7 +134,8 @@ class PartitionLog {
   PartitionLog(std::string dir, std::string topic, int32_t partition, LogConfig config,
                Flusher& flusher);
   void load(bool clean_shutdown, int64_t now_ms);
-  void rebuild_producer_state();
+  // `snapshots`: the offsets of the directory's producer snapshot files.
+  void rebuild_producer_state(const std::set<int64_t>& snapshots);
   Segment& active() { return *segments_.rbegin()->second; }
   void roll(int64_t now_ms);
   // Starts a flush once the loop has run what it already has queued, so that the

@@ -7,7 +7,7 @@
 // nothing is stored in a directory that does not yet say which cluster it belongs to.
 // Each costs an fsync or two (0.5-1.5 ms here). Clients' first requests (ApiVersions,
 // Metadata) do not need them; the first write runs them, once, before it proceeds. A
-// broker killed before any write leaves the directory as it found it.
+// broker killed before any write leaves the marker in place, and it is still true.
 //
 // Like the rest of the log manager, the gate belongs to the event loop thread.
 #pragma once
