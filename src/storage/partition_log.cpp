@@ -143,6 +143,7 @@ void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
     if (*it <= log_end_offset_ && producers_.load_snapshot(snapshot_path(*it), offset) &&
         offset == *it) {
       from = offset;
+      snapshot_on_disk_ = offset;
       break;
     }
     producers_.clear();
@@ -169,6 +170,7 @@ void PartitionLog::write_snapshot(int64_t offset) {
     spdlog::warn("{}: cannot write producer snapshot at {}", dir_, offset);
     return;
   }
+  snapshot_on_disk_ = offset;
   // Keep the two newest: the older one is a fallback if the newest is torn.
   std::set<int64_t> snapshots;
   for (const auto& entry : fs::directory_iterator(dir_)) {
@@ -582,7 +584,10 @@ void PartitionLog::close() {
   Segment& seg = active();
   seg.seal_time_index();
   seg.persist_indexes();
-  write_snapshot(log_end_offset_);
+  // Producer state changes only with appends: a log nothing was appended to since its
+  // snapshot (a clean start, no writes) keeps that file. With many idle partitions this
+  // is most of a shutdown's fsyncs.
+  if (snapshot_on_disk_ != log_end_offset_) write_snapshot(log_end_offset_);
   for (const auto& f : pending_sync_) sync_or_warn(f, dir_);
   pending_sync_.clear();
   for (const auto& f : seg.files_to_sync()) sync_or_warn(f, dir_);

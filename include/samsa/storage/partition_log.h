@@ -158,6 +158,7 @@ class PartitionLog {
   LogConfig config_;
   Flusher& flusher_;
   StartGate* gate_ = nullptr;
+  int64_t snapshot_on_disk_ = -1;  // offset of the snapshot file that matches producers_
   std::map<int64_t, std::unique_ptr<Segment>> segments_;
   std::shared_ptr<const FileHandle> dir_handle_;
   int64_t log_start_offset_ = 0;

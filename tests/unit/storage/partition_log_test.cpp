@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -59,6 +60,33 @@ class PartitionLogTest : public ::testing::Test {
   LogConfig config_;
   int64_t now_ = 1'700'000'000'000;
 };
+
+// A shutdown rewrites the producer snapshot only when the log changed since the last
+// one: restarting and stopping an idle broker costs no snapshot fsyncs.
+TEST_F(PartitionLogTest, CloseKeepsTheSnapshotOfAnUnchangedLog) {
+  const fs::path snapshot = fs::path(dir_.sub("t-0")) / fmt::format("{:020d}.snapshot", 3);
+  auto inode = [&] {
+    struct stat st {};
+    EXPECT_EQ(::stat(snapshot.c_str(), &st), 0);
+    return st.st_ino;
+  };
+  {
+    auto log = open();
+    ASSERT_EQ(append(*log, make_batch(3, 0, idempotent(7, 0, 0))).error, ErrorCode::NONE);
+    log->close();
+  }
+  const auto written = inode();
+  {
+    auto log = open();
+    log->close();
+  }
+  EXPECT_EQ(inode(), written);  // not rewritten (a rewrite renames a new file into place)
+  auto log = open();
+  EXPECT_EQ(append(*log, make_batch(2, 0, idempotent(7, 0, 3))).error, ErrorCode::NONE);
+  EXPECT_EQ(append(*log, make_batch(3, 0, idempotent(7, 0, 0))).duplicate, true);  // from the file
+  log->close();
+  EXPECT_TRUE(fs::exists(fs::path(dir_.sub("t-0")) / fmt::format("{:020d}.snapshot", 5)));
+}
 
 TEST_F(PartitionLogTest, AppendAssignsOffsetsAndReadsWholeBatches) {
   auto log = open();
