@@ -1,10 +1,5 @@
 #include "samsa/config/meta_properties.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-
 #include <fmt/format.h>
 
 #include "samsa/config/error.h"
