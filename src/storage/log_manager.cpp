@@ -105,6 +105,7 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
       fsync_directory(dir);
     });
   }
+  m->marker_is_only_start_step_ = m->clean_start_ && m->options_.before_first_write.empty();
   for (auto& step : m->options_.before_first_write) steps.push_back(std::move(step));
   m->options_.before_first_write.clear();
   m->gate_.arm(std::move(steps), std::move(m->options_.on_start_failure));
@@ -400,7 +401,6 @@ PartitionLog* LogManager::partition(std::string_view topic, int32_t index) {
 }
 
 size_t LogManager::enforce_retention(int64_t now_ms) {
-  if (!gate_.pass()) return 0;
   size_t deleted = 0;
   for (auto& [_, t] : topics_)
     for (auto& log : t.logs) deleted += log->enforce_retention(now_ms);
@@ -415,13 +415,16 @@ void LogManager::flush_on_timer(int64_t now_ms) {
 void LogManager::shutdown() {
   if (shut_down_ || !flusher_) return;
   shut_down_ = true;
-  // A broker that never wrote still owes its start-up steps (a first meta.properties).
-  const bool writable = gate_.pass();
+  // After a clean start that nothing wrote to, the logs are as the marker on disk
+  // vouches: it stays, and there is nothing to sync. Otherwise a broker that never wrote
+  // still owes its start-up steps (a first meta.properties).
+  const bool untouched = gate_.is_armed() && marker_is_only_start_step_;
+  const bool writable = untouched || gate_.pass();
   for (auto& [_, t] : topics_)
     for (auto& log : t.logs) log->close();
   flusher_->stop();
   // After a failed start the logs did not change; the old marker (if any) stays true.
-  if (writable) write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
+  if (writable && !untouched) write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
 }
 
 }  // namespace samsa::storage

@@ -76,6 +76,7 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
   std::set<int64_t> bases, snapshots;
   std::vector<std::pair<int64_t, std::string>> index_files;
   bool has_log_start_file = false;
+  bool removed_files = false;
   for (const auto& entry : fs::directory_iterator(dir_)) {
     std::string name = entry.path().filename().string();
     int64_t base;
@@ -90,11 +91,15 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
       has_log_start_file = true;
     } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
       fs::remove(entry.path());  // an interrupted atomic write
+      removed_files = true;
     }
   }
   // Index files without their log are leftovers of a deletion cut short.
   for (const auto& [base, name] : index_files) {
-    if (!bases.count(base)) fs::remove(dir_ + "/" + name);
+    if (!bases.count(base)) {
+      fs::remove(dir_ + "/" + name);
+      removed_files = true;
+    }
   }
 
   int64_t persisted_start = 0;
@@ -123,6 +128,8 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
     sync_or_warn(dir_handle_, dir_);
   }
   flushed_offset_ = log_end_offset_;
+  // After a clean shutdown every file was durable, and stays so unless load changed one.
+  files_changed_ = !clean_shutdown || bases.empty() || removed_files;
   rebuild_producer_state(snapshots);
   if (active().truncated_bytes() > 0) {
     spdlog::warn("{}: recovered to offset {} after cutting {} bytes", dir_, log_end_offset_,
@@ -150,7 +157,10 @@ void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
   }
   // Snapshots beyond the recovered end describe data that is gone.
   for (const int64_t off : snapshots) {
-    if (off > log_end_offset_) fs::remove(snapshot_path(off));
+    if (off > log_end_offset_) {
+      fs::remove(snapshot_path(off));
+      files_changed_ = true;
+    }
   }
   for (auto it = segments_.begin(); it != segments_.end(); ++it) {
     Segment& seg = *it->second;
@@ -166,6 +176,7 @@ void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
 }
 
 void PartitionLog::write_snapshot(int64_t offset) {
+  files_changed_ = true;
   if (!producers_.write_snapshot(snapshot_path(offset), offset)) {
     spdlog::warn("{}: cannot write producer snapshot at {}", dir_, offset);
     return;
@@ -191,6 +202,7 @@ uint64_t PartitionLog::size_bytes() const {
 }
 
 void PartitionLog::roll(int64_t now_ms) {
+  files_changed_ = true;
   Segment& old = active();
   old.seal_time_index();
   old.persist_indexes();
@@ -289,6 +301,7 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
 
   Segment& seg = active();
   const uint64_t start_position = seg.size();
+  files_changed_ = true;
   if (const int err = seg.append(payload); err != 0) {
     producers_.abort();
     r.error = ErrorCode::KAFKA_STORAGE_ERROR;
@@ -510,19 +523,25 @@ void PartitionLog::on_flush_done(uint64_t id, int err) {
   if (!waiters_.empty() || flush_requested_ || !pending_sync_.empty()) start_flush();
 }
 
-void PartitionLog::delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {
+bool PartitionLog::delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it) {
+  // A deletion changes the log, so the start-up steps go first; a retention check that
+  // deletes nothing leaves them waiting.
+  if (gate_ && !gate_->pass()) return false;
+  files_changed_ = true;
   it->second->delete_files();
   if (read_hint_.segment_base == it->first) read_hint_ = {};
   segments_.erase(it);
+  return true;
 }
 
 void PartitionLog::delete_segments_below_log_start() {
   while (segments_.size() > 1 && std::next(segments_.begin())->first <= log_start_offset_) {
-    delete_segment(segments_.begin());
+    if (!delete_segment(segments_.begin())) break;
   }
 }
 
 void PartitionLog::write_log_start_offset() {
+  files_changed_ = true;
   const std::string path = dir_ + "/" + kLogStartFile;
   const std::string tmp = path + ".tmp";
   {
@@ -542,6 +561,7 @@ ErrorCode PartitionLog::delete_records_before(int64_t offset) {
   if (offset == -1) offset = log_end_offset_;
   if (offset < 0 || offset > log_end_offset_) return ErrorCode::OFFSET_OUT_OF_RANGE;
   if (offset > log_start_offset_) {
+    if (gate_ && !gate_->pass()) return ErrorCode::KAFKA_STORAGE_ERROR;
     log_start_offset_ = offset;
     write_log_start_offset();
     delete_segments_below_log_start();
@@ -557,7 +577,7 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
       const Segment& first = *segments_.begin()->second;
       if (first.max_timestamp() < 0 || now_ms - first.max_timestamp() <= config_.retention_ms)
         break;
-      delete_segment(segments_.begin());
+      if (!delete_segment(segments_.begin())) return deleted;
       ++deleted;
     }
   }
@@ -566,8 +586,8 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
     while (segments_.size() > 1) {
       const uint64_t first_size = segments_.begin()->second->size();
       if (total - first_size < static_cast<uint64_t>(config_.retention_bytes)) break;
+      if (!delete_segment(segments_.begin())) return deleted;
       total -= first_size;
-      delete_segment(segments_.begin());
       ++deleted;
     }
   }
@@ -583,19 +603,32 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
 void PartitionLog::close() {
   Segment& seg = active();
   seg.seal_time_index();
+  // With many idle partitions, their fsyncs (log, indexes, directory) were most of a
+  // shutdown: skip them where nothing changed.
+  if (needs_sync_on_close()) sync_all_for_close(seg);
+  flushed_offset_ = log_end_offset_;
+  std::vector<Waiter> ready = std::move(waiters_);
+  waiters_.clear();
+  for (Waiter& w : ready) w.callback(ErrorCode::NONE);
+}
+
+bool PartitionLog::needs_sync_on_close() const {
+  // A sealed time index may still gain its final entry: count that as a change.
+  const Segment& seg = *segments_.rbegin()->second;
+  return files_changed_ || seg.has_unwritten_index_entries() || seg.time_index_needs_seal() ||
+         !pending_sync_.empty() || snapshot_on_disk_ != log_end_offset_;
+}
+
+void PartitionLog::sync_all_for_close(Segment& seg) {
   seg.persist_indexes();
   // Producer state changes only with appends: a log nothing was appended to since its
-  // snapshot (a clean start, no writes) keeps that file. With many idle partitions this
-  // is most of a shutdown's fsyncs.
+  // snapshot keeps that file.
   if (snapshot_on_disk_ != log_end_offset_) write_snapshot(log_end_offset_);
   for (const auto& f : pending_sync_) sync_or_warn(f, dir_);
   pending_sync_.clear();
   for (const auto& f : seg.files_to_sync()) sync_or_warn(f, dir_);
   sync_or_warn(dir_handle_, dir_);
-  flushed_offset_ = log_end_offset_;
-  std::vector<Waiter> ready = std::move(waiters_);
-  waiters_.clear();
-  for (Waiter& w : ready) w.callback(ErrorCode::NONE);
+  files_changed_ = false;
 }
 
 }  // namespace samsa::storage

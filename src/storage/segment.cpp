@@ -333,8 +333,7 @@ int64_t Segment::offset_floor_for_timestamp(int64_t ts) const {
 }
 
 void Segment::seal_time_index() {
-  if (max_timestamp_ >= 0 &&
-      (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp)) {
+  if (time_index_needs_seal()) {
     time_index_.push_back(
         {max_timestamp_, static_cast<int32_t>(offset_of_max_timestamp_ - base_offset_)});
   }

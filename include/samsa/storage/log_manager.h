@@ -105,6 +105,7 @@ class LogManager {
   // flush.ms, from a timer.
   void flush_on_timer(int64_t now_ms);
   // Closes every log durably, stops the flusher and writes the clean-shutdown marker.
+  // After a clean start that nothing wrote to, the old marker stays as it is.
   void shutdown();
 
   // Kafka's topic name rules (legal characters, length, not "." or "..").
@@ -134,6 +135,8 @@ class LogManager {
   StartGate gate_;  // declared before the logs, which point to it
   std::map<std::string, Topic, std::less<>> topics_;
   bool clean_start_ = false;
+  // The gate holds just the removal of the clean-shutdown marker (no first-start steps).
+  bool marker_is_only_start_step_ = false;
   bool shut_down_ = false;
 };
 

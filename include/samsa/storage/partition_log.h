@@ -111,9 +111,12 @@ class PartitionLog {
   size_t enforce_retention(int64_t now_ms);
 
   // Clean shutdown of this log: writes indexes and the producer snapshot and fsyncs,
-  // synchronously. The log stays usable.
+  // synchronously; a log whose files did not change since they were last made durable
+  // (opened after a clean shutdown, or closed before) skips it all. The log stays usable.
   void close();
 
+  // close() has files to write or sync.
+  bool needs_sync_on_close() const;
   void set_config(LogConfig config) { config_ = std::move(config); }
   const LogConfig& config() const { return config_; }
   const std::string& topic() const { return topic_; }
@@ -143,10 +146,13 @@ class PartitionLog {
   void schedule_flush();
   void start_flush();
   void on_flush_done(uint64_t id, int error);
-  void delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it);
+  // False when the start gate refused (the logs are read-only).
+  bool delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it);
   void delete_segments_below_log_start();
   void write_log_start_offset();
   void write_snapshot(int64_t offset);
+  // close()'s work: index entries, producer snapshot, then an fsync of every file.
+  void sync_all_for_close(Segment& seg);
   std::string snapshot_path(int64_t offset) const;
   // Finds the first batch with last offset >= `offset`, starting in segment `it`.
   bool locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
@@ -159,6 +165,8 @@ class PartitionLog {
   Flusher& flusher_;
   StartGate* gate_ = nullptr;
   int64_t snapshot_on_disk_ = -1;  // offset of the snapshot file that matches producers_
+  // Some file or the directory changed since open() or close() last made them durable.
+  bool files_changed_ = true;
   std::map<int64_t, std::unique_ptr<Segment>> segments_;
   std::shared_ptr<const FileHandle> dir_handle_;
   int64_t log_start_offset_ = 0;

@@ -107,8 +107,18 @@ class Segment {
 
   // Adds the segment's max timestamp as a final time-index entry (roll/close).
   void seal_time_index();
+  // seal_time_index() would add an entry.
+  bool time_index_needs_seal() const {
+    return max_timestamp_ >= 0 &&
+           (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp);
+  }
   // Appends not-yet-written index entries to the index files. Returns 0 or errno.
   int persist_indexes();
+  // persist_indexes() has something to write.
+  bool has_unwritten_index_entries() const {
+    return rewrite_indexes_ || offset_index_persisted_ < offset_index_.size() ||
+           time_index_persisted_ < time_index_.size();
+  }
   // Index files to fsync together with the log when a segment is closed.
   std::vector<std::shared_ptr<const FileHandle>> files_to_sync() const;
 

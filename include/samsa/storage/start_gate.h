@@ -31,6 +31,7 @@ class StartGate {
   // and then the logs must not change.
   bool pass() { return state_ == State::kOpen || run_steps(); }
   bool is_open() const { return state_ == State::kOpen; }
+  bool is_armed() const { return state_ == State::kArmed; }
   const std::string& failure() const { return why_; }
 
  private:

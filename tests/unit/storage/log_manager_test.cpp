@@ -1,6 +1,7 @@
 #include "samsa/storage/log_manager.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -130,6 +131,42 @@ TEST_F(LogManagerTest, ShutdownRunsTheStartStepsWhenNoWriteDid) {
   EXPECT_TRUE(fs::exists(dir_.str() + "/.kafka_cleanshutdown"));
 }
 
+// A clean restart that nothing wrote to stops without touching the disk: the marker on
+// disk still vouches for the logs, so it is neither removed nor rewritten.
+TEST_F(LogManagerTest, AStopWithoutWritesKeepsTheOldMarker) {
+  const std::string marker = dir_.str() + "/.kafka_cleanshutdown";
+  auto inode = [&] {
+    struct stat st {};
+    EXPECT_EQ(::stat(marker.c_str(), &st), 0);
+    return st.st_ino;
+  };
+  {
+    auto m = open();
+    std::string msg;
+    ASSERT_EQ(m->create_topic("a", 2, {}, msg), ErrorCode::NONE) << msg;
+  }
+  const auto written = inode();
+  {
+    auto m = open();
+    EXPECT_EQ(m->partition("a", 1)->read(0, 1000, true).error, ErrorCode::NONE);
+    m->shutdown();
+  }
+  EXPECT_EQ(inode(), written);  // a rewrite renames a new file into place
+  {
+    auto m = open();
+    EXPECT_TRUE(m->recovered_cleanly());
+    auto batch = make_batch(2);
+    AppendOptions ao;
+    ao.now_ms = 1;
+    ASSERT_EQ(m->partition("a", 0)->append(batch, ao).error, ErrorCode::NONE);
+    EXPECT_FALSE(fs::exists(marker));
+  }
+  EXPECT_NE(inode(), written);
+  auto m = open();
+  EXPECT_TRUE(m->recovered_cleanly());
+  EXPECT_EQ(m->partition("a", 0)->log_end_offset(), 2);
+}
+
 TEST_F(LogManagerTest, FailedStartStepLeavesTheLogsReadOnly) {
   {
     auto m = open();
@@ -242,6 +279,35 @@ TEST_F(LogManagerTest, RetentionFromTimer) {
   EXPECT_EQ(m->enforce_retention(5000 + 1000), 0u);
   EXPECT_GT(m->enforce_retention(5000 + 1001 + 1), 0u);
   EXPECT_EQ(m->partition("r", 0)->segment_count(), 1u);
+}
+
+// A retention check passes the start gate only when it deletes a segment.
+TEST_F(LogManagerTest, RetentionRunsTheStartStepsOnlyToDelete) {
+  const std::string marker = dir_.str() + "/.kafka_cleanshutdown";
+  {
+    auto m = open({{"log.segment.bytes", "1000"}});
+    std::string msg;
+    ASSERT_EQ(m->create_topic("r", 1, {{"retention.ms", "1000"}}, msg), ErrorCode::NONE);
+    AppendOptions o;
+    for (int i = 0; i < 20; ++i) {
+      auto b = make_batch(2, 5000, {}, 50);
+      ASSERT_EQ(m->partition("r", 0)->append(b, o).error, ErrorCode::NONE);
+    }
+  }
+  int steps_run = 0;
+  LogManagerOptions o;
+  o.log_dirs = dir_.str();
+  o.post_to_loop = loop_.poster();
+  o.before_first_write.push_back([&] { ++steps_run; });
+  auto m = LogManager::open(std::move(o));
+  const size_t segments = m->partition("r", 0)->segment_count();
+  ASSERT_GT(segments, 2u);
+  EXPECT_EQ(m->enforce_retention(5000 + 1000), 0u);
+  EXPECT_EQ(steps_run, 0);
+  EXPECT_TRUE(fs::exists(marker));
+  EXPECT_EQ(m->enforce_retention(5000 + 1001 + 1), segments - 1);
+  EXPECT_EQ(steps_run, 1);
+  EXPECT_FALSE(fs::exists(marker));
 }
 
 }  // namespace

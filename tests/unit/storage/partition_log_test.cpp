@@ -88,6 +88,38 @@ TEST_F(PartitionLogTest, CloseKeepsTheSnapshotOfAnUnchangedLog) {
   EXPECT_TRUE(fs::exists(fs::path(dir_.sub("t-0")) / fmt::format("{:020d}.snapshot", 5)));
 }
 
+// close() syncs a log only when one of its files changed since they were last made
+// durable: a clean restart followed by a stop costs no fsyncs for idle partitions.
+TEST_F(PartitionLogTest, CloseSyncsOnlyALogThatChanged) {
+  {
+    auto log = open();
+    EXPECT_TRUE(log->needs_sync_on_close());  // created its first segment
+    log->close();
+    EXPECT_FALSE(log->needs_sync_on_close());
+    ASSERT_EQ(append(*log, make_batch(3)).error, ErrorCode::NONE);
+    EXPECT_TRUE(log->needs_sync_on_close());
+    log->close();
+    EXPECT_FALSE(log->needs_sync_on_close());
+  }
+  {
+    auto log = open();
+    EXPECT_FALSE(log->needs_sync_on_close());
+    EXPECT_EQ(log->read(0, 1 << 20, true).error, ErrorCode::NONE);  // reads change nothing
+    EXPECT_FALSE(log->needs_sync_on_close());
+  }
+  EXPECT_TRUE(open(/*clean=*/false)->needs_sync_on_close());  // recovery may have cut
+  {
+    auto log = open();
+    EXPECT_EQ(log->delete_records_before(2), ErrorCode::NONE);
+    EXPECT_TRUE(log->needs_sync_on_close());
+  }
+  // An index file left without its log (a deletion cut short) is removed at open.
+  std::ofstream(seg_path(100, ".index")).put('x');
+  auto log = open();
+  EXPECT_FALSE(fs::exists(seg_path(100, ".index")));
+  EXPECT_TRUE(log->needs_sync_on_close());
+}
+
 TEST_F(PartitionLogTest, AppendAssignsOffsetsAndReadsWholeBatches) {
   auto log = open();
   EXPECT_EQ(log->log_end_offset(), 0);
