@@ -212,8 +212,7 @@ void LogManager::load() {
 
 bool LogManager::writable(std::string& message) {
   if (gate_.pass()) return true;
-  message =
-      fmt::format("the log directory {} is read-only: start-up failed: {}", dir_, gate_.failure());
+  message = gate_.refusal("the log directory " + dir_);
   return false;
 }
 

@@ -219,8 +219,7 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   r.log_start_offset = log_start_offset_;
   if (gate_ && !gate_->pass()) {
     r.error = ErrorCode::KAFKA_STORAGE_ERROR;
-    r.error_message = fmt::format("{}-{} is read-only: start-up failed: {}", topic_, partition_,
-                                  gate_->failure());
+    r.error_message = gate_->refusal(fmt::format("{}-{}", topic_, partition_));
     return r;
   }
   ValidationLimits limits;

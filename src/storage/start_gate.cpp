@@ -3,6 +3,8 @@
 #include <exception>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace samsa::storage {
 
 void StartGate::arm(std::vector<Step> steps, Failed on_failure) {
@@ -10,6 +12,10 @@ void StartGate::arm(std::vector<Step> steps, Failed on_failure) {
   steps_ = std::move(steps);
   on_failure_ = std::move(on_failure);
   state_ = State::kArmed;
+}
+
+std::string StartGate::refusal(std::string_view what) const {
+  return fmt::format("{} is read-only: start-up failed: {}", what, why_);
 }
 
 bool StartGate::run_steps() {

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace samsa::storage {
@@ -33,6 +34,8 @@ class StartGate {
   bool is_open() const { return state_ == State::kOpen; }
   bool is_armed() const { return state_ == State::kArmed; }
   const std::string& failure() const { return why_; }
+  // The error message for a change of `what` that a failed gate refuses.
+  std::string refusal(std::string_view what) const;
 
  private:
   enum class State { kOpen, kArmed, kFailed };
