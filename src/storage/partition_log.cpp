@@ -16,6 +16,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "samsa/util/durable_file.h"
+
 namespace samsa::storage {
 namespace fs = std::filesystem;
 namespace bl = batch_layout;
@@ -539,21 +541,15 @@ void PartitionLog::delete_segments_below_log_start() {
   }
 }
 
-void PartitionLog::write_log_start_offset() {
+bool PartitionLog::persist_log_start_offset(int64_t offset) {
   files_changed_ = true;
-  const std::string path = dir_ + "/" + kLogStartFile;
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << log_start_offset_ << "\n";
+  try {
+    write_file_durably(dir_ + "/" + kLogStartFile, fmt::format("{}\n", offset));
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("{}: cannot record log start offset {}: {}", dir_, offset, e.what());
+    return false;
   }
-  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fdatasync(fd);
-    ::close(fd);
-  }
-  fs::rename(tmp, path);
-  sync_or_warn(dir_handle_, dir_);
 }
 
 ErrorCode PartitionLog::delete_records_before(int64_t offset) {
@@ -561,8 +557,9 @@ ErrorCode PartitionLog::delete_records_before(int64_t offset) {
   if (offset < 0 || offset > log_end_offset_) return ErrorCode::OFFSET_OUT_OF_RANGE;
   if (offset > log_start_offset_) {
     if (gate_ && !gate_->pass()) return ErrorCode::KAFKA_STORAGE_ERROR;
+    // Durable before it is visible: a restart must not bring deleted records back.
+    if (!persist_log_start_offset(offset)) return ErrorCode::KAFKA_STORAGE_ERROR;
     log_start_offset_ = offset;
-    write_log_start_offset();
     delete_segments_below_log_start();
   }
   return ErrorCode::NONE;

@@ -19,6 +19,7 @@
   X(CreateTopics, create_topics)             \
   X(DeleteTopics, delete_topics)             \
   X(CreatePartitions, create_partitions)     \
+  X(DeleteRecords, delete_records)           \
   X(DescribeCluster, describe_cluster)       \
   X(DescribeConfigs, describe_configs)       \
   X(DescribeTopicPartitions, describe_topic_partitions) \

@@ -149,7 +149,8 @@ class PartitionLog {
   // False when the start gate refused (the logs are read-only).
   bool delete_segment(std::map<int64_t, std::unique_ptr<Segment>>::iterator it);
   void delete_segments_below_log_start();
-  void write_log_start_offset();
+  // Records `offset` as the log start, durably; false (logged) when the disk refused.
+  bool persist_log_start_offset(int64_t offset);
   void write_snapshot(int64_t offset);
   // close()'s work: index entries, producer snapshot, then an fsync of every file.
   void sync_all_for_close(Segment& seg);

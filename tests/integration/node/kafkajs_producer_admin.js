@@ -1,6 +1,7 @@
 // kafkajs 2.2.4 against samsa, without consumer groups: admin createTopics,
 // fetchTopicMetadata, an idempotent producer (acks=-1) with keys, headers and gzip,
-// then fetchTopicOffsets must show exactly what was produced.
+// then fetchTopicOffsets must show exactly what was produced; deleteTopicRecords
+// (DeleteRecords) then moves the low watermarks, and a fetch below one is refused.
 'use strict'
 const { Kafka, logLevel, CompressionTypes } = require('kafkajs')
 
@@ -50,6 +51,27 @@ async function main () {
       `partition ${o.partition} high ${o.high}, produced ${perPartition[o.partition]}`)
   }
   console.log(`fetchTopicOffsets: ${JSON.stringify(offsets.map(o => [o.partition, o.low, o.high]))} match`)
+
+  // DeleteRecords: partition 0 below offset 100, partition 1 everything (-1 = high watermark).
+  await admin.deleteTopicRecords({ topic: TOPIC,
+    partitions: [{ partition: 0, offset: '100' }, { partition: 1, offset: '-1' }] })
+  const after = await admin.fetchTopicOffsets(TOPIC)
+  const low = p => Number(after.find(o => o.partition === p).low)
+  check(low(0) === 100, `partition 0 low ${low(0)} after deleting below 100`)
+  check(low(1) === perPartition[1], `partition 1 low ${low(1)} after deleting all`)
+  check(low(2) === 0, `partition 2 low ${low(2)} untouched`)
+  let refused = null
+  try {
+    await admin.deleteTopicRecords({ topic: TOPIC, partitions: [{ partition: 2, offset: String(perPartition[2] + 10) }] })
+  } catch (e) {
+    refused = e
+  }
+  check(refused !== null, 'deleting beyond the high watermark was not refused')
+  // kafkajs' retrier wraps the per-partition errors (KafkaJSDeleteTopicRecordsError) as `cause`.
+  const inner = refused.cause || refused
+  const why = (inner.partitions || []).map(p => p.error && p.error.type).join(',')
+  check(why === 'OFFSET_OUT_OF_RANGE', `refused with ${refused.message}: ${why}`)
+  console.log(`deleteTopicRecords: low watermarks now ${JSON.stringify(after.map(o => [o.partition, o.low]))}`)
   await admin.disconnect()
   console.log('PASS kafkajs producer + admin')
 }

@@ -362,6 +362,44 @@ TEST(WireCreatePartitions, RequestV3) {
   EXPECT_EQ(req.topics[0].assignments->at(0).broker_ids, (std::vector<int32_t>{1}));
 }
 
+// ---------------------------------------------------------------- DeleteRecords (21)
+
+TEST(WireDeleteRecords, RequestV0) {
+  auto wire = Bytes().i32(1).str("t").i32(2).i32(0).i64(5).i32(1).i64(-1).i32(30000).data;
+  auto req = decode_exact<DeleteRecordsRequest>(wire, 0);
+  ASSERT_EQ(req.topics.size(), 1u);
+  EXPECT_EQ(req.topics[0].name, "t");
+  ASSERT_EQ(req.topics[0].partitions.size(), 2u);
+  EXPECT_EQ(req.topics[0].partitions[0].offset, 5);
+  EXPECT_EQ(req.topics[0].partitions[1].partition_index, 1);
+  EXPECT_EQ(req.topics[0].partitions[1].offset, -1);
+  EXPECT_EQ(req.timeout_ms, 30000);
+}
+
+TEST(WireDeleteRecords, RequestV2) {
+  auto wire = Bytes()
+                  .uv(2).cstr("t").uv(2).i32(3).i64(7).no_tags().no_tags()
+                  .i32(100).no_tags()
+                  .data;
+  auto req = decode_exact<DeleteRecordsRequest>(wire, 2);
+  EXPECT_EQ(req.topics.at(0).partitions.at(0).partition_index, 3);
+  EXPECT_EQ(req.topics[0].partitions[0].offset, 7);
+  EXPECT_EQ(req.timeout_ms, 100);
+}
+
+TEST(WireDeleteRecords, ResponseV0AndV2) {
+  auto v0 = Bytes().i32(0).i32(1).str("t").i32(1).i32(0).i64(5).i16(0).data;
+  auto r0 = decode_exact<DeleteRecordsResponse>(v0, 0);
+  EXPECT_EQ(r0.topics.at(0).partitions.at(0).low_watermark, 5);
+  auto v2 = Bytes()
+                .i32(0).uv(2).cstr("t").uv(2).i32(0).i64(-1).i16(3).no_tags().no_tags()
+                .no_tags()
+                .data;
+  auto r2 = decode_exact<DeleteRecordsResponse>(v2, 2);
+  EXPECT_EQ(r2.topics.at(0).partitions.at(0).error_code, 3);
+  EXPECT_EQ(r2.topics[0].partitions[0].low_watermark, -1);
+}
+
 // ---------------------------------------------------------------- DescribeCluster (60)
 
 TEST(WireDescribeCluster, RequestV0AndV1) {

@@ -120,6 +120,37 @@ TEST_F(PartitionLogTest, CloseSyncsOnlyALogThatChanged) {
   EXPECT_TRUE(log->needs_sync_on_close());
 }
 
+// DeleteRecords: the new log start is durable before it is visible, and a restart,
+// clean or not, keeps it even where the first remaining segment starts below it.
+TEST_F(PartitionLogTest, DeletedRecordsStayDeletedAcrossRestarts) {
+  config_.segment_bytes = 300;
+  {
+    auto log = open();
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(append(*log, make_batch(2)).error, ErrorCode::NONE);
+    const size_t segments = log->segment_count();
+    ASSERT_GT(segments, 3u);
+    EXPECT_EQ(log->delete_records_before(21), ErrorCode::OFFSET_OUT_OF_RANGE);
+    EXPECT_EQ(log->delete_records_before(9), ErrorCode::NONE);
+    EXPECT_EQ(log->log_start_offset(), 9);
+    EXPECT_LT(log->segment_count(), segments);
+    EXPECT_LT(log->segments().begin()->first, 9);               // the batch holding offset 9 stays
+    EXPECT_EQ(log->delete_records_before(4), ErrorCode::NONE);  // not a move backwards
+    EXPECT_EQ(log->log_start_offset(), 9);
+    log->close();
+  }
+  {
+    auto log = open();
+    EXPECT_EQ(log->log_start_offset(), 9);
+    EXPECT_EQ(log->offset_for_timestamp(kEarliestTimestamp).offset, 9);
+    EXPECT_EQ(log->read(8, 1 << 20, true).error, ErrorCode::OFFSET_OUT_OF_RANGE);
+    EXPECT_EQ(log->delete_records_before(-1), ErrorCode::NONE);
+    EXPECT_EQ(log->log_start_offset(), 20);
+  }  // no close: as after a crash
+  auto log = open(/*clean=*/false);
+  EXPECT_EQ(log->log_start_offset(), 20);
+  EXPECT_EQ(log->log_end_offset(), 20);
+}
+
 TEST_F(PartitionLogTest, AppendAssignsOffsetsAndReadsWholeBatches) {
   auto log = open();
   EXPECT_EQ(log->log_end_offset(), 0);
