@@ -22,6 +22,8 @@
   X(DeleteRecords, delete_records)           \
   X(DescribeCluster, describe_cluster)       \
   X(DescribeConfigs, describe_configs)       \
+  X(AlterConfigs, alter_configs)             \
+  X(IncrementalAlterConfigs, incremental_alter_configs) \
   X(DescribeTopicPartitions, describe_topic_partitions) \
   X(InitProducerId, init_producer_id)        \
   X(FindCoordinator, find_coordinator)       \

@@ -1,9 +1,10 @@
 // kafkajs 2.2.4 against samsa, without consumer groups: admin createTopics,
 // fetchTopicMetadata, an idempotent producer (acks=-1) with keys, headers and gzip,
 // then fetchTopicOffsets must show exactly what was produced; deleteTopicRecords
-// (DeleteRecords) then moves the low watermarks, and a fetch below one is refused.
+// (DeleteRecords) then moves the low watermarks, and alterConfigs (AlterConfigs) a
+// topic config that describeConfigs then shows.
 'use strict'
-const { Kafka, logLevel, CompressionTypes } = require('kafkajs')
+const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = require('kafkajs')
 
 const bootstrap = process.argv[2]
 const TOPIC = 'kafkajs-producer'
@@ -72,6 +73,15 @@ async function main () {
   const why = (inner.partitions || []).map(p => p.error && p.error.type).join(',')
   check(why === 'OFFSET_OUT_OF_RANGE', `refused with ${refused.message}: ${why}`)
   console.log(`deleteTopicRecords: low watermarks now ${JSON.stringify(after.map(o => [o.partition, o.low]))}`)
+
+  await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC,
+    configEntries: [{ name: 'retention.ms', value: '86400000' }] }] })
+  const described = await admin.describeConfigs({ includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['retention.ms'] }] })
+  const entry = described.resources[0].configEntries.find(c => c.configName === 'retention.ms')
+  check(entry && entry.configValue === '86400000' && entry.isDefault === false,
+    `retention.ms after alterConfigs: ${JSON.stringify(entry)}`)
+  console.log('alterConfigs: retention.ms=86400000 shown by describeConfigs')
   await admin.disconnect()
   console.log('PASS kafkajs producer + admin')
 }

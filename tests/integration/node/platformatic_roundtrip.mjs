@@ -2,6 +2,8 @@
 // (Produce >= 7..11, Fetch >= 12, Metadata >= 9) and ApiVersions v3 with no fallback.
 // Its Consumer.consume() needs a consumer group, so the read-back uses Consumer.fetch(),
 // a plain Fetch by topic id to the partition leader that never touches a group.
+// Then its admin calls that flexible versions bring: incrementalAlterConfigs (SET,
+// APPEND, DELETE) and alterConfigs, checked with describeConfigs, and deleteRecords.
 import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka'
 
 const bootstrap = process.argv[2]
@@ -68,4 +70,41 @@ for (const r of got) {
   check(JSON.stringify(r.headers) === JSON.stringify([['seq', String(i)]]), `headers of ${r.key}: ${JSON.stringify(r.headers)}`)
 }
 console.log(`fetch: ${got.length} records read back by topic id, keys/values/headers/offsets match`)
+
+const admin2 = new Admin(base)
+const TOPIC_RESOURCE = 2
+const topicConfigs = async () => {
+  const [d] = await admin2.describeConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: TOPIC }] })
+  return Object.fromEntries(d.configs.map(c => [c.name, { value: c.value, source: c.configSource }]))
+}
+await admin2.incrementalAlterConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: TOPIC, configs: [
+  { name: 'retention.ms', configOperation: 0, value: '3600000' },
+  { name: 'cleanup.policy', configOperation: 2, value: 'compact' }] }] })
+let configs = await topicConfigs()
+check(configs['retention.ms'].value === '3600000' && configs['retention.ms'].source === 1, `retention.ms ${JSON.stringify(configs['retention.ms'])}`)
+check(configs['cleanup.policy'].value === 'delete,compact', `cleanup.policy ${JSON.stringify(configs['cleanup.policy'])}`)
+await admin2.incrementalAlterConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: TOPIC, configs: [
+  { name: 'cleanup.policy', configOperation: 1 }] }] })
+configs = await topicConfigs()
+check(configs['cleanup.policy'].value === 'delete' && configs['cleanup.policy'].source === 5, `cleanup.policy after DELETE ${JSON.stringify(configs['cleanup.policy'])}`)
+check(configs['retention.ms'].value === '3600000', 'retention.ms kept by an incremental change of another key')
+await admin2.alterConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: TOPIC, configs: [
+  { name: 'max.message.bytes', value: '4096' }] }] })
+configs = await topicConfigs()
+check(configs['max.message.bytes'].value === '4096', `max.message.bytes ${JSON.stringify(configs['max.message.bytes'])}`)
+check(configs['retention.ms'].source === 5, 'alterConfigs (legacy) did not reset retention.ms to its default')
+let refused = null
+try {
+  await admin2.incrementalAlterConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: TOPIC, configs: [
+    { name: 'retention.ms', configOperation: 0, value: 'soon' }] }] })
+} catch (e) {
+  refused = e
+}
+check(refused !== null, 'an invalid value was accepted')
+console.log('configs: incrementalAlterConfigs SET/APPEND/DELETE and alterConfigs seen by describeConfigs; invalid value refused')
+
+const deleted = await admin2.deleteRecords({ topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1000n }] }] })
+check(deleted[0].partitions[0].lowWatermark === 1000n, `deleteRecords ${JSON.stringify(deleted, (k, v) => typeof v === 'bigint' ? String(v) : v)}`)
+await admin2.close()
+console.log('deleteRecords: partition 0 now starts at 1000')
 console.log('PASS @platformatic/kafka round trip')

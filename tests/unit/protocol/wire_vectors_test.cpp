@@ -460,6 +460,71 @@ TEST(WireDescribeConfigs, RequestV4) {
   EXPECT_TRUE(req.include_documentation);
 }
 
+// ---------------------------------------------------------------- AlterConfigs (33)
+
+TEST(WireAlterConfigs, RequestV0) {
+  auto wire = Bytes()
+                  .i32(1).i8(2).str("t").i32(2).str("retention.ms").str("1000")
+                  .str("segment.ms").null_str()
+                  .boolean(true)
+                  .data;
+  auto req = decode_exact<AlterConfigsRequest>(wire, 0);
+  ASSERT_EQ(req.resources.size(), 1u);
+  EXPECT_EQ(req.resources[0].resource_type, 2);
+  EXPECT_EQ(req.resources[0].configs.at(0).value, "1000");
+  EXPECT_EQ(req.resources[0].configs.at(1).value, std::nullopt);
+  EXPECT_TRUE(req.validate_only);
+}
+
+TEST(WireAlterConfigs, RequestV2AndResponseV0V2) {
+  auto wire = Bytes()
+                  .uv(2).i8(4).cstr("1").uv(2).cstr("k").cstr("v").no_tags().no_tags()
+                  .boolean(false).no_tags()
+                  .data;
+  auto req = decode_exact<AlterConfigsRequest>(wire, 2);
+  EXPECT_EQ(req.resources.at(0).resource_name, "1");
+  EXPECT_EQ(req.resources[0].configs.at(0).name, "k");
+  auto v0 = Bytes().i32(0).i32(1).i16(40).str("bad").i8(2).str("t").data;
+  auto r0 = decode_exact<AlterConfigsResponse>(v0, 0);
+  EXPECT_EQ(r0.responses.at(0).error_code, 40);
+  EXPECT_EQ(r0.responses[0].error_message, "bad");
+  auto v2 = Bytes().i32(0).uv(2).i16(0).null_cstr().i8(2).cstr("t").no_tags().no_tags().data;
+  auto r2 = decode_exact<AlterConfigsResponse>(v2, 2);
+  EXPECT_EQ(r2.responses.at(0).error_message, std::nullopt);
+}
+
+// ---------------------------------------------------------------- IncrementalAlterConfigs (44)
+
+TEST(WireIncrementalAlterConfigs, RequestV0) {
+  auto wire = Bytes()
+                  .i32(1).i8(2).str("t").i32(2).str("cleanup.policy").i8(2).str("compact")
+                  .str("retention.ms").i8(1).null_str()
+                  .boolean(false)
+                  .data;
+  auto req = decode_exact<IncrementalAlterConfigsRequest>(wire, 0);
+  const auto& configs = req.resources.at(0).configs;
+  ASSERT_EQ(configs.size(), 2u);
+  EXPECT_EQ(configs[0].config_operation, 2);
+  EXPECT_EQ(configs[0].value, "compact");
+  EXPECT_EQ(configs[1].config_operation, 1);
+  EXPECT_EQ(configs[1].value, std::nullopt);
+}
+
+TEST(WireIncrementalAlterConfigs, RequestV1AndResponseV1) {
+  auto wire = Bytes()
+                  .uv(2).i8(2).cstr("t").uv(2).cstr("retention.ms").i8(0).cstr("5").no_tags()
+                  .no_tags()
+                  .boolean(true).no_tags()
+                  .data;
+  auto req = decode_exact<IncrementalAlterConfigsRequest>(wire, 1);
+  EXPECT_EQ(req.resources.at(0).configs.at(0).value, "5");
+  EXPECT_TRUE(req.validate_only);
+  auto v1 = Bytes().i32(0).uv(2).i16(42).cstr("why").i8(2).cstr("t").no_tags().no_tags().data;
+  auto r1 = decode_exact<IncrementalAlterConfigsResponse>(v1, 1);
+  EXPECT_EQ(r1.responses.at(0).error_code, 42);
+  EXPECT_EQ(r1.responses[0].error_message, "why");
+}
+
 // ---------------------------------------------------------------- DescribeTopicPartitions (75)
 
 TEST(WireDescribeTopicPartitions, RequestV0WithAndWithoutCursor) {
