@@ -12,6 +12,7 @@
 
 #include "samsa/broker/context.h"
 #include "samsa/protocol/error_code.h"
+#include "topic_admin.h"
 
 namespace samsa::broker::admin {
 
@@ -43,5 +44,33 @@ ErrorCode alter_resource_configs(BrokerServices& services, int8_t resource_type,
                                  const std::string& resource_name,
                                  const std::vector<ConfigChange>& changes, AlterMode mode,
                                  bool validate_only, std::string& message);
+
+// Both APIs' handler: answers every resource of `request` in order. `changes_of` maps a
+// request resource to its changes.
+template <class Response, class Request, class ChangesOf>
+Response alter_configs(BrokerServices& services, const Request& request, AlterMode mode,
+                       ChangesOf changes_of) {
+  std::vector<std::pair<int8_t, std::string>> ids;
+  for (const auto& r : request.resources) ids.emplace_back(r.resource_type, r.resource_name);
+  const std::vector<bool> repeated = repeated_resources(ids);
+  Response response;
+  for (size_t i = 0; i < request.resources.size(); ++i) {
+    const auto& resource = request.resources[i];
+    std::string message;
+    ErrorCode error = ErrorCode::INVALID_REQUEST;
+    if (repeated[i])
+      message = kRepeatedResourceMessage;
+    else
+      error = alter_resource_configs(services, resource.resource_type, resource.resource_name,
+                                     changes_of(resource), mode, request.validate_only, message);
+    auto& r = response.responses.emplace_back();
+    r.error_code = to_wire(error);
+    if (error != ErrorCode::NONE)
+      r.error_message = message.empty() ? default_message(error) : message;
+    r.resource_type = resource.resource_type;
+    r.resource_name = resource.resource_name;
+  }
+  return response;
+}
 
 }  // namespace samsa::broker::admin
