@@ -24,6 +24,7 @@
   X(DescribeConfigs, describe_configs)       \
   X(AlterConfigs, alter_configs)             \
   X(IncrementalAlterConfigs, incremental_alter_configs) \
+  X(DescribeLogDirs, describe_log_dirs)      \
   X(DescribeTopicPartitions, describe_topic_partitions) \
   X(InitProducerId, init_producer_id)        \
   X(FindCoordinator, find_coordinator)       \

@@ -3,7 +3,8 @@
 // Its Consumer.consume() needs a consumer group, so the read-back uses Consumer.fetch(),
 // a plain Fetch by topic id to the partition leader that never touches a group.
 // Then its admin calls that flexible versions bring: incrementalAlterConfigs (SET,
-// APPEND, DELETE) and alterConfigs, checked with describeConfigs, and deleteRecords.
+// APPEND, DELETE) and alterConfigs, checked with describeConfigs, deleteRecords and
+// describeLogDirs.
 import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka'
 
 const bootstrap = process.argv[2]
@@ -105,6 +106,13 @@ console.log('configs: incrementalAlterConfigs SET/APPEND/DELETE and alterConfigs
 
 const deleted = await admin2.deleteRecords({ topics: [{ name: TOPIC, partitions: [{ partition: 0, offset: 1000n }] }] })
 check(deleted[0].partitions[0].lowWatermark === 1000n, `deleteRecords ${JSON.stringify(deleted, (k, v) => typeof v === 'bigint' ? String(v) : v)}`)
-await admin2.close()
 console.log('deleteRecords: partition 0 now starts at 1000')
+
+const [brokerDirs] = await admin2.describeLogDirs({ topics: [{ name: TOPIC, partitions: [0, 1] }] })
+const dir = brokerDirs.results[0]
+const sizes = dir.topics.find(t => t.name === TOPIC).partitions.map(p => p.partitionSize)
+check(sizes.length === PARTITIONS && sizes.every(n => n > 0n), `partition sizes ${sizes}`)
+check(dir.totalBytes > 0n && dir.usableBytes > 0n && dir.usableBytes <= dir.totalBytes, `dir bytes ${dir.totalBytes} / ${dir.usableBytes}`)
+await admin2.close()
+console.log(`describeLogDirs: ${dir.logDir} holds partitions of ${sizes.join(' and ')} bytes`)
 console.log('PASS @platformatic/kafka round trip')

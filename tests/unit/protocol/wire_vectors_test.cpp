@@ -493,6 +493,34 @@ TEST(WireAlterConfigs, RequestV2AndResponseV0V2) {
   EXPECT_EQ(r2.responses.at(0).error_message, std::nullopt);
 }
 
+// ---------------------------------------------------------------- DescribeLogDirs (35)
+
+TEST(WireDescribeLogDirs, RequestV0AllAndV4Some) {
+  auto all = Bytes().i32(-1).data;
+  EXPECT_FALSE(decode_exact<DescribeLogDirsRequest>(all, 0).topics.has_value());
+  auto some = Bytes().uv(2).cstr("t").uv(3).i32(0).i32(2).no_tags().no_tags().data;
+  auto req = decode_exact<DescribeLogDirsRequest>(some, 4);
+  ASSERT_TRUE(req.topics.has_value());
+  EXPECT_EQ(req.topics->at(0).partitions, (std::vector<int32_t>{0, 2}));
+}
+
+TEST(WireDescribeLogDirs, ResponseV0AndV4) {
+  auto v0 = Bytes()
+                .i32(0).i32(1).i16(0).str("/d").i32(1).str("t").i32(1)
+                .i32(0).i64(100).i64(0).boolean(false)
+                .data;
+  auto r0 = decode_exact<DescribeLogDirsResponse>(v0, 0);
+  EXPECT_EQ(r0.results.at(0).topics.at(0).partitions.at(0).partition_size, 100);
+  EXPECT_EQ(r0.results[0].total_bytes, -1);
+  auto v4 = Bytes()
+                .i32(0).i16(0).uv(2).i16(0).cstr("/d").uv(1).i64(1000).i64(400).no_tags()
+                .no_tags()
+                .data;
+  auto r4 = decode_exact<DescribeLogDirsResponse>(v4, 4);
+  EXPECT_EQ(r4.results.at(0).total_bytes, 1000);
+  EXPECT_EQ(r4.results[0].usable_bytes, 400);
+}
+
 // ---------------------------------------------------------------- IncrementalAlterConfigs (44)
 
 TEST(WireIncrementalAlterConfigs, RequestV0) {
