@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -163,6 +164,16 @@ void ProducerStateManager::commit() {
 void ProducerStateManager::abort() {
   staged_.clear();
   staged_entries_.clear();
+}
+
+std::vector<ProducerEntry> ProducerStateManager::entries() const {
+  std::vector<ProducerEntry> all;
+  all.reserve(producers_.size());
+  for (const auto& [_, e] : producers_) all.push_back(e);
+  std::sort(all.begin(), all.end(), [](const ProducerEntry& a, const ProducerEntry& b) {
+    return a.producer_id < b.producer_id;
+  });
+  return all;
 }
 
 void ProducerStateManager::replay(const BatchHeader& b) {

@@ -25,6 +25,7 @@
   X(AlterConfigs, alter_configs)             \
   X(IncrementalAlterConfigs, incremental_alter_configs) \
   X(DescribeLogDirs, describe_log_dirs)      \
+  X(DescribeProducers, describe_producers)   \
   X(DescribeTopicPartitions, describe_topic_partitions) \
   X(InitProducerId, init_producer_id)        \
   X(FindCoordinator, find_coordinator)       \

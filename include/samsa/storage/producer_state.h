@@ -64,6 +64,8 @@ class ProducerStateManager {
 
   const ProducerEntry* find(int64_t producer_id) const;
   size_t size() const { return producers_.size(); }
+  // Every producer with state here, by producer id (DescribeProducers).
+  std::vector<ProducerEntry> entries() const;
   void clear() { producers_.clear(); }
 
   // Snapshot file: our own format, CRC-32C protected. Returns false (leaving the state

@@ -521,6 +521,24 @@ TEST(WireDescribeLogDirs, ResponseV0AndV4) {
   EXPECT_EQ(r4.results[0].usable_bytes, 400);
 }
 
+// ---------------------------------------------------------------- DescribeProducers (61)
+
+TEST(WireDescribeProducers, RequestAndResponseV0) {
+  auto wire = Bytes().uv(2).cstr("t").uv(3).i32(0).i32(1).no_tags().no_tags().data;
+  auto req = decode_exact<DescribeProducersRequest>(wire, 0);
+  EXPECT_EQ(req.topics.at(0).partition_indexes, (std::vector<int32_t>{0, 1}));
+  auto resp = Bytes()
+                  .i32(0).uv(2).cstr("t").uv(2).i32(0).i16(0).null_cstr()
+                  .uv(2).i64(900).i32(2).i32(4).i64(1500).i32(-1).i64(-1).no_tags()
+                  .no_tags().no_tags().no_tags()
+                  .data;
+  auto r = decode_exact<DescribeProducersResponse>(resp, 0);
+  const auto& producer = r.topics.at(0).partitions.at(0).active_producers.at(0);
+  EXPECT_EQ(producer.producer_id, 900);
+  EXPECT_EQ(producer.last_sequence, 4);
+  EXPECT_EQ(producer.current_txn_start_offset, -1);
+}
+
 // ---------------------------------------------------------------- IncrementalAlterConfigs (44)
 
 TEST(WireIncrementalAlterConfigs, RequestV0) {
