@@ -567,7 +567,7 @@ ErrorCode PartitionLog::delete_records_before(int64_t offset) {
 
 size_t PartitionLog::enforce_retention(int64_t now_ms) {
   size_t deleted = 0;
-  const bool deletes = config_.cleanup_policy.find("delete") != std::string::npos;
+  const bool deletes = config_.deletes_segments();
   if (deletes && config_.retention_ms >= 0) {
     while (segments_.size() > 1) {
       const Segment& first = *segments_.begin()->second;

@@ -35,6 +35,9 @@ struct LogConfig {
   // Topic keys Kafka knows that samsa accepts and reports but does not act on.
   ConfigMap passthrough;
 
+  // cleanup.policy includes "delete": retention and DeleteRecords may remove segments.
+  bool deletes_segments() const { return cleanup_policy.find("delete") != std::string::npos; }
+
   // Broker defaults from server properties (log.segment.bytes, log.roll.ms/hours,
   // log.retention.ms/minutes/hours, log.retention.bytes, message.max.bytes,
   // log.message.timestamp.type, log.cleanup.policy, log.index.interval.bytes,

@@ -30,7 +30,7 @@ Response::DeleteRecordsPartitionResult delete_below(storage::LogManager& logs,
     error = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
   } else if (admin::is_internal_topic(topic)) {
     error = ErrorCode::INVALID_TOPIC_EXCEPTION;
-  } else if (log->config().cleanup_policy.find("delete") == std::string::npos) {
+  } else if (!log->config().deletes_segments()) {
     error = ErrorCode::POLICY_VIOLATION;
   } else {
     const int64_t before = log->log_start_offset();
