@@ -17,8 +17,6 @@
 namespace samsa::broker::admin {
 namespace {
 
-constexpr int8_t kTopicResource = 2;
-constexpr int8_t kBrokerResource = 4;
 constexpr int8_t kBrokerLoggerResource = 8;
 
 // The topic configs Kafka types as LIST (APPEND and SUBTRACT apply only to these), with

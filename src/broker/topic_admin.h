@@ -68,6 +68,10 @@ ErrorCode check_replica_assignment(const config::BrokerConfig& config,
 
 // --- Config descriptions (DescribeConfigs, CreateTopics v5+)
 
+// ConfigResource.Type ids of the resources samsa describes and alters.
+inline constexpr int8_t kTopicResource = 2;
+inline constexpr int8_t kBrokerResource = 4;
+
 // DescribeConfigsResponse ConfigSource values.
 enum class ConfigSource : int8_t {
   kUnknown = 0,

@@ -20,9 +20,6 @@ using Request = protocol::DescribeConfigsRequest;
 using Response = protocol::DescribeConfigsResponse;
 using Result = Response::DescribeConfigsResult;
 
-constexpr int8_t kTopicResource = 2;
-constexpr int8_t kBrokerResource = 4;
-
 Result error_result(const Request::DescribeConfigsResource& resource, ErrorCode error,
                     std::string message) {
   Result r;
@@ -38,7 +35,7 @@ ErrorCode describe(const BrokerServices& services, const Request::DescribeConfig
                    std::vector<admin::ConfigDescription>& out, std::string& message) {
   const std::string& name = resource.resource_name;
   switch (resource.resource_type) {
-    case kTopicResource: {
+    case admin::kTopicResource: {
       if (!storage::LogManager::valid_topic_name(name, message))
         return ErrorCode::INVALID_TOPIC_EXCEPTION;
       const storage::TopicMetadata* meta = services.logs.find_topic(name);
@@ -49,7 +46,7 @@ ErrorCode describe(const BrokerServices& services, const Request::DescribeConfig
       out = admin::describe_topic_configs(services, *meta);
       return ErrorCode::NONE;
     }
-    case kBrokerResource: {
+    case admin::kBrokerResource: {
       if (name.empty()) return ErrorCode::NONE;  // no dynamic cluster defaults
       int32_t id = -1;
       const auto [ptr, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
