@@ -26,6 +26,18 @@ class LogManagerTest : public ::testing::Test {
     o.now_ms = 1'700'000'000'000;
     return LogManager::open(std::move(o));
   }
+  // Topic "r" (retention.ms 1000) holding several segments of 1000 bytes whose records
+  // carry timestamp 5000. The broker must use log.segment.bytes=1000.
+  void fill_retention_topic(LogManager& m) {
+    std::string msg;
+    ASSERT_EQ(m.create_topic("r", 1, {{"retention.ms", "1000"}}, msg), ErrorCode::NONE) << msg;
+    AppendOptions o;
+    for (int i = 0; i < 20; ++i) {
+      auto b = make_batch(2, 5000, {}, 50);
+      ASSERT_EQ(m.partition("r", 0)->append(b, o).error, ErrorCode::NONE);
+    }
+    ASSERT_GT(m.partition("r", 0)->segment_count(), 2u);
+  }
   testing::TempDir dir_;
   testing::TestLoop loop_;
 };
@@ -268,14 +280,7 @@ TEST_F(LogManagerTest, DeleteGrowAndAlter) {
 
 TEST_F(LogManagerTest, RetentionFromTimer) {
   auto m = open({{"log.segment.bytes", "1000"}});
-  std::string msg;
-  ASSERT_EQ(m->create_topic("r", 1, {{"retention.ms", "1000"}}, msg), ErrorCode::NONE);
-  AppendOptions o;
-  for (int i = 0; i < 20; ++i) {
-    auto b = make_batch(2, 5000, {}, 50);
-    m->partition("r", 0)->append(b, o);
-  }
-  EXPECT_GT(m->partition("r", 0)->segment_count(), 2u);
+  fill_retention_topic(*m);
   EXPECT_EQ(m->enforce_retention(5000 + 1000), 0u);
   EXPECT_GT(m->enforce_retention(5000 + 1001 + 1), 0u);
   EXPECT_EQ(m->partition("r", 0)->segment_count(), 1u);
@@ -286,13 +291,7 @@ TEST_F(LogManagerTest, RetentionRunsTheStartStepsOnlyToDelete) {
   const std::string marker = dir_.str() + "/.kafka_cleanshutdown";
   {
     auto m = open({{"log.segment.bytes", "1000"}});
-    std::string msg;
-    ASSERT_EQ(m->create_topic("r", 1, {{"retention.ms", "1000"}}, msg), ErrorCode::NONE);
-    AppendOptions o;
-    for (int i = 0; i < 20; ++i) {
-      auto b = make_batch(2, 5000, {}, 50);
-      ASSERT_EQ(m->partition("r", 0)->append(b, o).error, ErrorCode::NONE);
-    }
+    fill_retention_topic(*m);
   }
   int steps_run = 0;
   LogManagerOptions o;
