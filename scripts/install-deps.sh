@@ -10,7 +10,9 @@ BUILD_PKGS=(build-essential cmake pkg-config libboost-dev libspdlog-dev libfmt-d
   libcli11-dev libgtest-dev libgmock-dev libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev
   python3)
 # libssl-dev: @confluentinc/kafka-javascript builds its bundled librdkafka against it.
-TEST_PKGS=(kcat librdkafka-dev python3-kafka python3-confluent-kafka libssl-dev)
+# maven + a JDK: the JVM families in tests/java (Java 17 is what they compile for).
+TEST_PKGS=(kcat librdkafka-dev python3-kafka python3-confluent-kafka libssl-dev
+  maven openjdk-17-jdk-headless python3-venv)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" != "--build" ]]; then

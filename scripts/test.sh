@@ -32,5 +32,11 @@ else
   echo "test.sh: npm not found; the Node.js client tests will be skipped" >&2
 fi
 
+# The ecosystem families (tests/java, tests/go, tests/python): each setup.sh downloads its
+# pinned dependencies into the language's standard cache and builds what ctest runs.
+for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh; do
+  if [[ -x "$setup" ]]; then "$setup"; fi
+done
+
 cd build
 ctest --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 900 "$@"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One ctest entry of a JVM family: runs one test class (or pattern) of one Maven module
+# against the given samsa binary, offline from ~/.m2 (tests/java/setup.sh filled it and
+# compiled the classes). Exits 77 (skipped) when Maven or the compiled module is missing.
+#   tests/java/run-test.sh MODULE TEST_CLASS SAMSA_BINARY
+set -euo pipefail
+module=$1 test=$2 binary=$3
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "run-test.sh: mvn not found; run scripts/test.sh (it installs Maven)" >&2
+  exit 77
+fi
+if [[ ! -d "$here/$module/target/test-classes" ]]; then
+  echo "run-test.sh: $module is not compiled; run tests/java/setup.sh" >&2
+  exit 77
+fi
+exec mvn -o -B --no-transfer-progress -f "$here/pom.xml" -pl "$module" surefire:test \
+  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dsamsa.binary="$binary"
