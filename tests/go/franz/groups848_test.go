@@ -1,0 +1,216 @@
+package franz_test
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"samsa/tests/go/samsatest"
+)
+
+// The broker's KIP-848 heartbeat interval for these tests (the default 5 s would make
+// every reconciliation step slow).
+const hb848 = "group.consumer.heartbeat.interval.ms=500"
+
+// describe848 waits until ConsumerGroupDescribe shows a Stable group whose members'
+// current assignments match what the members themselves own, and returns it.
+func describe848(t *testing.T, adm *kadm.Client, group string, members ...*member) kadm.DescribedConsumerGroup {
+	t.Helper()
+	var dg kadm.DescribedConsumerGroup
+	samsatest.WaitFor(t, opTimeout, "ConsumerGroupDescribe to agree with the members", func() (bool, string) {
+		described, err := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
+		if err != nil {
+			return false, err.Error()
+		}
+		dg = described[group]
+		if dg.Err != nil {
+			return false, dg.Err.Error()
+		}
+		state := fmt.Sprintf("state %s epoch %d/%d, %d members", dg.State, dg.Epoch, dg.AssignmentEpoch, len(dg.Members))
+		if dg.State != "Stable" || len(dg.Members) != len(members) {
+			return false, state
+		}
+		for _, m := range members {
+			id, _ := m.cl.GroupMetadata()
+			owned, _, _ := m.snapshot()
+			var dm *kadm.ConsumerGroupMember
+			for i := range dg.Members {
+				if dg.Members[i].MemberID == id {
+					dm = &dg.Members[i]
+				}
+			}
+			if dm == nil {
+				return false, state + ": no member " + id
+			}
+			cur, target := tpsOf(dm.Assignment), tpsOf(dm.TargetAssignment)
+			if fmt.Sprint(sortedTPs(cur)) != fmt.Sprint(sortedTPs(owned)) || fmt.Sprint(sortedTPs(cur)) != fmt.Sprint(sortedTPs(target)) {
+				return false, fmt.Sprintf("%s: %s current %v target %v owned %v", state, m.name, sortedTPs(cur), sortedTPs(target), sortedTPs(owned))
+			}
+			if dm.MemberEpoch != dg.Epoch {
+				return false, fmt.Sprintf("%s: %s member epoch %d", state, m.name, dm.MemberEpoch)
+			}
+		}
+		return true, state
+	})
+	return dg
+}
+
+// TestGroupConsumerProtocol: franz-go's KIP-848 consumer (ServerSideBalancer, which sends
+// ConsumerGroupHeartbeat v1 with a client-generated member id) with three members on six
+// partitions, for each server-side assignor: 2/2/2 shares (range: contiguous ranges by
+// member id), every record delivered once to its owner, hand-over on leave without
+// re-delivery, resume by a later member, ListGroups type "consumer", DeleteGroups.
+func TestGroupConsumerProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		assignor string
+		balancer kgo.GroupBalancer
+	}{
+		{"uniform", kgo.StickyBalancer()},
+		{"range", kgo.RangeBalancer()},
+	} {
+		t.Run(tc.assignor, func(t *testing.T) {
+			b := samsatest.Start(t, hb848)
+			adm := newAdmin(t, b)
+			topic, group := "franz-848-"+tc.assignor, "franz-848-group-"+tc.assignor
+			const parts = int32(6)
+			createTopic(t, adm, topic, parts, nil)
+			prod := newClient(t, b, "producer", kgo.RecordPartitioner(kgo.ManualPartitioner()))
+			opts := []kgo.Opt{kgo.ConsumeTopics(topic), kgo.ServerSideBalancer(), kgo.Balancers(tc.balancer)}
+
+			a := startMember(t, b, "a", group, opts...)
+			m2 := startMember(t, b, "b", group, opts...)
+			c := startMember(t, b, "c", group, opts...)
+			samsatest.WaitFor(t, opTimeout, "a 2/2/2 assignment", func() (bool, string) {
+				return exactCover(topic, parts, []int{2, 2, 2}, a, m2, c)
+			})
+			dg := describe848(t, adm, group, a, m2, c)
+			if dg.AssignorName != tc.assignor {
+				t.Fatalf("assignor %q, want %q", dg.AssignorName, tc.assignor)
+			}
+			if dg.Epoch != dg.AssignmentEpoch {
+				t.Fatalf("group epoch %d, assignment epoch %d: want equal when Stable", dg.Epoch, dg.AssignmentEpoch)
+			}
+			for _, dm := range dg.Members {
+				if len(dm.SubscribedTopics) != 1 || dm.SubscribedTopics[0] != topic {
+					t.Fatalf("member %s subscribed to %v, want [%s]", dm.MemberID, dm.SubscribedTopics, topic)
+				}
+			}
+			if tc.assignor == "range" {
+				// Members sorted by id get [0,1], [2,3], [4,5].
+				ms := append([]kadm.ConsumerGroupMember(nil), dg.Members...)
+				sort.Slice(ms, func(i, j int) bool { return ms[i].MemberID < ms[j].MemberID })
+				for i, dm := range ms {
+					want := fmt.Sprint([]tp{{topic, int32(2 * i)}, {topic, int32(2*i + 1)}})
+					if got := fmt.Sprint(sortedTPs(tpsOf(dm.Assignment))); got != want {
+						t.Fatalf("range: member %d (%s) has %s, want %s", i, dm.MemberID, got, want)
+					}
+				}
+			}
+			listed, err := adm.ListGroups(ctxFor(t, opTimeout))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if lg := listed[group]; lg.GroupType != "consumer" || lg.ProtocolType != "consumer" || lg.State != "Stable" {
+				t.Fatalf("ListGroups: %+v, want type consumer, protocol type consumer, state Stable", lg)
+			}
+
+			produceSpread(t, prod, topic, parts, 100, "first")
+			receivedAll(t, 600, opTimeout, a, m2, c)
+			waitCommitted(t, adm, group, topic, parts, 100)
+			checkNoErrors(t, a, m2, c)
+
+			c.close()
+			samsatest.WaitFor(t, opTimeout, "a 3/3 assignment after c left", func() (bool, string) {
+				return exactCover(topic, parts, []int{3, 3}, a, m2)
+			})
+			describe848(t, adm, group, a, m2)
+			produceSpread(t, prod, topic, parts, 50, "second")
+			receivedAll(t, 900, opTimeout, a, m2, c)
+			waitCommitted(t, adm, group, topic, parts, 150)
+			checkNoErrors(t, a, m2, c)
+
+			a.close()
+			m2.close()
+			samsatest.WaitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
+				d, err := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
+				if err != nil {
+					return false, err.Error()
+				}
+				return d[group].State == "Empty" && len(d[group].Members) == 0, d[group].State
+			})
+
+			produceSpread(t, prod, topic, parts, 10, "third")
+			d := startMember(t, b, "d", group, opts...)
+			byTP := receivedAll(t, 60, opTimeout, d)
+			for k, offs := range byTP {
+				if len(offs) != 10 || offs[0] != 150 || offs[9] != 159 {
+					t.Fatalf("%v: new member got offsets %v, want 150..159", k, offs)
+				}
+			}
+			waitCommitted(t, adm, group, topic, parts, 160)
+			checkNoErrors(t, d)
+			d.close()
+
+			samsatest.WaitFor(t, opTimeout, "the group to be Empty again", func() (bool, string) {
+				d, _ := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
+				return d[group].State == "Empty", d[group].State
+			})
+			del, err := adm.DeleteGroups(ctxFor(t, opTimeout), group)
+			if err != nil || del[group].Err != nil {
+				t.Fatalf("DeleteGroups: %v %v", err, del[group].Err)
+			}
+			listed, err = adm.ListGroups(ctxFor(t, opTimeout))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := listed[group]; ok {
+				t.Fatalf("group still listed after DeleteGroups")
+			}
+		})
+	}
+}
+
+// TestGroupConsumerProtocolRegex: a KIP-848 member subscribed by regex (franz-go sends it
+// to the broker as SubscribedTopicRegex) gets the matching topic, not the others, and a
+// matching topic created later is assigned to it and consumed.
+func TestGroupConsumerProtocolRegex(t *testing.T) {
+	b := samsatest.Start(t, hb848)
+	adm := newAdmin(t, b)
+	const group = "franz-848-regex"
+	createTopic(t, adm, "rx-alpha", 2, nil)
+	createTopic(t, adm, "other-topic", 1, nil)
+	prod := newClient(t, b, "producer", kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	produceSync(t, prod,
+		&kgo.Record{Topic: "rx-alpha", Partition: 0, Value: []byte("a0")},
+		&kgo.Record{Topic: "rx-alpha", Partition: 1, Value: []byte("a1")},
+		&kgo.Record{Topic: "other-topic", Partition: 0, Value: []byte("o0")})
+
+	m := startMember(t, b, "rx", group, kgo.ConsumeRegex(), kgo.ConsumeTopics("^rx-.*"),
+		kgo.ServerSideBalancer(), kgo.Balancers(kgo.StickyBalancer()))
+	receivedAll(t, 2, opTimeout, m)
+	dg := describe848(t, adm, group, m)
+	if r := dg.Members[0].SubscribedTopicRegex; r == nil || *r != "^rx-.*" {
+		t.Fatalf("member's regex %v, want ^rx-.*", r)
+	}
+
+	createTopic(t, adm, "rx-beta", 3, nil)
+	produceSync(t, prod,
+		&kgo.Record{Topic: "rx-beta", Partition: 0, Value: []byte("b0")},
+		&kgo.Record{Topic: "rx-beta", Partition: 1, Value: []byte("b1")},
+		&kgo.Record{Topic: "rx-beta", Partition: 2, Value: []byte("b2")})
+	receivedAll(t, 5, opTimeout, m)
+	samsatest.WaitFor(t, opTimeout, "rx-alpha and rx-beta owned", func() (bool, string) {
+		owned, _, _ := m.snapshot()
+		return len(owned) == 5, fmt.Sprint(sortedTPs(owned))
+	})
+	_, rs, _ := m.snapshot()
+	for _, r := range rs {
+		if r.Topic == "other-topic" {
+			t.Fatalf("received a record of other-topic")
+		}
+	}
+	checkNoErrors(t, m)
+}
