@@ -1,5 +1,6 @@
 """Client helpers for the confluent-kafka tests (the broker comes from conftest.py)."""
 
+import os
 import time
 
 import pytest
@@ -7,6 +8,13 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import AdminClient, NewTopic
 
 OP_TIMEOUT = 30.0
+
+
+def known_finding(reason):
+    """Marks a test whose correct assertions fail because samsa answers unlike Apache
+    Kafka (reason starts with "samsa:"): skipped so CI stays green until the broker is
+    fixed; SAMSA_RUN_FINDINGS=1 runs it anyway, to check a fix."""
+    return pytest.mark.skipif(os.environ.get("SAMSA_RUN_FINDINGS") != "1", reason=reason)
 
 
 def wait_until(predicate, timeout, what, interval=0.05):
@@ -92,5 +100,5 @@ def committed(consumer_or_admin_consumer, topic, partitions):
 
 
 __all__ = ["Consumer", "Producer", "TopicPartition", "KafkaError", "KafkaException",
-           "OP_TIMEOUT", "wait_until", "admin", "create_topic", "DeliveryLog", "flush",
+           "OP_TIMEOUT", "known_finding", "wait_until", "admin", "create_topic", "DeliveryLog", "flush",
            "consume_n", "expect_no_more", "committed"]

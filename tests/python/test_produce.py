@@ -9,7 +9,7 @@ import pytest
 from confluent_kafka import TIMESTAMP_CREATE_TIME, TIMESTAMP_LOG_APPEND_TIME
 
 from helpers import (Consumer, DeliveryLog, Producer, admin, consume_n, create_topic,
-                     expect_no_more, flush)
+                     expect_no_more, flush, known_finding)
 
 BASE_TS = 1_700_000_000_000
 
@@ -202,3 +202,24 @@ def test_log_append_time(broker):
         assert ts_type == TIMESTAMP_LOG_APPEND_TIME
         assert before <= ts <= after
     c.close()
+
+
+@known_finding("samsa: a topic's compression.type (gzip/snappy/lz4/zstd) is ignored on produce: "
+               "batches are stored in the producer's codec (uncompressed here); Kafka recompresses them")
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_topic_compression_type(broker, codec):
+    """A topic with compression.type=<codec> stores what an uncompressed producer sends in
+    that codec (Kafka recompresses on append), and it reads back unchanged."""
+    adm = admin(broker)
+    topic = f"py-topic-codec-{codec}"
+    create_topic(adm, topic, 1, {"compression.type": codec})
+    p = idempotent_producer(broker, **{"compression.type": "none", "linger.ms": 20})
+    values = [f"{i:04d} ".encode() + b"abc" * 30 for i in range(300)]
+    for v in values:
+        p.produce(topic, value=v)
+    flush(p)
+    c = plain_consumer(broker)
+    c.subscribe([topic])
+    assert [m.value() for m in consume_n(c, len(values))] == values
+    c.close()
+    assert batch_codecs(broker.data_dir, topic, 0) == {CODECS[codec]}

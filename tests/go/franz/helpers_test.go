@@ -201,3 +201,22 @@ func tpsOf(s kadm.TopicsSet) map[tp]bool {
 	}
 	return out
 }
+
+func derefOr(s *string, def string) string {
+	if s == nil {
+		return def
+	}
+	return *s
+}
+
+// knownFinding skips a test whose correct assertions fail because samsa answers unlike
+// Apache Kafka (the reason starts with "samsa:"), so CI stays green until the broker is
+// fixed. SAMSA_RUN_FINDINGS=1 runs it anyway, to check a fix.
+func knownFinding(t *testing.T, reason string) {
+	t.Helper()
+	if os.Getenv("SAMSA_RUN_FINDINGS") == "1" {
+		t.Logf("known finding, running anyway (SAMSA_RUN_FINDINGS=1): %s", reason)
+		return
+	}
+	t.Skip(reason)
+}

@@ -186,7 +186,7 @@ func (b *Broker) Start() {
 			}
 			b.Port, b.NodeID, b.Cluster = port, int32(node), m[2]
 			b.t.Logf("samsatest: broker #%d up on %s in %v (pid %d)", start, b.Addr(),
-				time.Since(t0).Round(time.Millisecond), cmd.Process.Pid)
+				time.Since(t0).Round(100*time.Microsecond), cmd.Process.Pid)
 			return
 		}
 		select {
