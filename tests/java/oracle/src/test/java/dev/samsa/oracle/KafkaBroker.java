@@ -94,8 +94,7 @@ final class KafkaBroker implements AutoCloseable {
         // Small and quiet: one node on a shared machine.
         "num.network.threads=2",
         "num.io.threads=2",
-        "background.threads=2",
-        "log.flush.interval.messages=9223372036854775807"));
+        "background.threads=2"));
     lines.addAll(extra);
     Files.write(props, lines, StandardCharsets.UTF_8);
     Path log4j = workDir.resolve("log4j2.properties");

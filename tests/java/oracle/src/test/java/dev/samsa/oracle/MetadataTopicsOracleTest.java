@@ -57,7 +57,8 @@ class MetadataTopicsOracleTest extends OracleTestBase {
     createTopic(topic, 3);
     for (short v : oracle.versions(ApiKeys.METADATA)) {
       oracle.send("existing topic", ApiKeys.METADATA, v, metadata(v, false, topic));
-      oracle.send("no topics", ApiKeys.METADATA, v, metadata(v, false));
+      // v0 has no null list: an empty one means every topic, which other tests change.
+      if (v >= 1) oracle.send("no topics", ApiKeys.METADATA, v, metadata(v, false));
       if (v >= 4) {
         oracle.send("unknown topic, no auto-create", ApiKeys.METADATA, v,
             metadata(v, false, unique("md-unknown")));
@@ -72,7 +73,7 @@ class MetadataTopicsOracleTest extends OracleTestBase {
   void metadataAutoCreatesTopic() {
     short v = latest(oracle, ApiKeys.METADATA);
     String topic = unique("md-auto");
-    oracle.send("unknown topic, auto-create", ApiKeys.METADATA, v, metadata(v, true, topic));
+    oracle.send("unknown topic, auto-create #auto-create", ApiKeys.METADATA, v, metadata(v, true, topic));
     awaitTopic(topic, 1);
     oracle.send("auto-created topic", ApiKeys.METADATA, v, metadata(v, false, topic));
   }
@@ -118,7 +119,7 @@ class MetadataTopicsOracleTest extends OracleTestBase {
           createTopics(v, false, topic(unique("ct-neg"), -2, (short) 1)));
       oracle.send("replication factor 0", ApiKeys.CREATE_TOPICS, v,
           createTopics(v, false, topic(unique("ct-rf0"), 1, (short) 0)));
-      oracle.send("replication factor 3 (one node)", ApiKeys.CREATE_TOPICS, v,
+      oracle.send("replication factor 3 (one node) #rf-clamp", ApiKeys.CREATE_TOPICS, v,
           createTopics(v, false, topic(unique("ct-rf3"), 1, (short) 3)));
       oracle.send("unknown config", ApiKeys.CREATE_TOPICS, v, createTopics(v, false,
           topic(unique("ct-badcfg"), 1, (short) 1, "no.such.config", "1")));

@@ -57,13 +57,19 @@ final class Oracle implements AutoCloseable {
   private final WireConnection samsaConn;
   private final WireConnection kafkaConn;
   private final String testName;
-  private final List<String> findings = new ArrayList<>();
+  private final List<String> findings;
   private int exchanges;
   private int knownSeen;
+  private final List<Oracle> siblings = new ArrayList<>();
 
   Oracle(String testName) {
+    this(testName, new ArrayList<>());
+  }
+
+  private Oracle(String testName, List<String> findings) {
     Brokers b = Brokers.get();
     this.testName = testName;
+    this.findings = findings;
     this.samsaConn = new WireConnection("127.0.0.1", b.samsa.port());
     this.kafkaConn = new WireConnection("127.0.0.1", b.kafka.port());
     synchronized (Oracle.class) {
@@ -153,6 +159,11 @@ final class Oracle implements AutoCloseable {
     ApiMessage kafkaReq = request.apply(Side.KAFKA);
     Answer s = exchange(samsaConn, api, v, corr, samsaReq);
     Answer k = exchange(kafkaConn, api, v, corr, kafkaReq);
+    return compareAnswers(scenario, api, v, samsaReq, s, k, normalize);
+  }
+
+  private Result compareAnswers(String scenario, ApiKeys api, short v, ApiMessage samsaReq,
+      Answer s, Answer k, Consumer<JsonNode> normalize) {
     String where = api.name + " v" + v + " [" + scenario + "]";
     if (s.error != null || k.error != null) {
       if (!(s.error != null && k.error != null && s.error.equals(k.error))) {
@@ -172,6 +183,77 @@ final class Oracle implements AutoCloseable {
     return new Result(s.message, k.message, sj, kj);
   }
 
+  /** Another pair of connections (a second group member), reporting into this oracle. */
+  Oracle secondConnection() {
+    Oracle o = new Oracle(testName + "#" + (siblings.size() + 2), findings);
+    siblings.add(o);
+    return o;
+  }
+
+  /** A request sent to both whose answers are read later by {@link #finish}. */
+  final class Pending {
+    final String scenario;
+    final ApiKeys api;
+    final short version;
+    final int corr;
+    final ApiMessage samsaReq;
+    final ApiMessage kafkaReq;
+    final boolean samsaSent;
+    final boolean kafkaSent;
+
+    Pending(String scenario, ApiKeys api, short version, int corr, ApiMessage s, ApiMessage k)
+        throws IOException {
+      this.scenario = scenario;
+      this.api = api;
+      this.version = version;
+      this.corr = corr;
+      this.samsaReq = s;
+      this.kafkaReq = k;
+      this.samsaSent = samsaConn.sendOnly(WireConnection.encode(api, version, corr, CLIENT_ID, s));
+      this.kafkaSent = kafkaConn.sendOnly(WireConnection.encode(api, version, corr, CLIENT_ID, k));
+    }
+  }
+
+  /** Sends to both without reading the answers (e.g. a JoinGroup that waits for a rebalance). */
+  Pending begin(String scenario, ApiKeys api, int version, Function<Side, ApiMessage> request) {
+    int corr;
+    synchronized (Oracle.class) {
+      corr = nextCorrelation++;
+    }
+    exchanges++;
+    try {
+      return new Pending(scenario, api, (short) version, corr, request.apply(Side.SAMSA),
+          request.apply(Side.KAFKA));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads and compares the answers to a {@link #begin} request. */
+  Result finish(Pending p) {
+    Answer s = receive(samsaConn, p.samsaSent, p.api, p.version, p.corr);
+    Answer k = receive(kafkaConn, p.kafkaSent, p.api, p.version, p.corr);
+    return compareAnswers(p.scenario, p.api, p.version, p.samsaReq, s, k, null);
+  }
+
+  private Answer receive(WireConnection c, boolean sent, ApiKeys api, short v, int corr) {
+    if (!sent) return new Answer(null, "connection closed without an answer");
+    ByteBuffer answer;
+    try {
+      answer = c.receive();
+    } catch (IOException e) {
+      c.close();
+      return new Answer(null, "I/O error: " + e);
+    }
+    if (answer == null) return new Answer(null, "connection closed without an answer");
+    try {
+      return new Answer(WireConnection.decode(api, v, api.responseHeaderVersion(v), corr, answer), null);
+    } catch (RuntimeException e) {
+      c.close();
+      return new Answer(null, "undecodable answer: " + e.getMessage());
+    }
+  }
+
   /** One request to one broker only (waiting for state, reading ids); nothing compared. */
   ApiMessage only(Side side, ApiKeys api, int version, ApiMessage request) {
     int corr;
@@ -186,15 +268,23 @@ final class Oracle implements AutoCloseable {
   /** A hand-made frame (e.g. an unsupported version) to both; the answers read as `readAs`. */
   Result sendRaw(String scenario, ApiKeys api, short version, short headerVersion, byte[] body,
       ApiKeys readAsApi, short readAsVersion, short readAsHeaderVersion) {
+    return sendRaw(scenario, api.id, version, headerVersion, body, readAsApi, readAsVersion,
+        readAsHeaderVersion);
+  }
+
+  Result sendRaw(String scenario, short apiKey, short version, short headerVersion, byte[] body,
+      ApiKeys readAsApi, short readAsVersion, short readAsHeaderVersion) {
+    ApiKeys api = ApiKeys.hasId(apiKey) ? ApiKeys.forId(apiKey) : readAsApi;
     int corr;
     synchronized (Oracle.class) {
       corr = nextCorrelation++;
     }
     exchanges++;
-    ByteBuffer frame = WireConnection.encodeRaw(api.id, version, headerVersion, corr, CLIENT_ID, body);
+    ByteBuffer frame = WireConnection.encodeRaw(apiKey, version, headerVersion, corr, CLIENT_ID, body);
     Answer s = rawExchange(samsaConn, frame.duplicate(), readAsApi, readAsVersion, readAsHeaderVersion, corr);
     Answer k = rawExchange(kafkaConn, frame.duplicate(), readAsApi, readAsVersion, readAsHeaderVersion, corr);
-    String where = api.name + " v" + version + " [" + scenario + "]";
+    String where = (ApiKeys.hasId(apiKey) ? api.name : "key " + apiKey) + " v" + version
+        + " [" + scenario + "]";
     ObjectNode reqDesc = JsonNodeFactory.instance.objectNode().put("rawBodyBytes", body.length);
     if (s.error != null || k.error != null) {
       if (!(s.error != null && k.error != null && s.error.equals(k.error))) {
@@ -337,8 +427,8 @@ final class Oracle implements AutoCloseable {
     boolean sSet = d.samsa != null && !d.samsa.isNull();
     boolean kSet = d.kafka != null && !d.kafka.isNull();
     String path = "/" + String.join("/", d.path);
-    if (LEGITIMATE.find(api.name, v, d.path, sSet, kSet) != null) return;
-    Rules.Rule known = KNOWN.find(api.name, v, d.path, sSet, kSet);
+    if (LEGITIMATE.find(api.name, where, v, d.path, sSet, kSet) != null) return;
+    Rules.Rule known = KNOWN.find(api.name, where, v, d.path, sSet, kSet);
     String detail = where + " " + path + ": samsa=" + show(d.samsa) + " kafka=" + show(d.kafka);
     if (known != null) {
       knownSeen++;
@@ -437,6 +527,7 @@ final class Oracle implements AutoCloseable {
 
   @Override
   public void close() {
+    siblings.forEach(Oracle::close);
     samsaConn.close();
     kafkaConn.close();
   }

@@ -17,7 +17,8 @@ import java.util.List;
  * API  VERSIONS  PATH  CONDITION  | reason
  * </pre>
  *
- * API is the protocol name (Metadata, ...) or *; VERSIONS is *, N or N-M; PATH is a
+ * API is the protocol name (Metadata, ...) or *, optionally with a #tag: then the rule only
+ * applies to scenarios whose label contains that #tag; VERSIONS is *, N or N-M; PATH is a
  * slash-separated pattern over the JSON path, where * is one segment (a field or an array
  * element) and ** any number of them; CONDITION is "any", or "both-set" (only when both
  * brokers have a non-null value, e.g. free-text error messages). # starts a comment.
@@ -25,9 +26,12 @@ import java.util.List;
 final class Rules {
   record Rule(String api, int minVersion, int maxVersion, String[] path, boolean bothSet,
       String reason, String line) {
-    boolean matches(String apiName, int version, List<String> actualPath, boolean samsaSet,
-        boolean kafkaSet) {
-      if (!api.equals("*") && !api.equalsIgnoreCase(apiName)) return false;
+    boolean matches(String apiName, String scenario, int version, List<String> actualPath,
+        boolean samsaSet, boolean kafkaSet) {
+      int hash = api.indexOf('#');
+      String name = hash < 0 ? api : api.substring(0, hash);
+      if (!name.equals("*") && !name.equalsIgnoreCase(apiName)) return false;
+      if (hash >= 0 && !scenario.contains(api.substring(hash))) return false;
       if (version < minVersion || version > maxVersion) return false;
       if (bothSet && !(samsaSet && kafkaSet)) return false;
       return glob(path, 0, actualPath, 0);
@@ -72,9 +76,10 @@ final class Rules {
     return new Rules(out);
   }
 
-  Rule find(String api, int version, List<String> path, boolean samsaSet, boolean kafkaSet) {
+  Rule find(String api, String scenario, int version, List<String> path, boolean samsaSet,
+      boolean kafkaSet) {
     for (Rule r : rules) {
-      if (r.matches(api, version, path, samsaSet, kafkaSet)) return r;
+      if (r.matches(api, scenario, version, path, samsaSet, kafkaSet)) return r;
     }
     return null;
   }

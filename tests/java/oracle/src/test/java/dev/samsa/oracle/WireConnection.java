@@ -44,6 +44,33 @@ final class WireConnection implements AutoCloseable {
     }
   }
 
+  /** Writes a request without waiting (the answer is read later by receive()). */
+  boolean sendOnly(ByteBuffer frame) throws IOException {
+    if (socket == null) connect();
+    try {
+      out.write(frame.array(), frame.arrayOffset(), frame.remaining());
+      out.flush();
+      return true;
+    } catch (SocketException closed) {
+      close();
+      return false;
+    }
+  }
+
+  /** The next answer frame, or null when the broker closed the connection. */
+  ByteBuffer receive() throws IOException {
+    if (socket == null) return null;
+    try {
+      int size = in.readInt();
+      byte[] body = new byte[size];
+      in.readFully(body);
+      return ByteBuffer.wrap(body);
+    } catch (EOFException | SocketException closed) {
+      close();
+      return null;
+    }
+  }
+
   private void connect() throws IOException {
     socket = new Socket();
     socket.setTcpNoDelay(true);
