@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -190,7 +191,10 @@ func TestGroupConsumerProtocolRegex(t *testing.T) {
 		&kgo.Record{Topic: "other-topic", Partition: 0, Value: []byte("o0")})
 
 	m := startMember(t, b, "rx", group, kgo.ConsumeRegex(), kgo.ConsumeTopics("^rx-.*"),
-		kgo.ServerSideBalancer(), kgo.Balancers(kgo.StickyBalancer()))
+		kgo.ServerSideBalancer(), kgo.Balancers(kgo.StickyBalancer()),
+		// Load a newly assigned topic at once, and do not sit in a 5 s long poll on the
+		// old partitions before fetching the new ones.
+		kgo.MetadataMinAge(250*time.Millisecond), kgo.FetchMaxWait(500*time.Millisecond))
 	receivedAll(t, 2, opTimeout, m)
 	dg := describe848(t, adm, group, m)
 	// franz-go sends Go's partial-match regex in Java's full-match form, ".*(?:(?:^rx-.*)).*".

@@ -52,7 +52,7 @@ func (l *testLogger) Log(level kgo.LogLevel, msg string, kv ...any) {
 	for i := 0; i+1 < len(kv); i += 2 {
 		fmt.Fprintf(&b, " %v=%v", kv[i], kv[i+1])
 	}
-	l.t.Logf("[%s %s] %s%s", l.name, level, msg, b.String())
+	l.t.Logf("%s [%s %s] %s%s", time.Now().Format("15:04:05.000"), l.name, level, msg, b.String())
 }
 
 func (l *testLogger) stop() {
