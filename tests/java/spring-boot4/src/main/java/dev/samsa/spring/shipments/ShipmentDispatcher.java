@@ -1,11 +1,13 @@
 package dev.samsa.spring.shipments;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.springframework.kafka.annotation.DltHandler;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.annotation.RetryableTopic;
 import org.springframework.kafka.retrytopic.SameIntervalTopicReuseStrategy;
 import org.springframework.kafka.support.KafkaHeaders;
-import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.stereotype.Component;
 import org.springframework.kafka.annotation.BackOff;
 
@@ -28,19 +30,22 @@ public class ShipmentDispatcher {
       sameIntervalTopicReuseStrategy = SameIntervalTopicReuseStrategy.MULTIPLE_TOPICS,
       numPartitions = "3")
   @KafkaListener(id = "dispatcher", topics = ShipmentsApp.SHIPMENTS, groupId = "dispatcher")
-  public void dispatch(Shipment shipment, @Header(KafkaHeaders.RECEIVED_TOPIC) String topic) {
-    tracker.attempt(shipment, topic);
+  public void dispatch(ConsumerRecord<String, Shipment> record) {
+    Shipment shipment = record.value();
+    tracker.attempt(shipment, record.topic());
     if (shipment.address() == null || shipment.address().isBlank()) {
       throw new IllegalStateException("no address for shipment " + shipment.id());
     }
     tracker.dispatched(shipment);
   }
 
+  /** Dead letters: the failure's message is in a header the retry-topic recoverer adds. */
   @DltHandler
-  public void deadLetter(
-      Shipment shipment,
-      @Header(KafkaHeaders.RECEIVED_TOPIC) String topic,
-      @Header(KafkaHeaders.DLT_EXCEPTION_MESSAGE) String exceptionMessage) {
-    tracker.deadLetter(shipment, topic, exceptionMessage);
+  public void deadLetter(ConsumerRecord<String, Shipment> record) {
+    Header message = record.headers().lastHeader(KafkaHeaders.EXCEPTION_MESSAGE);
+    tracker.deadLetter(
+        record.value(),
+        record.topic(),
+        message == null ? null : new String(message.value(), StandardCharsets.UTF_8));
   }
 }

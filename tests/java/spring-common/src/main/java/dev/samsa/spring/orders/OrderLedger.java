@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 public class OrderLedger {
   /** One delivery of an order event. */
   public record Delivery(
-      String key, OrderEvent event, int partition, long offset, String typeId, String thread) {}
+      String key, OrderEvent event, int partition, long offset, String valueType, String thread) {}
 
   /** One delivery of an audit line. */
   public record AuditLine(String key, String value, int partition, long offset) {}

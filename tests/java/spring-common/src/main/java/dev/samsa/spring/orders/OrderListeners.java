@@ -1,8 +1,6 @@
 package dev.samsa.spring.orders;
 
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
@@ -17,15 +15,16 @@ public class OrderListeners {
 
   /** JSON events, deserialized from the __TypeId__ header; three consumers share 12 partitions. */
   @KafkaListener(id = "orders", topics = OrdersApp.ORDERS, groupId = "orders-app", concurrency = "3")
-  public void onOrder(ConsumerRecord<String, OrderEvent> record) {
-    Header typeId = record.headers().lastHeader("__TypeId__");
+  public void onOrder(ConsumerRecord<String, Object> record) {
+    // The JSON deserializer picked the type from the __TypeId__ header (and removed it).
+    Object value = record.value();
     ledger.order(
         new OrderLedger.Delivery(
             record.key(),
-            record.value(),
+            value instanceof OrderEvent e ? e : null,
             record.partition(),
             record.offset(),
-            typeId == null ? null : new String(typeId.value(), StandardCharsets.UTF_8),
+            value.getClass().getName(),
             Thread.currentThread().getName()));
   }
 

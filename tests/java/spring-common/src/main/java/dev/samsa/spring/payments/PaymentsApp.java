@@ -1,6 +1,7 @@
 package dev.samsa.spring.payments;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -39,9 +40,14 @@ public class PaymentsApp {
     return TopicBuilder.name(DLT).partitions(PARTITIONS).replicas(1).build();
   }
 
+  /**
+   * Dead letters go to "<topic>.DLT", same partition (spring-kafka's own default would be
+   * "<topic>-dlt").
+   */
   @Bean
   CommonErrorHandler errorHandler(KafkaOperations<Object, Object> template) {
-    return new DefaultErrorHandler(
-        new DeadLetterPublishingRecoverer(template), new FixedBackOff(100L, ATTEMPTS - 1));
+    DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(
+        template, (record, ex) -> new TopicPartition(record.topic() + ".DLT", record.partition()));
+    return new DefaultErrorHandler(recoverer, new FixedBackOff(100L, ATTEMPTS - 1));
   }
 }

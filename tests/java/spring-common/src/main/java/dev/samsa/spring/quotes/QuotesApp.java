@@ -38,12 +38,13 @@ public class QuotesApp {
   }
 
   /**
-   * Declaring the ReplyingKafkaTemplate (a KafkaTemplate) turns Boot's KafkaTemplate off; this
-   * one is primary, so Boot's listener container factory takes it to send the @SendTo replies.
+   * Declaring the ReplyingKafkaTemplate (a KafkaTemplate) turns Boot's KafkaTemplate off; Boot's
+   * listener container factory sends the @SendTo replies through the unique (or primary)
+   * KafkaTemplate<Object, Object>: this one.
    */
   @Bean
   @Primary
-  KafkaTemplate<String, Object> kafkaTemplate(ProducerFactory<String, Object> producerFactory) {
+  KafkaTemplate<Object, Object> kafkaTemplate(ProducerFactory<Object, Object> producerFactory) {
     return new KafkaTemplate<>(producerFactory);
   }
 

@@ -6,6 +6,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.annotation.EnableKafkaRetryTopic;
 import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
  * Non-blocking retries: the dispatcher listener (ShipmentDispatcher, one per Spring
@@ -23,6 +25,12 @@ public class ShipmentsApp {
 
   public static void main(String[] args) {
     SpringApplication.run(ShipmentsApp.class, args);
+  }
+
+  /** Retry topics are consumed after a delay, which needs a scheduler. */
+  @Bean
+  TaskScheduler retryScheduler() {
+    return new ThreadPoolTaskScheduler();
   }
 
   @Bean

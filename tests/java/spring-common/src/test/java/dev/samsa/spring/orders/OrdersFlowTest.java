@@ -115,7 +115,7 @@ class OrdersFlowTest extends SamsaSpringTest {
     Set<String> expectedThreads = new HashSet<>();
     for (OrderLedger.Delivery d : got) {
       assertEquals(d.key(), d.event().customer());
-      assertEquals(TYPE_ID, d.typeId(), "__TypeId__ header");
+      assertEquals(TYPE_ID, d.valueType(), "value type, from the __TypeId__ header");
       assertEquals(partitionOfKey.get(d.key()), d.partition(), "partition of " + d.key());
       assertTrue(d.thread().startsWith(ownerOfPartition.get(d.partition()) + "-C-"),
           "partition " + d.partition() + " consumed on " + d.thread());
