@@ -28,8 +28,11 @@ void handle_offset_delete(ContextPtr ctx, protocol::OffsetDeleteRequest request)
       }
     }
   }
+  // A copy: the request moves into the callback, and the order in which a call's
+  // arguments are built is unspecified, so request.group_id may already be empty.
+  const std::string group_id = request.group_id;
   groups->delete_offsets(
-      request.group_id, known,
+      group_id, known,
       [ctx, request = std::move(request), slot](coordinator::OffsetDeleteResult r) {
         protocol::OffsetDeleteResponse response;
         response.error_code = to_wire(r.error);
