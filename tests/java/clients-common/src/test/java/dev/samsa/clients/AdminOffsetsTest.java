@@ -78,9 +78,13 @@ class AdminOffsetsTest {
       ListOffsetsResultInfo at = list(tp, OffsetSpec.forTimestamp(t0 + 2500));
       assertEquals(3, at.offset(), where + " first offset with timestamp >= T0+2500");
       assertEquals(t0 + 3000, at.timestamp(), where);
-      ListOffsetsResultInfo exact = list(tp, OffsetSpec.forTimestamp(t0 + 7000));
-      assertEquals(7, exact.offset(), where);
-      assertEquals(t0 + 7000, exact.timestamp(), where);
+      ListOffsetsResultInfo exact = list(tp, OffsetSpec.forTimestamp(t0 + 4000));
+      assertEquals(4, exact.offset(), where);
+      assertEquals(t0 + 4000, exact.timestamp(), where);
+      // the first offset (not the closest timestamp): offset 5 (T0+100000) comes before 7 (T0+7000)
+      ListOffsetsResultInfo first = list(tp, OffsetSpec.forTimestamp(t0 + 7000));
+      assertEquals(5, first.offset(), where);
+      assertEquals(t0 + 100_000, first.timestamp(), where);
       ListOffsetsResultInfo late = list(tp, OffsetSpec.forTimestamp(t0 + 50_000));
       assertEquals(5, late.offset(), where + " only offset 5 has a timestamp >= T0+50000");
       ListOffsetsResultInfo none = list(tp, OffsetSpec.forTimestamp(t0 + 200_000));
@@ -95,7 +99,8 @@ class AdminOffsetsTest {
       query.put(separate, t0 + 2500);
       query.put(batched, t0 + 200_000);
       Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query, Duration.ofSeconds(20));
-      assertEquals(new OffsetAndTimestamp(3, t0 + 3000), found.get(separate));
+      assertEquals(3, found.get(separate).offset());
+      assertEquals(t0 + 3000, found.get(separate).timestamp());
       assertTrue(found.containsKey(batched));
       assertNull(found.get(batched), "no record at or after that time");
       assertEquals(Map.of(separate, 0L, batched, 0L), c.beginningOffsets(List.of(separate, batched), Duration.ofSeconds(20)));
@@ -103,11 +108,12 @@ class AdminOffsetsTest {
 
       // seek to what offsetsForTimes found and read from there
       c.assign(List.of(batched));
-      c.seek(batched, c.offsetsForTimes(Map.of(batched, t0 + 6500), Duration.ofSeconds(20)).get(batched).offset());
+      c.seek(batched, c.offsetsForTimes(Map.of(batched, t0 + 1500), Duration.ofSeconds(20)).get(batched).offset());
       List<ConsumerRecord<String, String>> got = new java.util.ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (got.size() < 3 && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200)).forEach(got::add);
-      assertEquals(List.of("v7", "v8", "v9"), got.stream().map(ConsumerRecord::value).toList());
+      while (got.size() < 8 && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200)).forEach(got::add);
+      assertEquals(List.of("v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"),
+          got.stream().map(ConsumerRecord::value).toList());
     }
   }
 

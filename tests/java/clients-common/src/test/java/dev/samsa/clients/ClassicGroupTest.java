@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Classic consumer groups (the default group.protocol) with the two client-side assignors
  * of interest: range (the default's first) and cooperative-sticky. Members use a short
  * session timeout (6 s, the broker's minimum) and a 500 ms heartbeat so that hand-overs are
- * quick; everything else is the client's default.
+ * quick; everything else is the client's default. The crash of a member is in
+ * ClassicGroupCrashTest.
  */
 class ClassicGroupTest {
   static final String RANGE = "org.apache.kafka.clients.consumer.RangeAssignor";
@@ -35,7 +36,7 @@ class ClassicGroupTest {
     if (broker != null) broker.close();
   }
 
-  private static Properties member(String group, String assignor) {
+  static Properties member(SamsaBroker broker, String group, String assignor) {
     Properties p = Kit.consumerProps(broker, group);
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, assignor);
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT_MS));
@@ -43,18 +44,15 @@ class ClassicGroupTest {
     return p;
   }
 
+  private static Properties member(String group, String assignor) {
+    return member(broker, group, assignor);
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {RANGE, COOPERATIVE})
   void threeMembersShareTwelvePartitionsAndLeaveHandsOver(String assignor) throws Exception {
     String group = Kit.unique("classic-share");
     GroupFlows.shareThenLeave(broker, admin, () -> member(group, assignor), assignor.equals(COOPERATIVE));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {RANGE, COOPERATIVE})
-  void crashedMemberHandsOverAfterSessionTimeout(String assignor) throws Exception {
-    String group = Kit.unique("classic-crash");
-    GroupFlows.crashThenSessionTimeout(broker, admin, () -> member(group, assignor), SESSION_TIMEOUT_MS);
   }
 
   @ParameterizedTest(name = "{0}")
