@@ -168,6 +168,13 @@ def test_group_members_share_hand_over_and_resume(broker_factory, protocol):
         lg = listed(adm)[group]
         assert lg.state == ConsumerGroupState.STABLE and lg.type == want_type
         assert not lg.is_simple_consumer_group
+        # ListGroups v5 filters by type and by state.
+        other_type = ConsumerGroupType.CLASSIC if protocol == "consumer" else ConsumerGroupType.CONSUMER
+        for kwargs, present in (({"types": {want_type}}, True), ({"types": {other_type}}, False),
+                                ({"states": {ConsumerGroupState.STABLE}}, True),
+                                ({"states": {ConsumerGroupState.EMPTY}}, False)):
+            res = adm.list_consumer_groups(request_timeout=OP_TIMEOUT, **kwargs).result(OP_TIMEOUT)
+            assert (group in {g.group_id for g in res.valid}) == present, kwargs
 
         produce_spread(broker, topic, 100, "first")
         seen = wait_received(members, 600, "600 records")

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"samsa/tests/go/samsatest"
@@ -340,4 +342,76 @@ func TestCrashRestart(t *testing.T) {
 		next[r.Partition] += 2
 	}
 	expectNoMore(t, cons, 300*time.Millisecond)
+}
+
+// TestIdempotentInFlight: the idempotent producer (kgo keeps five requests in flight to a
+// Kafka >= 1.0 broker) with small batches (many batches per partition outstanding at once) writes 60,000 records to six
+// partitions; each partition holds exactly its records, in order, and DescribeProducers
+// shows the one producer with the last sequence of each partition.
+func TestIdempotentInFlight(t *testing.T) {
+	b := samsatest.Start(t)
+	adm := newAdmin(t, b)
+	const topic, parts, n = "franz-inflight", int32(6), 60000
+	createTopic(t, adm, topic, parts, nil)
+	prod := newClient(t, b, "producer", kgo.DefaultProduceTopic(topic),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.ProducerBatchMaxBytes(4096),
+		kgo.ProducerBatchCompression(kgo.NoCompression()))
+	ctx := ctxFor(t, 2*opTimeout)
+	var mu sync.Mutex
+	var firstErr error
+	var pid int64 = -1
+	for i := 0; i < n; i++ {
+		r := &kgo.Record{Partition: int32(i) % parts, Value: []byte(fmt.Sprintf("%06d", i))}
+		prod.Produce(ctx, r, func(r *kgo.Record, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			pid = r.ProducerID
+		})
+	}
+	if err := prod.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if firstErr != nil {
+		t.Fatalf("produce: %v", firstErr)
+	}
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := int32(0); p < parts; p++ {
+		if o, _ := ends.Lookup(topic, p); o.Offset != n/int64(parts) {
+			t.Fatalf("partition %d: end offset %d, want %d", p, o.Offset, n/int64(parts))
+		}
+	}
+	described, err := adm.DescribeProducers(ctx, kadm.TopicsSet{topic: {0: {}, 1: {}, 2: {}, 3: {}, 4: {}, 5: {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := int32(0); p < parts; p++ {
+		dp := described[topic].Partitions[p]
+		active := dp.ActiveProducers.Sorted()
+		if dp.Err != nil || len(active) != 1 || active[0].ProducerID != pid || active[0].LastSequence != n/parts-1 {
+			t.Fatalf("DescribeProducers %s[%d]: err %v producers %+v; want producer %d with last sequence %d",
+				topic, p, dp.Err, active, pid, n/parts-1)
+		}
+	}
+
+	cons := newClient(t, b, "consumer", kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	got := pollN(t, cons, n, 2*opTimeout)
+	next := map[int32]int{}
+	for p := int32(0); p < parts; p++ {
+		next[p] = int(p)
+	}
+	for _, r := range got {
+		want := fmt.Sprintf("%06d", next[r.Partition])
+		if string(r.Value) != want || r.Offset != int64(next[r.Partition]/int(parts)) || r.ProducerID != pid {
+			t.Fatalf("partition %d: got %s@%d (producer %d), want %s@%d (producer %d)", r.Partition, r.Value, r.Offset,
+				r.ProducerID, want, next[r.Partition]/int(parts), pid)
+		}
+		next[r.Partition] += int(parts)
+	}
 }
