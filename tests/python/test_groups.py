@@ -7,7 +7,7 @@ import pytest
 from confluent_kafka import ConsumerGroupState, ConsumerGroupType
 from confluent_kafka.error import KafkaError, KafkaException
 
-from helpers import (OP_TIMEOUT, Consumer, DeliveryLog, Producer, TopicPartition, admin,
+from helpers import (OP_TIMEOUT, Consumer, DeliveryLog, Producer, TopicPartition, admin, known_finding,
                      create_topic, flush, wait_until)
 
 PARTITIONS = 6
@@ -243,3 +243,37 @@ def test_consumer_protocol_static_subscription_change(broker_factory):
         assert not m.errors, m.errors
     finally:
         m.close()
+
+
+@known_finding("samsa: group members are not restored after a broker restart (Kafka reloads classic "
+               "members and KIP-848 member/assignment records from __consumer_offsets): members' commits "
+               "fail with UNKNOWN_MEMBER_ID, they rejoin and re-consume from the last commit (duplicates)")
+@pytest.mark.parametrize("protocol", ["classic", "consumer"])
+def test_group_survives_broker_restart(broker_factory, protocol):
+    """Two live members across a clean restart and a SIGKILL: they stay in the group,
+    keep sharing the partitions, and what is produced afterwards is consumed exactly once."""
+    broker = broker_factory(BROKER_OVERRIDES)
+    adm = admin(broker)
+    topic, group = f"py-restart-{protocol}", f"py-restart-{protocol}"
+    create_topic(adm, topic, PARTITIONS)
+    members = [Member(broker, n, group, topic, protocol) for n in ("a", "b")]
+    try:
+        wait_cover(members, topic, [3, 3], "a 3/3 assignment")
+        produce_spread(broker, topic, 20, "before")
+        wait_received(members, 120, "120 records")
+        wait_committed(adm, group, topic, 20)
+        broker.restart()
+        adm = admin(broker)
+        produce_spread(broker, topic, 10, "after-restart")
+        wait_received(members, 180, "180 records")
+        wait_committed(adm, group, topic, 30)
+        broker.kill9()
+        broker.start()
+        adm = admin(broker)
+        produce_spread(broker, topic, 10, "after-crash")
+        wait_received(members, 240, "240 records")
+        wait_committed(adm, group, topic, 40)
+        wait_cover(members, topic, [3, 3], "a 3/3 assignment after the restarts")
+    finally:
+        for m in members:
+            m.close()
