@@ -154,7 +154,7 @@ class ConsumerGroupsToolTest extends ToolTestBase {
       assertEquals("cg-live-group", member.get("GROUP"), members::describe);
       assertEquals("/127.0.0.1", member.get("HOST"), members::describe);
       assertEquals("3", member.get("#PARTITIONS"), members::describe);
-      assertEquals("cg-live(0,1,2)", member.get("ASSIGNMENT"), members::describe);
+      assertEquals("cg-live:0,1,2", member.get("CURRENT-ASSIGNMENT"), members::describe);
       String memberId = member.get("CONSUMER-ID");
 
       // Offsets are committed by auto-commit (every 5 s): await them, then every partition

@@ -96,27 +96,39 @@ public final class KafkaTool {
   public Running start(String mainClass, String stdin, String... args) {
     try {
       Path dir = Files.createTempDirectory("kafka-tool-");
-      List<String> command = command(mainClass, args);
+      Path archive = classDataArchive(mainClass);
+      Path newArchive = null;
+      List<String> jvm = new ArrayList<>();
+      if (archive != null && Files.isRegularFile(archive)) {
+        jvm.add("-XX:SharedArchiveFile=" + archive);
+      } else if (archive != null) {
+        newArchive = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        jvm.add("-XX:ArchiveClassesAtExit=" + newArchive);
+      }
+      List<String> command = command(mainClass, jvm, args);
       ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
       Path in = dir.resolve("stdin");
       Files.writeString(in, stdin == null ? "" : stdin, StandardCharsets.UTF_8);
       pb.redirectInput(in.toFile());
       pb.redirectOutput(dir.resolve("stdout").toFile());
       pb.redirectError(dir.resolve("stderr").toFile());
-      return new Running(this, command, dir, pb.start());
+      return new Running(this, command, dir, pb.start(), newArchive, archive);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** The command line, as bin/kafka-run-class.sh would build it. */
-  static List<String> command(String mainClass, String... args) {
+  static List<String> command(String mainClass, List<String> extraJvmOptions, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     // kafka-run-class.sh's default heap for tools; a small collector and C1 only, since the
     // machine is shared and each tool lives a few seconds.
-    cmd.addAll(
-        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // Class data sharing (see classDataArchive); the JVM's own log lines (such as a CDS
+    // archive it cannot use) would go to stdout, which belongs to the tool.
+    cmd.addAll(List.of("-Xshare:auto", "-Xlog:disable"));
+    cmd.addAll(extraJvmOptions);
     cmd.add("-Djava.awt.headless=true");
     cmd.add("-Dlog4j2.configurationFile=" + log4jConfig());
     cmd.add("-cp");
@@ -126,15 +138,30 @@ public final class KafkaTool {
     return cmd;
   }
 
+  /**
+   * A dynamic class-data-sharing archive per tool under target/cds: the first run of a tool
+   * writes it at exit, later runs map it and start with about half the CPU time (the machine
+   * is small and shared). Null when disabled (-Dkafka.tools.cds=false).
+   */
+  private static Path classDataArchive(String mainClass) throws IOException {
+    if ("false".equals(System.getProperty("kafka.tools.cds"))) return null;
+    Path dir = classpathFile().toAbsolutePath().getParent().resolve("cds");
+    Files.createDirectories(dir);
+    return dir.resolve(mainClass + ".jsa");
+  }
+
   private static String cachedClasspath;
+
+  private static Path classpathFile() {
+    String prop = System.getProperty("kafka.tools.classpath.file");
+    return prop != null && !prop.isBlank()
+        ? Paths.get(prop)
+        : Paths.get("target", "kafka-tools.classpath").toAbsolutePath();
+  }
 
   static synchronized String classpath() {
     if (cachedClasspath != null) return cachedClasspath;
-    String prop = System.getProperty("kafka.tools.classpath.file");
-    Path file =
-        prop != null && !prop.isBlank()
-            ? Paths.get(prop)
-            : Paths.get("target", "kafka-tools.classpath").toAbsolutePath();
+    Path file = classpathFile();
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException(
           file + " is missing: build the module with `mvn install` (tests/java/setup.sh)");
@@ -171,13 +198,18 @@ public final class KafkaTool {
     private final Path dir;
     private final Process process;
     private final long startNanos = System.nanoTime();
+    private final Path newArchive;
+    private final Path archive;
     private Result result;
 
-    private Running(KafkaTool tool, List<String> command, Path dir, Process process) {
+    private Running(
+        KafkaTool tool, List<String> command, Path dir, Process process, Path newArchive, Path archive) {
       this.tool = tool;
       this.command = command;
       this.dir = dir;
       this.process = process;
+      this.newArchive = newArchive;
+      this.archive = archive;
     }
 
     public boolean isAlive() {
@@ -261,7 +293,21 @@ public final class KafkaTool {
               threadDump,
               took);
       deleteTree(dir);
+      publishArchive(!timedOut && result.exitCode == 0);
       return result;
+    }
+
+    /** A class-data archive written by a tool that ran to a clean end becomes the tool's. */
+    private void publishArchive(boolean clean) {
+      if (newArchive == null) return;
+      try {
+        if (clean && Files.isRegularFile(newArchive) && !Files.exists(archive)) {
+          Files.move(newArchive, archive, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.deleteIfExists(newArchive);
+      } catch (IOException e) {
+        // No archive: the next run makes one.
+      }
     }
 
     private String read(String name) {
