@@ -62,6 +62,13 @@ class AdminGroupsTest {
     return Kit.get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
   }
 
+  private static Map<TopicPartition, Long> offsetsOf(String group) {
+    Map<TopicPartition, Long> out = new java.util.HashMap<>();
+    Kit.get(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata())
+        .forEach((tp, om) -> out.put(tp, om.offset()));
+    return out;
+  }
+
   private static Set<String> listedGroups() {
     Set<String> s = new HashSet<>();
     for (ConsumerGroupListing l : Kit.get(admin.listConsumerGroups().all())) s.add(l.groupId());
@@ -218,5 +225,31 @@ class AdminGroupsTest {
     assertTrue(d.isSimpleConsumerGroup());
     assertEquals(ConsumerGroupState.EMPTY, d.state());
     assertEquals(0, d.members().size());
+  }
+
+  /** deleteConsumerGroupOffsets (OffsetDelete): refused for a subscribed topic, removes offsets of an empty group. */
+  @Test
+  void deleteGroupOffsets() throws Exception {
+    String topic = Kit.unique("offset-delete");
+    String group = Kit.unique("offset-delete-group");
+    Kit.createTopic(admin, topic, 2);
+    try (KafkaProducer<String, String> p = Kit.producer(broker)) {
+      for (int i = 0; i < 10; i++) p.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i));
+      p.flush();
+    }
+    TopicPartition p0 = new TopicPartition(topic, 0);
+    TopicPartition p1 = new TopicPartition(topic, 1);
+    try (GroupMember m = new GroupMember("m", member(group), topic)) {
+      Kit.await("10 records", Duration.ofSeconds(30), () -> m.received().size() >= 10, m::toString);
+      m.call(c -> {
+        c.commitSync();
+        return null;
+      });
+      Throwable subscribed = Kit.failure(admin.deleteConsumerGroupOffsets(group, Set.of(p0)).all());
+      assertInstanceOf(org.apache.kafka.common.errors.GroupSubscribedToTopicException.class, subscribed);
+    }
+    assertEquals(Map.of(p0, 5L, p1, 5L), offsetsOf(group));
+    Kit.get(admin.deleteConsumerGroupOffsets(group, Set.of(p0)).all());
+    assertEquals(Map.of(p1, 5L), offsetsOf(group), "partition 0's offset deleted, partition 1's kept");
   }
 }

@@ -239,3 +239,14 @@ final class GroupFlows {
     }
   }
 }
+
+/** Balance checks for two members of a 4-partition topic. */
+final class GroupFlowsBalance {
+  private GroupFlowsBalance() {}
+
+  static boolean twoEach(Set<Integer> x, Set<Integer> y) {
+    Set<Integer> u = new java.util.HashSet<>(x);
+    u.addAll(y);
+    return x.size() == 2 && y.size() == 2 && u.size() == 4;
+  }
+}
