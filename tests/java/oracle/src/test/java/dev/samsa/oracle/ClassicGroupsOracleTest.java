@@ -50,18 +50,6 @@ class ClassicGroupsOracleTest extends OracleTestBase {
     }
   }
 
-  /** Kafka creates __consumer_offsets on the first FindCoordinator; wait for it before comparing. */
-  private void warmUpKafkaCoordinator() {
-    long deadline = System.currentTimeMillis() + 60000;
-    while (true) {
-      FindCoordinatorResponseData r = (FindCoordinatorResponseData) oracle.only(Oracle.Side.KAFKA,
-          ApiKeys.FIND_COORDINATOR, 3, new FindCoordinatorRequestData().setKey("warm-up").setKeyType((byte) 0));
-      if (r.errorCode() == 0) return;
-      if (System.currentTimeMillis() > deadline) throw new IllegalStateException("no coordinator: " + r);
-      KafkaBroker.sleep(100);
-    }
-  }
-
   static byte[] subscription(String... topics) {
     ByteBuffer b = ConsumerProtocol.serializeSubscription(
         new ConsumerPartitionAssignor.Subscription(List.of(topics)));
@@ -255,7 +243,7 @@ class ClassicGroupsOracleTest extends OracleTestBase {
           .setGroupId(g).setGenerationId(m.gen(side)).setMemberId("no-such-member"));
       oracle.send("unknown group", ApiKeys.HEARTBEAT, v, new HeartbeatRequestData()
           .setGroupId(unique("hb-unknown")).setGenerationId(1).setMemberId("m"));
-      oracle.send("empty group id", ApiKeys.HEARTBEAT, v, new HeartbeatRequestData()
+      oracle.send("empty group id #empty-group", ApiKeys.HEARTBEAT, v, new HeartbeatRequestData()
           .setGroupId("").setGenerationId(1).setMemberId("m"));
     }
   }
@@ -281,7 +269,7 @@ class ClassicGroupsOracleTest extends OracleTestBase {
     oracle.send("first member's offset commit during the rebalance", ApiKeys.OFFSET_COMMIT,
         latest(oracle, ApiKeys.OFFSET_COMMIT), side -> offsetCommit(g, a.gen(side), a.id(side),
             topic, 0, 1L, ""));
-    oracle.send("describe during the rebalance", ApiKeys.DESCRIBE_GROUPS,
+    oracle.send("describe during the rebalance #preparing-rebalance", ApiKeys.DESCRIBE_GROUPS,
         latest(oracle, ApiKeys.DESCRIBE_GROUPS), new DescribeGroupsRequestData().setGroups(List.of(g)));
     Oracle.Result aJoin = oracle.send("first member rejoins", ApiKeys.JOIN_GROUP, jv,
         side -> joinRequest(g, a.id(side), null, "consumer", subscription(topic)));
@@ -344,7 +332,7 @@ class ClassicGroupsOracleTest extends OracleTestBase {
           offsetCommit(empty, -1, "", topic, 1, 5L, "m".repeat(5000)));
       oracle.send("generation 3 to a group without members", ApiKeys.OFFSET_COMMIT, v,
           offsetCommit(empty, 3, "someone", topic, 0, 6L, ""));
-      oracle.send("empty group id", ApiKeys.OFFSET_COMMIT, v, offsetCommit("", -1, "", topic, 0, 6L, ""));
+      oracle.send("empty group id #empty-group", ApiKeys.OFFSET_COMMIT, v, offsetCommit("", -1, "", topic, 0, 6L, ""));
       String g = unique("oc");
       Member m = stableGroup(g, topic);
       oracle.send("member commit", ApiKeys.OFFSET_COMMIT, v,
@@ -367,9 +355,9 @@ class ClassicGroupsOracleTest extends OracleTestBase {
     List<Integer> ps = new ArrayList<>();
     for (int p : partitions) ps.add(p);
     if (v >= 8) {
-      return new OffsetFetchRequestData().setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
+      return new OffsetFetchRequestData().setGroups(new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
           .setGroupId(group).setTopics(topic == null ? null : List.of(
-              new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(topic).setPartitionIndexes(ps)))));
+              new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(topic).setPartitionIndexes(ps))))));
     }
     return new OffsetFetchRequestData().setGroupId(group).setTopics(topic == null ? null : List.of(
         new OffsetFetchRequestData.OffsetFetchRequestTopic().setName(topic).setPartitionIndexes(ps)));
@@ -469,7 +457,7 @@ class ClassicGroupsOracleTest extends OracleTestBase {
       Member m = stableGroup(stable, topic);
       oracle.send("empty, non-empty, unknown", ApiKeys.DELETE_GROUPS, v, new DeleteGroupsRequestData()
           .setGroupsNames(List.of(empty, stable, unique("dlg-unknown"))));
-      oracle.send("empty group id", ApiKeys.DELETE_GROUPS, v,
+      oracle.send("empty group id #empty-group", ApiKeys.DELETE_GROUPS, v,
           new DeleteGroupsRequestData().setGroupsNames(List.of("")));
       short fv = latest(oracle, ApiKeys.OFFSET_FETCH);
       oracle.send("offsets of the deleted group", ApiKeys.OFFSET_FETCH, fv, offsetFetch(fv, empty, topic, 0));

@@ -138,7 +138,7 @@ class ConfigsOracleTest extends OracleTestBase {
           incremental(TOPIC, t, false, APPEND, "retention.ms", "5"));
       oracle.send("invalid value", k, v, incremental(TOPIC, t, false, SET, "max.message.bytes", "big"));
       oracle.send("unknown key", k, v, incremental(TOPIC, t, false, SET, "no.such.config", "1"));
-      oracle.send("invalid operation 9", k, v, incremental(TOPIC, t, false, (byte) 9, "retention.ms", "1"));
+      oracle.send("invalid operation 9 #bad-op", k, v, incremental(TOPIC, t, false, (byte) 9, "retention.ms", "1"));
       oracle.send("same key twice", k, v, incremental(TOPIC, t, false,
           SET, "retention.ms", "1000", DELETE, "retention.ms", null));
       oracle.send("unknown topic", k, v,

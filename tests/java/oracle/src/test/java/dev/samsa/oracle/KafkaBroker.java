@@ -79,13 +79,10 @@ final class KafkaBroker implements AutoCloseable {
         "inter.broker.listener.name=PLAINTEXT",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "log.dirs=" + workDir.resolve("data"),
-        // samsa's defaults, where they show in answers.
-        "num.partitions=1",
-        "default.replication.factor=1",
-        "auto.create.topics.enable=true",
-        "delete.topic.enable=true",
+        // Kafka's own defaults already match samsa's (num.partitions=1, auto.create.topics.enable
+        // and delete.topic.enable true, offsets.topic.num.partitions=50); setting them here
+        // would make them STATIC_BROKER_CONFIG in DescribeConfigs. Only one-node necessities:
         "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=50",
         "transaction.state.log.replication.factor=1",
         "transaction.state.log.min.isr=1",
         "share.coordinator.state.topic.replication.factor=1",

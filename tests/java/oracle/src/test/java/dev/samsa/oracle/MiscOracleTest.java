@@ -23,10 +23,12 @@ class MiscOracleTest extends OracleTestBase {
 
   @Test
   void consumerGroupHeartbeatEveryVersion() {
+    warmUpKafkaCoordinator();
     String topic = unique("cgh-topic");
     createTopic(topic, 2);
     for (short v : oracle.versions(ApiKeys.CONSUMER_GROUP_HEARTBEAT)) {
       String g = unique("cgh");
+      awaitKafkaGroupCoordinator(g);
       String clientMemberId = Uuid.randomUuid().toString();
       Oracle.Result join = oracle.send("join", ApiKeys.CONSUMER_GROUP_HEARTBEAT, v,
           heartbeat(g, v >= 1 ? clientMemberId : "", 0, List.of(topic)));
@@ -59,10 +61,13 @@ class MiscOracleTest extends OracleTestBase {
 
   @Test
   void consumerGroupDescribeEveryVersion() {
+    warmUpKafkaCoordinator();
     for (short v : oracle.versions(ApiKeys.CONSUMER_GROUP_DESCRIBE)) {
+      String unknown = unique("cgd-unknown");
+      awaitKafkaGroupCoordinator(unknown);
       oracle.send("unknown group", ApiKeys.CONSUMER_GROUP_DESCRIBE, v,
-          new ConsumerGroupDescribeRequestData().setGroupIds(List.of(unique("cgd-unknown"))));
-      oracle.send("empty group id", ApiKeys.CONSUMER_GROUP_DESCRIBE, v,
+          new ConsumerGroupDescribeRequestData().setGroupIds(List.of(unknown)));
+      oracle.send("empty group id #empty-group", ApiKeys.CONSUMER_GROUP_DESCRIBE, v,
           new ConsumerGroupDescribeRequestData().setGroupIds(List.of("")));
     }
   }

@@ -34,6 +34,40 @@ abstract class OracleTestBase {
     }
   }
 
+  /** Kafka creates __consumer_offsets on the first FindCoordinator; wait for it before comparing. */
+  protected void warmUpKafkaCoordinator() {
+    long deadline = System.currentTimeMillis() + 60000;
+    while (true) {
+      var r = (org.apache.kafka.common.message.FindCoordinatorResponseData) oracle.only(Oracle.Side.KAFKA,
+          ApiKeys.FIND_COORDINATOR, 3, new org.apache.kafka.common.message.FindCoordinatorRequestData().setKey("warm-up").setKeyType((byte) 0));
+      if (r.errorCode() == 0) return;
+      if (System.currentTimeMillis() > deadline) throw new IllegalStateException("no coordinator: " + r);
+      KafkaBroker.sleep(100);
+    }
+  }
+
+  /**
+   * Kafka's group coordinator answers NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS until the
+   * __consumer_offsets partition of this group is loaded; waits for that (Kafka only).
+   */
+  protected void awaitKafkaGroupCoordinator(String group) {
+    warmUpKafkaCoordinator();
+    long deadline = System.currentTimeMillis() + 30000;
+    while (true) {
+      var r = (org.apache.kafka.common.message.OffsetFetchResponseData) oracle.only(Oracle.Side.KAFKA,
+          ApiKeys.OFFSET_FETCH, 8, new org.apache.kafka.common.message.OffsetFetchRequestData()
+              .setGroups(List.of(new org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup()
+                  .setGroupId(group).setTopics(null))));
+      short e = r.groups().get(0).errorCode();
+      if (e != Errors.NOT_COORDINATOR.code() && e != Errors.COORDINATOR_LOAD_IN_PROGRESS.code()
+          && e != Errors.COORDINATOR_NOT_AVAILABLE.code()) {
+        return;
+      }
+      if (System.currentTimeMillis() > deadline) throw new IllegalStateException("group coordinator: " + r);
+      KafkaBroker.sleep(100);
+    }
+  }
+
   /** A topic or group name no other test (or earlier run on the same brokers) uses. */
   static String unique(String prefix) {
     return prefix + "-" + RUN + "-" + SEQ.incrementAndGet();
@@ -59,6 +93,24 @@ abstract class OracleTestBase {
     awaitTopic(name, partitions);
   }
 
+  /**
+   * Kafka's metadata cache can show a leader a moment before its replica manager leads the
+   * partition (Produce then answers NOT_LEADER_OR_FOLLOWER); ListOffsets goes through the latter.
+   */
+  private boolean leaderReady(Oracle.Side side, String topic, int partitions) {
+    var ps = new java.util.ArrayList<org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition>();
+    for (int p = 0; p < partitions; p++) {
+      ps.add(new org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition()
+          .setPartitionIndex(p).setTimestamp(-1L));
+    }
+    var r = (org.apache.kafka.common.message.ListOffsetsResponseData) oracle.only(side,
+        ApiKeys.LIST_OFFSETS, 7, new org.apache.kafka.common.message.ListOffsetsRequestData()
+            .setReplicaId(-1).setTopics(List.of(
+                new org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic()
+                    .setName(topic).setPartitions(ps))));
+    return r.topics().stream().flatMap(t -> t.partitions().stream()).allMatch(p -> p.errorCode() == 0);
+  }
+
   /** The topic's id on one broker (each broker picks its own), or a random id if unknown. */
   protected org.apache.kafka.common.Uuid topicId(Oracle.Side side, String topic) {
     MetadataResponseData r = (MetadataResponseData) oracle.only(side, ApiKeys.METADATA, 12,
@@ -78,7 +130,8 @@ abstract class OracleTestBase {
                 List.of(new MetadataRequestData.MetadataRequestTopic().setName(name))));
         var t = r.topics().find(name);
         if (t != null && t.errorCode() == Errors.NONE.code() && t.partitions().size() == partitions
-            && t.partitions().stream().allMatch(p -> p.leaderId() >= 0)) {
+            && t.partitions().stream().allMatch(p -> p.leaderId() >= 0)
+            && leaderReady(side, name, partitions)) {
           break;
         }
         if (System.currentTimeMillis() > deadline) {

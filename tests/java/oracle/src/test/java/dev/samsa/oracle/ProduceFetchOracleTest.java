@@ -24,8 +24,11 @@ import org.junit.jupiter.api.Test;
 /** Produce, Fetch, ListOffsets, DeleteRecords, InitProducerId, DescribeProducers,
  *  DescribeLogDirs: every version both serve, with their error paths. */
 class ProduceFetchOracleTest extends OracleTestBase {
-  /** Fixed record timestamps (CreateTime), so that both logs hold the same bytes. */
-  static final long T0 = 1_700_000_000_000L;
+  /**
+   * Record timestamps (CreateTime), the same for both brokers so that both logs hold the same
+   * bytes; recent, or Kafka's retention check deletes the records (retention.ms is 7 days).
+   */
+  static final long T0 = (System.currentTimeMillis() / 1000 - 3600) * 1000;
 
   static Supplier<MemoryRecords> records(int count, int valueSize) {
     return () -> {
@@ -66,17 +69,18 @@ class ProduceFetchOracleTest extends OracleTestBase {
           side -> produce((short) 1, t, 1, records(2, 0)));
       oracle.send("unknown partition", ApiKeys.PRODUCE, v,
           side -> produce((short) -1, t, 7, records(1, 0)));
+      String unknown = unique("pr-unknown");
       oracle.send("unknown topic", ApiKeys.PRODUCE, v,
-          side -> produce((short) -1, unique("pr-unknown"), 0, records(1, 0)));
+          side -> produce((short) -1, unknown, 0, records(1, 0)));
       oracle.send("acks=2 (invalid)", ApiKeys.PRODUCE, v,
           side -> produce((short) 2, t, 0, records(1, 0)));
-      oracle.send("batch above topic max.message.bytes", ApiKeys.PRODUCE, v,
+      oracle.send("batch above topic max.message.bytes #produce-error", ApiKeys.PRODUCE, v,
           side -> produce((short) -1, small, 0, records(1, 500)));
       oracle.send("batch within topic max.message.bytes", ApiKeys.PRODUCE, v,
           side -> produce((short) -1, small, 0, records(1, 20)));
     }
     short v = latest(oracle, ApiKeys.PRODUCE);
-    oracle.send("batch above broker message.max.bytes", ApiKeys.PRODUCE, v,
+    oracle.send("batch above broker message.max.bytes #produce-error", ApiKeys.PRODUCE, v,
         side -> produce((short) -1, t, 0, records(1, 1_100_000)));
     oracle.send("fetch everything", ApiKeys.FETCH, 12, side -> fetch(12, side, t, 0, 0L, 1 << 20));
   }
@@ -86,13 +90,27 @@ class ProduceFetchOracleTest extends OracleTestBase {
     String t = unique("pr-lat");
     createTopic(t, 1, topic(t, 1, (short) 1, "message.timestamp.type", "LogAppendTime"));
     for (short v : oracle.versions(ApiKeys.PRODUCE)) {
-      oracle.send("LogAppendTime topic", ApiKeys.PRODUCE, v,
+      oracle.send("LogAppendTime topic #log-append-time", ApiKeys.PRODUCE, v,
           side -> produce((short) -1, t, 0, records(1, 0)));
+    }
+  }
+
+  /** Kafka's first InitProducerId waits for a block of ids from its controller. */
+  void warmUpKafkaProducerIds() {
+    long deadline = System.currentTimeMillis() + 30000;
+    while (true) {
+      InitProducerIdResponseData r = (InitProducerIdResponseData) oracle.only(Oracle.Side.KAFKA,
+          ApiKeys.INIT_PRODUCER_ID, 0, new InitProducerIdRequestData().setTransactionalId(null)
+              .setTransactionTimeoutMs(60000));
+      if (r.errorCode() == 0) return;
+      if (System.currentTimeMillis() > deadline) throw new IllegalStateException("no producer id: " + r);
+      KafkaBroker.sleep(100);
     }
   }
 
   @Test
   void idempotentProduce() {
+    warmUpKafkaProducerIds();
     String t = unique("pr-idem");
     createTopic(t, 1);
     var ids = oracle.send("idempotent producer id", ApiKeys.INIT_PRODUCER_ID,
@@ -108,7 +126,7 @@ class ProduceFetchOracleTest extends OracleTestBase {
           new SimpleRecord(T0 + 1, "k".getBytes(), "b".getBytes())));
     };
     oracle.send("sequence 0", ApiKeys.PRODUCE, v, side -> batch.apply(side, 0));
-    oracle.send("sequence 0 again (duplicate)", ApiKeys.PRODUCE, v, side -> batch.apply(side, 0));
+    oracle.send("sequence 0 again (duplicate) #duplicate", ApiKeys.PRODUCE, v, side -> batch.apply(side, 0));
     oracle.send("sequence 2", ApiKeys.PRODUCE, v, side -> batch.apply(side, 2));
     oracle.send("sequence 7 (gap)", ApiKeys.PRODUCE, v, side -> batch.apply(side, 7));
     for (short dv : oracle.versions(ApiKeys.DESCRIBE_PRODUCERS)) {
@@ -129,15 +147,15 @@ class ProduceFetchOracleTest extends OracleTestBase {
       oracle.send("from 4 (inside the second batch)", ApiKeys.FETCH, v,
           side -> fetch(v, side, t, 0, 4L, 1 << 20));
       oracle.send("at the end", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 5L, 1 << 20));
-      oracle.send("past the end", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 100L, 1 << 20));
-      oracle.send("negative offset", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, -5L, 1 << 20));
+      oracle.send("past the end #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 100L, 1 << 20));
+      oracle.send("negative offset #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, -5L, 1 << 20));
       oracle.send("partition max bytes 1", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 0L, 1));
-      oracle.send("unknown partition", ApiKeys.FETCH, v, side -> fetch(v, side, t, 3, 0L, 1 << 20));
+      oracle.send("unknown partition #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, t, 3, 0L, 1 << 20));
       if (v < 13) {
-        oracle.send("unknown topic", ApiKeys.FETCH, v,
-            side -> fetch(v, side, unique("fe-unknown"), 0, 0L, 1 << 20));
+        String unknown = unique("fe-unknown");
+        oracle.send("unknown topic #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, unknown, 0, 0L, 1 << 20));
       } else {
-        oracle.send("unknown topic id", ApiKeys.FETCH, v, side -> fetchById(v, Uuid.randomUuid(), 0, 0L));
+        oracle.send("unknown topic id #fetch-error", ApiKeys.FETCH, v, side -> fetchById(v, Uuid.randomUuid(), 0, 0L));
       }
     }
   }
@@ -179,13 +197,14 @@ class ProduceFetchOracleTest extends OracleTestBase {
       oracle.send("unknown topic", ApiKeys.DELETE_RECORDS, v, deleteRecords(unique("dr-unknown"), 0, 0L));
       short lv = latest(oracle, ApiKeys.LIST_OFFSETS);
       oracle.send("earliest after delete", ApiKeys.LIST_OFFSETS, lv, listOffsets(lv, t, 0, -2L));
-      oracle.send("fetch below the log start", ApiKeys.FETCH, 12, side -> fetch(12, side, t, 0, 1L, 1 << 20));
+      oracle.send("fetch below the log start #fetch-error", ApiKeys.FETCH, 12, side -> fetch(12, side, t, 0, 1L, 1 << 20));
       oracle.send("fetch at the log start", ApiKeys.FETCH, 12, side -> fetch(12, side, t, 0, 4L, 1 << 20));
     }
   }
 
   @Test
   void initProducerIdEveryVersion() {
+    warmUpKafkaProducerIds();
     for (short v : oracle.versions(ApiKeys.INIT_PRODUCER_ID)) {
       var r = oracle.send("idempotent", ApiKeys.INIT_PRODUCER_ID, v,
           new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60000));
