@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"samsa/tests/go/samsatest"
 )
@@ -271,4 +272,93 @@ func TestGroupSurvivesBrokerRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGroupConsumerProtocolStaticMember: KIP-848 static membership. A member with an
+// instance id that leaves with epoch -2 (see below for why the leave is sent by hand): it stays in the group with its partitions
+// (nobody else gets them, the group epoch does not move); a new client with the same
+// instance id takes its place with exactly those partitions and resumes at its commits.
+func TestGroupConsumerProtocolStaticMember(t *testing.T) {
+	b := samsatest.Start(t, hb848)
+	adm := newAdmin(t, b)
+	const topic, group, parts = "franz-848-static", "franz-848-static-group", int32(4)
+	createTopic(t, adm, topic, parts, nil)
+	prod := newClient(t, b, "producer", kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	opts := func(instance string) []kgo.Opt {
+		return []kgo.Opt{kgo.ConsumeTopics(topic), kgo.ServerSideBalancer(), kgo.Balancers(kgo.StickyBalancer()),
+			kgo.InstanceID(instance), kgo.FetchMaxWait(500 * time.Millisecond)}
+	}
+	a := startMember(t, b, "a", group, opts("instance-a")...)
+	m2 := startMember(t, b, "b", group, opts("instance-b")...)
+	samsatest.WaitFor(t, opTimeout, "a 2/2 assignment", func() (bool, string) {
+		return exactCover(topic, parts, []int{2, 2}, a, m2)
+	})
+	before := describe848(t, adm, group, a, m2)
+	ownedA, _, _ := a.snapshot()
+	ownedB, _, _ := m2.snapshot()
+	produceSpread(t, prod, topic, parts, 10, "first")
+	receivedAll(t, 40, opTimeout, a, m2)
+	waitCommitted(t, adm, group, topic, parts, 10)
+
+	// franz-go v1.22.3 sends its static leave (epoch -2) without the instance id, which
+	// Kafka (and samsa) refuse with INVALID_REQUEST "InstanceId can't be null.", so the
+	// member would stay until its session times out. After closing the client, this test
+	// sends the leave the Java consumer sends: epoch -2 with member and instance id.
+	idA, _ := a.cl.GroupMetadata()
+	a.close()
+	leave := kmsg.NewPtrConsumerGroupHeartbeatRequest()
+	leave.Group = group
+	leave.MemberID = idA
+	leave.MemberEpoch = -2
+	leave.InstanceID = kmsg.StringPtr("instance-a")
+	lresp, err := leave.RequestWith(ctxFor(t, opTimeout), newClient(t, b, "raw"))
+	if err != nil || lresp.ErrorCode != 0 || lresp.MemberEpoch != -2 {
+		t.Fatalf("static leave: %v, error %d %v epoch %d; want epoch -2", err, lresp.ErrorCode, derefOr(lresp.ErrorMessage, ""), lresp.MemberEpoch)
+	}
+	samsatest.WaitFor(t, opTimeout, "the static member to be described as gone-but-kept", func() (bool, string) {
+		d, err := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
+		if err != nil {
+			return false, err.Error()
+		}
+		g := d[group]
+		for _, m := range g.Members {
+			if m.InstanceID != nil && *m.InstanceID == "instance-a" {
+				return fmt.Sprint(sortedTPs(tpsOf(m.TargetAssignment))) == fmt.Sprint(sortedTPs(ownedA)) && g.Epoch == before.Epoch,
+					fmt.Sprintf("epoch %d target %v", g.Epoch, sortedTPs(tpsOf(m.TargetAssignment)))
+			}
+		}
+		return false, fmt.Sprintf("instance-a not in the group (epoch %d, %d members)", g.Epoch, len(g.Members))
+	})
+	produceSpread(t, prod, topic, parts, 5, "while-away")
+	// b keeps exactly its own partitions meanwhile.
+	samsatest.WaitFor(t, opTimeout, "b to consume its own 10 new records", func() (bool, string) {
+		_, rs, _ := m2.snapshot()
+		n := 0
+		for _, r := range rs {
+			if r.Offset >= 10 {
+				n++
+			}
+		}
+		return n == 10, fmt.Sprintf("%d", n)
+	})
+	if owned, _, _ := m2.snapshot(); fmt.Sprint(sortedTPs(owned)) != fmt.Sprint(sortedTPs(ownedB)) {
+		t.Fatalf("b owns %v after a's static leave, want still %v", sortedTPs(owned), sortedTPs(ownedB))
+	}
+
+	a2 := startMember(t, b, "a2", group, opts("instance-a")...)
+	samsatest.WaitFor(t, opTimeout, "the returning instance to own a's partitions", func() (bool, string) {
+		owned, _, _ := a2.snapshot()
+		return fmt.Sprint(sortedTPs(owned)) == fmt.Sprint(sortedTPs(ownedA)), fmt.Sprint(sortedTPs(owned))
+	})
+	byTP := receivedAll(t, 10, opTimeout, a2)
+	for k, offs := range byTP {
+		if !ownedA[k] || len(offs) != 5 || offs[0] != 10 {
+			t.Fatalf("returning member got %v@%v, want a's partitions from offset 10", k, offs)
+		}
+	}
+	after := describe848(t, adm, group, a2, m2)
+	if after.Epoch != before.Epoch {
+		t.Errorf("group epoch %d after the static member came back, want unchanged %d", after.Epoch, before.Epoch)
+	}
+	checkNoErrors(t, a, m2, a2)
 }
