@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,9 +33,8 @@ import org.springframework.kafka.support.SendResult;
 /**
  * samsa restarted (clean stop, same port and data) under the running OrdersApp while its
  * idempotent producer keeps sending: the app reconnects by itself, every send succeeds, and
- * the log holds every (key, seq) exactly once, in per-key order. The listener may see a
- * record twice only as a redelivery of the same offset (at-least-once consumption: a commit
- * can be lost in the restart); that is counted, not failed.
+ * the log holds every (key, seq) exactly once, in per-key order, and the listener gets all of
+ * them. That the listener also gets none twice (as on Kafka) is a separate, disabled test.
  */
 @SpringBootTest(classes = OrdersApp.class)
 class BrokerRestartTest extends SamsaSpringTest {
@@ -48,13 +48,44 @@ class BrokerRestartTest extends SamsaSpringTest {
   @Autowired KafkaListenerEndpointRegistry registry;
 
   @Test
-  void appAndIdempotentProducerRideThroughABrokerRestart() throws Exception {
+  void idempotentProducerLosesAndDuplicatesNothingAcrossABrokerRestart() throws Exception {
+    Scenario run = runAcrossARestart("a-");
+    System.out.println("BrokerRestartTest: " + run.redelivered()
+        + " records redelivered to the listener after the restart (same offsets)");
+  }
+
+  /**
+   * Kafka restores a classic group's members when its coordinator loads the group after a
+   * restart, so the consumers' next commits (retried until the broker is back) succeed and
+   * nothing processed is delivered again.
+   */
+  @Test
+  @Disabled("samsa: classic group members are not restored after a broker restart; the running"
+      + " consumers' OffsetCommit gets UNKNOWN_MEMBER_ID and processed records are redelivered")
+  void listenerGetsEveryRecordOnceAcrossABrokerRestart() throws Exception {
+    Scenario run = runAcrossARestart("b-");
+    assertEquals(0, run.redelivered(), "records delivered to the listener twice (same offset);"
+        + " broker log:\n" + brokerLog());
+  }
+
+  record Scenario(int redelivered) {}
+
+  /**
+   * Sends TOTAL events for CUSTOMERS keys with this prefix in a steady trickle, restarts samsa
+   * while they flow, and checks the log and what the listener got; returns the number of
+   * redelivered records.
+   */
+  private Scenario runAcrossARestart(String prefix) throws Exception {
     Await.assigned(registry, "orders", 12, WAIT);
+    long recordsBefore;
+    try (Admin admin = admin()) {
+      recordsBefore = Await.total(Await.endOffsets(admin, OrdersApp.ORDERS, 12));
+    }
     List<CompletableFuture<SendResult<String, Object>>> sends = new CopyOnWriteArrayList<>();
     AtomicInteger sent = new AtomicInteger();
     Thread producer = new Thread(() -> {
       for (int i = 0; i < TOTAL; i++) {
-        String customer = "customer-" + (i % CUSTOMERS);
+        String customer = prefix + "customer-" + (i % CUSTOMERS);
         sends.add(kafkaTemplate.send(
             OrdersApp.ORDERS, customer, new OrderEvent(customer, i / CUSTOMERS, "tea", 350L)));
         sent.incrementAndGet();
@@ -63,8 +94,8 @@ class BrokerRestartTest extends SamsaSpringTest {
     }, "order-producer");
     producer.start();
 
-    Await.until(WAIT, () -> ledger.orders().size() >= RESTART_AFTER,
-        () -> ledger.orders().size() + " consumed before the restart");
+    Await.until(WAIT, () -> deliveries(prefix).size() >= RESTART_AFTER,
+        () -> deliveries(prefix).size() + " consumed before the restart");
     int sentBeforeRestart = sent.get();
     samsa.restart();
     int sentAfterRestart = sent.get();
@@ -85,13 +116,13 @@ class BrokerRestartTest extends SamsaSpringTest {
 
     try (Admin admin = admin()) {
       Map<TopicPartition, Long> end = Await.endOffsets(admin, OrdersApp.ORDERS, 12);
-      assertEquals(TOTAL, Await.total(end), "records in the log (a duplicate makes more)");
-      Await.until(WAIT, () -> distinctOffsets().size() >= TOTAL,
-          () -> distinctOffsets().size() + " of " + TOTAL + " records consumed");
+      assertEquals(TOTAL, Await.total(end) - recordsBefore, "records in the log (a duplicate makes more)");
+      Await.until(WAIT, () -> distinctOffsets(prefix).size() >= TOTAL,
+          () -> distinctOffsets(prefix).size() + " of " + TOTAL + " records consumed");
       Await.committedToEnd(admin, "orders-app", OrdersApp.ORDERS, 12, WAIT);
     }
 
-    Map<String, OrderLedger.Delivery> byOffset = distinctOffsets();
+    Map<String, OrderLedger.Delivery> byOffset = distinctOffsets(prefix);
     assertEquals(TOTAL, byOffset.size());
     Map<String, List<Integer>> seqsByKey = new TreeMap<>();
     byOffset.values().stream()
@@ -106,15 +137,17 @@ class BrokerRestartTest extends SamsaSpringTest {
       partitionOfKey.put(r.getProducerRecord().key(), r.getRecordMetadata().partition());
     }
     byOffset.values().forEach(d -> assertEquals(partitionOfKey.get(d.key()), d.partition()));
-    int redelivered = ledger.orders().size() - byOffset.size();
-    System.out.println("BrokerRestartTest: " + redelivered
-        + " records redelivered to the listener after the restart (same offsets)");
+    return new Scenario(deliveries(prefix).size() - byOffset.size());
+  }
+
+  private List<OrderLedger.Delivery> deliveries(String prefix) {
+    return ledger.orders().stream().filter(d -> d.key().startsWith(prefix)).toList();
   }
 
   /** Deliveries by "partition@offset": a redelivered offset counts once. */
-  private Map<String, OrderLedger.Delivery> distinctOffsets() {
+  private Map<String, OrderLedger.Delivery> distinctOffsets(String prefix) {
     Map<String, OrderLedger.Delivery> out = new LinkedHashMap<>();
-    for (OrderLedger.Delivery d : ledger.orders()) out.putIfAbsent(d.partition() + "@" + d.offset(), d);
+    for (OrderLedger.Delivery d : deliveries(prefix)) out.putIfAbsent(d.partition() + "@" + d.offset(), d);
     return out;
   }
 }
