@@ -105,6 +105,12 @@ class AdminTopicsTest {
     }
     assertTrue(Kit.get(admin.listTopics().names()).contains(topic));
 
+    // the same topic, by id
+    TopicDescription byId = Kit.get(admin.describeTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(List.of(id)))
+        .allTopicIds()).get(id);
+    assertEquals(topic, byId.name());
+    assertEquals(4, byId.partitions().size());
+
     // the same topic again
     Throwable again = Kit.failure(admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all());
     assertInstanceOf(TopicExistsException.class, again);
@@ -113,6 +119,31 @@ class AdminTopicsTest {
     String byDefault = Kit.unique("defaults");
     Kit.get(admin.createTopics(List.of(new NewTopic(byDefault, java.util.Optional.empty(), java.util.Optional.empty()))).all());
     assertEquals(3, Kit.get(admin.describeTopics(List.of(byDefault)).allTopicNames()).get(byDefault).partitions().size());
+  }
+
+  @Test
+  void createTopicsRefusals() {
+    String topic = Kit.unique("refused");
+    Throwable badValue = Kit.failure(admin.createTopics(List.of(
+        new NewTopic(topic, 1, (short) 1).configs(Map.of("retention.ms", "soon")))).all());
+    assertInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class, badValue);
+    Throwable unknownKey = Kit.failure(admin.createTopics(List.of(
+        new NewTopic(topic, 1, (short) 1).configs(Map.of("no.such.config", "1")))).all());
+    assertInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class, unknownKey);
+    Throwable zero = Kit.failure(admin.createTopics(List.of(new NewTopic(topic, 0, (short) 1))).all());
+    assertInstanceOf(InvalidPartitionsException.class, zero);
+    Throwable badName = Kit.failure(admin.createTopics(List.of(new NewTopic("bad/name", 1, (short) 1))).all());
+    assertInstanceOf(org.apache.kafka.common.errors.InvalidTopicException.class, badName);
+
+    // validateOnly: answered as a creation would be, nothing created
+    CreateTopicsResult dry = admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)),
+        new org.apache.kafka.clients.admin.CreateTopicsOptions().validateOnly(true));
+    Kit.get(dry.all());
+    assertEquals(2, Kit.get(dry.numPartitions(topic)));
+    assertFalse(Kit.get(admin.listTopics().names()).contains(topic), "validateOnly created the topic");
+
+    Throwable unknown = Kit.failure(admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic))).all());
+    assertInstanceOf(UnknownTopicOrPartitionException.class, unknown);
   }
 
   @Test

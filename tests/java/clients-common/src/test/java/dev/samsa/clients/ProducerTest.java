@@ -235,6 +235,23 @@ class ProducerTest {
     assertEquals("small", got.get(4).value());
     got.sort(Comparator.comparingLong(ConsumerRecord::offset));
     for (int i = 0; i < 5; i++) assertEquals(i, got.get(i).offset());
+
+    // fetch sizes far below the record: the broker still returns it (KIP-74), so nobody is stuck
+    java.util.Properties small = Kit.consumerProps(broker, null);
+    small.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "1024");
+    small.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "2048");
+    try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> c =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(small)) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seek(tp, 3);
+      List<ConsumerRecord<String, String>> big = new ArrayList<>();
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      while (big.size() < 2 && System.nanoTime() < deadline) c.poll(java.time.Duration.ofMillis(200)).forEach(big::add);
+      assertEquals(2, big.size(), "the large record and the one after it");
+      assertEquals(large, big.get(0).value());
+      assertEquals("small", big.get(1).value());
+    }
   }
 
   /**
@@ -273,6 +290,46 @@ class ProducerTest {
       ConsumerRecord<String, String> r = got.stream()
           .filter(x -> x.partition() == m.partition() && x.offset() == m.offset()).findFirst().orElseThrow();
       assertEquals("v" + i, r.value(), "the offset the producer was told holds its record");
+    }
+  }
+
+  /**
+   * A topic's own compression.type (not "producer") makes the broker re-compress what the
+   * producer sent; the records read back are the same.
+   */
+  @ParameterizedTest(name = "topic compression.type={0}")
+  @ValueSource(strings = {"uncompressed", "gzip", "snappy", "lz4", "zstd"})
+  void topicCompressionReplacesTheProducers(String topicCodec) throws Exception {
+    String topic = Kit.unique("topic-codec-" + topicCodec);
+    Kit.createTopic(admin, topic, 1, Map.of("compression.type", topicCodec));
+    String producerCodec = topicCodec.equals("gzip") ? "snappy" : "gzip";
+    long t0 = System.currentTimeMillis() - 60_000;
+    int n = 200;
+    try (KafkaProducer<String, String> producer =
+        Kit.producer(broker, Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, producerCodec))) {
+      for (int i = 0; i < n; i++) {
+        producer.send(new ProducerRecord<>(topic, 0, t0 + i, i % 7 == 0 ? null : "k" + i,
+            i % 11 == 0 ? null : "value-" + i, headersFor(i)));
+      }
+      producer.flush();
+    }
+    List<ConsumerRecord<String, String>> got = Kit.readAll(broker, List.of(new TopicPartition(topic, 0)), n);
+    assertEquals(n, got.size());
+    for (int i = 0; i < n; i++) {
+      ConsumerRecord<String, String> r = got.get(i);
+      assertEquals(i, r.offset());
+      assertEquals(i % 7 == 0 ? null : "k" + i, r.key());
+      assertEquals(i % 11 == 0 ? null : "value-" + i, r.value());
+      assertEquals(t0 + i, r.timestamp());
+      assertEquals(TimestampType.CREATE_TIME, r.timestampType());
+      Header[] want = headersFor(i).toArray(new Header[0]);
+      Header[] have = r.headers().toArray();
+      assertEquals(want.length, have.length, "headers of offset " + i);
+      for (int h = 0; h < want.length; h++) {
+        assertEquals(want[h].key(), have[h].key());
+        if (want[h].value() == null) assertNull(have[h].value());
+        else assertArrayEquals(want[h].value(), have[h].value());
+      }
     }
   }
 }
