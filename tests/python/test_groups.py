@@ -24,8 +24,10 @@ class Member:
         conf = {"bootstrap.servers": broker.bootstrap, "group.id": group,
                 "client.id": f"samsa-py-{name}", "enable.auto.commit": False,
                 "auto.offset.reset": "earliest"}
-        if protocol == "consumer":
+        if protocol.startswith("consumer"):
             conf["group.protocol"] = "consumer"
+            if protocol == "consumer-range":
+                conf["group.remote.assignor"] = "range"
         else:
             conf.update({"session.timeout.ms": 10000, "heartbeat.interval.ms": 300})
         self.name = name
@@ -137,7 +139,7 @@ def listed(adm):
     return {g.group_id: g for g in res.valid}
 
 
-@pytest.mark.parametrize("protocol", ["classic", "consumer"])
+@pytest.mark.parametrize("protocol", ["classic", "consumer", "consumer-range"])
 def test_group_members_share_hand_over_and_resume(broker_factory, protocol):
     broker = broker_factory(BROKER_OVERRIDES)
     adm = admin(broker)
@@ -154,7 +156,8 @@ def test_group_members_share_hand_over_and_resume(broker_factory, protocol):
             return d.state == ConsumerGroupState.STABLE and len(d.members) == 3, (d.state, len(d.members))
         wait_until(stable, OP_TIMEOUT, "the group to be described as Stable with 3 members")
         d = describe(adm, group)
-        want_type = ConsumerGroupType.CONSUMER if protocol == "consumer" else ConsumerGroupType.CLASSIC
+        kip848 = protocol.startswith("consumer")
+        want_type = ConsumerGroupType.CONSUMER if kip848 else ConsumerGroupType.CLASSIC
         assert d.type == want_type
         assert d.partition_assignor == ("uniform" if protocol == "consumer" else "range")
         assert d.coordinator.id == broker.node_id
@@ -163,13 +166,18 @@ def test_group_members_share_hand_over_and_resume(broker_factory, protocol):
         for m in members:
             dm = by_client[f"samsa-py-{m.name}"]
             assert {(tp.topic, tp.partition) for tp in dm.assignment.topic_partitions} == m.owned()
-            if protocol == "consumer":
+            if kip848:
                 assert {(tp.topic, tp.partition) for tp in dm.target_assignment.topic_partitions} == m.owned()
+        if protocol == "consumer-range":
+            # range: members sorted by member id own [0,1], [2,3], [4,5].
+            by_id = [sorted(tp.partition for tp in dm.assignment.topic_partitions)
+                     for dm in sorted(d.members, key=lambda dm: dm.member_id)]
+            assert by_id == [[0, 1], [2, 3], [4, 5]]
         lg = listed(adm)[group]
         assert lg.state == ConsumerGroupState.STABLE and lg.type == want_type
         assert not lg.is_simple_consumer_group
         # ListGroups v5 filters by type and by state.
-        other_type = ConsumerGroupType.CLASSIC if protocol == "consumer" else ConsumerGroupType.CONSUMER
+        other_type = ConsumerGroupType.CLASSIC if kip848 else ConsumerGroupType.CONSUMER
         for kwargs, present in (({"types": {want_type}}, True), ({"types": {other_type}}, False),
                                 ({"states": {ConsumerGroupState.STABLE}}, True),
                                 ({"states": {ConsumerGroupState.EMPTY}}, False)):
