@@ -478,7 +478,8 @@ final class Oracle implements AutoCloseable {
     String detail = where + " " + path + ": samsa=" + show(d.samsa) + " kafka=" + show(d.kafka);
     if (known != null) {
       knownSeen++;
-      String key = known.line() + "|" + api.name + "|" + path;
+      // Loud but not flooding: the first difference of each rule and API in this JVM.
+      String key = known.line() + "|" + api.name;
       synchronized (PRINTED_ONCE) {
         if (PRINTED_ONCE.add(key)) {
           System.out.println("KNOWN FINDING (" + known.reason() + "): " + detail);

@@ -149,6 +149,12 @@ class ProduceFetchOracleTest extends OracleTestBase {
       oracle.send("at the end", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 5L, 1 << 20));
       oracle.send("past the end #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 100L, 1 << 20));
       oracle.send("negative offset #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, -5L, 1 << 20));
+      if (v >= 7) {
+        oracle.send("new fetch session (epoch 0) #fetch-session", ApiKeys.FETCH, v, side -> {
+          FetchRequestData r = fetch(v, side, t, 0, 0L, 1 << 20);
+          return r.setSessionEpoch(0);
+        });
+      }
       oracle.send("partition max bytes 1", ApiKeys.FETCH, v, side -> fetch(v, side, t, 0, 0L, 1));
       oracle.send("unknown partition #fetch-error", ApiKeys.FETCH, v, side -> fetch(v, side, t, 3, 0L, 1 << 20));
       if (v < 13) {
