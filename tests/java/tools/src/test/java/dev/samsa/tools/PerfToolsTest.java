@@ -58,6 +58,7 @@ class PerfToolsTest extends ToolTestBase {
       if (m.matches()) summary = m;
     }
     assertNotNull(summary, () -> "no summary line\n" + produced.describe());
+    System.out.println("kafka-producer-perf-test: " + summary.group(0));
     assertEquals(Integer.toString(RECORDS), summary.group(1), produced::describe);
     assertTrue(Double.parseDouble(summary.group(2)) > 0, produced::describe);
     assertTrue(
@@ -88,6 +89,7 @@ class PerfToolsTest extends ToolTestBase {
                 "30000")
             .ok();
     Map<String, String> stats = consumerStats(consumed);
+    System.out.println("kafka-consumer-perf-test: " + stats);
     assertEquals(Integer.toString(RECORDS), stats.get("data.consumed.in.nMsg"), consumed::describe);
     // 50,000 x 100 bytes in MiB, as the tool prints it (%.4f).
     assertEquals(
