@@ -203,8 +203,55 @@ class ProduceFetchOracleTest extends OracleTestBase {
       oracle.send("unknown topic", ApiKeys.DELETE_RECORDS, v, deleteRecords(unique("dr-unknown"), 0, 0L));
       short lv = latest(oracle, ApiKeys.LIST_OFFSETS);
       oracle.send("earliest after delete", ApiKeys.LIST_OFFSETS, lv, listOffsets(lv, t, 0, -2L));
+      for (long ts : new long[] {T0, T0 + 1, T0 + 2}) {
+        oracle.send("timestamp " + (ts - T0) + " after a delete inside a batch #ts-after-delete", ApiKeys.LIST_OFFSETS, lv,
+            listOffsets(lv, t, 0, ts));
+      }
       oracle.send("fetch below the log start #fetch-error", ApiKeys.FETCH, 12, side -> fetch(12, side, t, 0, 1L, 1 << 20));
       oracle.send("fetch at the log start", ApiKeys.FETCH, 12, side -> fetch(12, side, t, 0, 4L, 1 << 20));
+    }
+  }
+
+  @Test
+  void topicCompressionType() {
+    String t = unique("pr-gzip");
+    createTopic(t, 1, topic(t, 1, (short) 1, "compression.type", "gzip"));
+    produceBoth(t, 0, records(3, 0));
+    oracle.send("uncompressed batch to a gzip topic, fetched #compression-type", ApiKeys.FETCH, 12,
+        side -> fetch(12, side, t, 0, 0L, 1 << 20));
+    String lz4 = unique("pr-lz4");
+    createTopic(lz4, 1, topic(lz4, 1, (short) 1, "compression.type", "uncompressed"));
+    oracle.send("gzip batch to an uncompressed topic", ApiKeys.PRODUCE, latest(oracle, ApiKeys.PRODUCE),
+        side -> produce((short) -1, lz4, 0, () -> MemoryRecords.withRecords(
+            Compression.gzip().build(), new SimpleRecord(T0, "k".getBytes(), "v".getBytes()))));
+    oracle.send("gzip batch in an uncompressed topic, fetched #compression-type", ApiKeys.FETCH, 12, side -> fetch(12, side, lz4, 0, 0L, 1 << 20));
+  }
+
+  @Test
+  void transactionalInitProducerId() {
+    warmUpKafkaProducerIds();
+    String txn = unique("txn");
+    // Kafka creates __transaction_state on the first transactional FindCoordinator.
+    long deadline = System.currentTimeMillis() + 60000;
+    while (System.currentTimeMillis() < deadline) {
+      var r = (org.apache.kafka.common.message.FindCoordinatorResponseData) oracle.only(Oracle.Side.KAFKA,
+          ApiKeys.FIND_COORDINATOR, 3, new org.apache.kafka.common.message.FindCoordinatorRequestData()
+              .setKey(txn).setKeyType((byte) 1));
+      if (r.errorCode() == 0) {
+        var i = (InitProducerIdResponseData) oracle.only(Oracle.Side.KAFKA, ApiKeys.INIT_PRODUCER_ID, 0,
+            new InitProducerIdRequestData().setTransactionalId(unique("txn-warm")).setTransactionTimeoutMs(60000));
+        if (i.errorCode() == 0) break;
+      }
+      KafkaBroker.sleep(200);
+    }
+    oracle.send("transactional coordinator", ApiKeys.FIND_COORDINATOR, 3,
+        new org.apache.kafka.common.message.FindCoordinatorRequestData().setKey(txn).setKeyType((byte) 1));
+    for (short v : oracle.versions(ApiKeys.INIT_PRODUCER_ID)) {
+      oracle.send("transactional id", ApiKeys.INIT_PRODUCER_ID, v, new InitProducerIdRequestData()
+          .setTransactionalId(txn + "-" + v).setTransactionTimeoutMs(60000));
+      oracle.send("transaction timeout above the maximum", ApiKeys.INIT_PRODUCER_ID, v,
+          new InitProducerIdRequestData().setTransactionalId(txn + "-big-" + v)
+              .setTransactionTimeoutMs(Integer.MAX_VALUE));
     }
   }
 
