@@ -206,6 +206,74 @@ class ConsumerGroupsToolTest extends ToolTestBase {
     assertTrue(listEmpty.stdout.contains("Empty"), listEmpty::describe);
   }
 
+  @Test
+  void consumerProtocolGroup() {
+    // KIP-848: the console consumer with group.protocol=consumer; the tool describes the
+    // group through ConsumerGroupDescribe.
+    createTopic("cg-848", 2);
+    produce("cg-848", numbered("rec", 4));
+    try (KafkaTool.Running consumer =
+        tool.start(
+            KafkaTool.CONSOLE_CONSUMER,
+            null,
+            "--bootstrap-server",
+            bootstrap(),
+            "--topic",
+            "cg-848",
+            "--group",
+            "cg-848-group",
+            "--from-beginning",
+            "--command-property",
+            "group.protocol=consumer")) {
+      consumer.awaitStdout(
+          out -> out.lines().filter(l -> l.startsWith("rec-")).count() == 4,
+          Duration.ofSeconds(60),
+          "the four records from the KIP-848 console consumer");
+
+      KafkaTool.Result types = groups("--list", "--type").ok();
+      assertTrue(
+          types.lines().stream()
+              .anyMatch(l -> l.startsWith("cg-848-group ") && l.toLowerCase().contains("consumer")),
+          types::describe);
+
+      KafkaTool.Result state = groups("--describe", "--group", "cg-848-group", "--state").ok();
+      Matcher m = stateRow(state, "cg-848-group");
+      assertEquals("Stable", m.group(4), state::describe);
+      assertEquals("1", m.group(5), state::describe);
+
+      KafkaTool.Result members =
+          groups("--describe", "--group", "cg-848-group", "--members", "--verbose").ok();
+      Map<String, String> member = onlyRow(members, "GROUP");
+      assertEquals("2", member.get("#PARTITIONS"), members::describe);
+      assertEquals("cg-848:0,1", member.get("CURRENT-ASSIGNMENT"), members::describe);
+      assertEquals("cg-848:0,1", member.get("TARGET-ASSIGNMENT"), members::describe);
+      assertEquals(member.get("CURRENT-EPOCH"), member.get("TARGET-EPOCH"), members::describe);
+
+      KafkaTool.Result stopped = consumer.stop();
+      assertTrue(stopped.stderr.contains("Processed a total of 4 messages"), stopped::describe);
+    }
+    KafkaTool.Result empty =
+        tool.runUntil(
+            r -> r.exitCode == 0 && stateRowOrNull(r, "cg-848-group") != null
+                && "Empty".equals(stateRowOrNull(r, "cg-848-group").group(4)),
+            Duration.ofSeconds(30),
+            "KIP-848 group Empty after its member left",
+            KafkaTool.CONSUMER_GROUPS,
+            withBootstrap("--describe", "--group", "cg-848-group", "--state"));
+    // What it consumed was committed (auto-commit on close).
+    assertOffsetsSum("cg-848-group", 4);
+  }
+
+  private void assertOffsetsSum(String group, long expected) {
+    KafkaTool.Result r = groups("--describe", "--group", group).ok();
+    long sum = 0;
+    for (Map<String, String> row : table(r, "GROUP")) {
+      assertEquals("0", row.get("LAG"), r::describe);
+      sum += Long.parseLong(row.get("CURRENT-OFFSET"));
+    }
+    assertEquals(expected, sum, r::describe);
+  }
+
   private KafkaTool.Result groups(String... args) {
     return tool.run(KafkaTool.CONSUMER_GROUPS, withBootstrap(args));
   }
