@@ -105,7 +105,7 @@ class OrdersFlowTest extends SamsaSpringTest {
     try (Admin admin = admin()) {
       Map<TopicPartition, Long> end =
           Await.committedToEnd(admin, "orders-app", OrdersApp.ORDERS, 12, WAIT);
-      assertEquals(expected, Await.total(end) - otherTestsRecords(end));
+      assertEquals(expected, Await.total(end) - otherTestsRecords());
     }
 
     List<OrderLedger.Delivery> got = customerDeliveries();
@@ -188,7 +188,7 @@ class OrdersFlowTest extends SamsaSpringTest {
   }
 
   /** Records other test methods of this class put on the orders topic (the wire check's). */
-  private long otherTestsRecords(Map<TopicPartition, Long> end) {
+  private long otherTestsRecords() {
     return ledger.orders().stream().filter(d -> !d.key().startsWith("customer-")).count();
   }
 }
