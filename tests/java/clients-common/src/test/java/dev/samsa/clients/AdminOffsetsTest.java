@@ -64,10 +64,12 @@ class AdminOffsetsTest {
     long t0 = System.currentTimeMillis() - 600_000;
     TopicPartition separate = new TopicPartition(topic, 0); // one batch per record
     TopicPartition batched = new TopicPartition(topic, 1); // all ten records in one batch
-    try (KafkaProducer<String, String> p = Kit.producer(broker, Map.of(ProducerConfig.LINGER_MS_CONFIG, "1000"))) {
+    try (KafkaProducer<String, String> p = Kit.producer(broker, Map.of(ProducerConfig.LINGER_MS_CONFIG, "0"))) {
       for (int i = 0; i < 10; i++) {
         p.send(new ProducerRecord<>(topic, 0, timestampOf(t0, i), "k" + i, "v" + i)).get();
       }
+    }
+    try (KafkaProducer<String, String> p = Kit.producer(broker, Map.of(ProducerConfig.LINGER_MS_CONFIG, "1000"))) {
       for (int i = 0; i < 10; i++) p.send(new ProducerRecord<>(topic, 1, timestampOf(t0, i), "k" + i, "v" + i));
       p.flush();
     }
