@@ -15,4 +15,4 @@ if [[ ! -d "$here/$module/target/test-classes" ]]; then
   exit 77
 fi
 exec mvn -o -B --no-transfer-progress -f "$here/pom.xml" -pl "$module" surefire:test \
-  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Dsamsa.binary="$binary"
+  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=true -Dsamsa.binary="$binary"
