@@ -55,6 +55,8 @@ public final class KafkaTool {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
 
   private static final int BROKER_LOG_TAIL_LINES = 60;
+  private static final java.util.concurrent.atomic.AtomicLong RUNS =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final SamsaBroker broker;
 
@@ -102,7 +104,9 @@ public final class KafkaTool {
       if (archive != null && Files.isRegularFile(archive)) {
         jvm.add("-XX:SharedArchiveFile=" + archive);
       } else if (archive != null) {
-        newArchive = archive.resolveSibling(archive.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        newArchive =
+            archive.resolveSibling(
+                archive.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet());
         jvm.add("-XX:ArchiveClassesAtExit=" + newArchive);
       }
       List<String> command = command(mainClass, jvm, args);
