@@ -25,8 +25,11 @@ import java.util.stream.Stream;
  * formatted first with kafka.tools.StorageTool under a cluster id the caller chooses (samsa
  * is given the same one). Kafka logs at WARN into kafka.log in the temp directory, which
  * close() deletes (kept with SAMSA_KEEP_TMP=1). A shutdown hook kills the process.
+ *
+ * <p>Public and shipped in the oracle's test-jar: the migration module (MirrorMaker 2 from
+ * samsa to Kafka) starts its Kafka with it too.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path workDir;
@@ -42,11 +45,11 @@ final class KafkaBroker implements AutoCloseable {
     this.controllerPort = controllerPort;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
     } catch (IOException e) {
@@ -55,7 +58,7 @@ final class KafkaBroker implements AutoCloseable {
   }
 
   /** Formats storage and starts Kafka; returns once its client listener accepts connections. */
-  static KafkaBroker start(String clusterId, List<String> settings) {
+  public static KafkaBroker start(String clusterId, List<String> settings) {
     try {
       Path dir = Files.createTempDirectory("samsa-oracle-kafka-");
       KafkaBroker k = new KafkaBroker(dir, freePort(), freePort());
