@@ -65,13 +65,14 @@ const Registry& registry() {
 }
 
 // An ApiVersions request of a version we do not serve: Kafka answers with
-// UNSUPPORTED_VERSION and a v0 body listing what it serves, so the client can retry
-// with a version both sides know.
+// UNSUPPORTED_VERSION and a v0 body that lists only ApiVersions' own range (KIP-511), so
+// the client can retry with the highest version both sides know.
 void answer_unsupported_api_versions(net::InboundRequest& in, int32_t correlation_id) {
   protocol::ApiVersionsResponse response;
   response.error_code = to_wire(ErrorCode::UNSUPPORTED_VERSION);
   for (const auto& api : served_apis())
-    response.api_keys.push_back({api.key, api.min_version, api.max_version, {}});
+    if (api.key == protocol::ApiVersionsRequest::api_key)
+      response.api_keys.push_back({api.key, api.min_version, api.max_version, {}});
   in.responder.respond(protocol::encode_response(correlation_id, response, 0));
 }
 

@@ -1,6 +1,6 @@
 // ApiVersions (key 18), v0-4. Answers with every API that has a handler, derived from
 // the handler list. An unsupported ApiVersions version is answered by the dispatcher
-// (error 35 and a v0 body). v3+ requests carry the client's software name and
+// (error 35 and a v0 body with ApiVersions' own range). v3+ requests carry the client's software name and
 // version, which Kafka validates; we do the same.
 #include <cctype>
 
@@ -27,7 +27,9 @@ void handle_api_versions(ContextPtr ctx, protocol::ApiVersionsRequest request) {
   protocol::ApiVersionsResponse response;
   if (ctx->version() >= 3 && (!valid_software_field(request.client_software_name) ||
                               !valid_software_field(request.client_software_version))) {
+    // Kafka's error answer lists no APIs.
     response.error_code = to_wire(ErrorCode::INVALID_REQUEST);
+    return ctx->respond(response);
   }
   response.api_keys.reserve(served_apis().size());
   for (const auto& api : served_apis())

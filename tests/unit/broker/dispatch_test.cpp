@@ -49,7 +49,11 @@ TEST_F(Dispatch, UnsupportedApiVersionsVersionGetsErrorAndV0Body) {
   auto got = receive<ApiVersionsResponse>(s, 0);
   EXPECT_EQ(got.correlation_id, 5);
   EXPECT_EQ(got.response.error_code, samsa::to_wire(samsa::ErrorCode::UNSUPPORTED_VERSION));
-  EXPECT_EQ(got.response.api_keys.size(), broker::served_apis().size());
+  // As Kafka (KIP-511): only ApiVersions' own range, from which the client picks its retry.
+  ASSERT_EQ(got.response.api_keys.size(), 1u);
+  EXPECT_EQ(got.response.api_keys[0].api_key, 18);
+  EXPECT_EQ(got.response.api_keys[0].min_version, 0);
+  EXPECT_EQ(got.response.api_keys[0].max_version, protocol::ApiVersionsRequest::max_version);
 }
 
 TEST_F(Dispatch, UnknownApiKeyClosesTheConnection) {
