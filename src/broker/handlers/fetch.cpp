@@ -70,28 +70,35 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       for (const auto& partition : topic.partitions) {
         auto& out = topic_out.partitions.emplace_back();
         out.partition_index = partition.partition;
-        if (!read_committed) out.aborted_transactions.reset();
+        // A partition in error carries only its code, with every offset -1, as Kafka
+        // answers it; its aborted-transactions list is empty for a partition the broker
+        // does not know and null for a read that failed (Kafka's two error paths).
+        auto fail = [&](ErrorCode error) {
+          out.error_code = to_wire(error);
+          out.high_watermark = -1;
+          out.last_stable_offset = -1;
+          out.log_start_offset = -1;
+          eval.ready = true;
+        };
         storage::PartitionLog* log =
             meta ? logs.partition(meta->name, partition.partition) : nullptr;
         if (log == nullptr) {
-          out.error_code = to_wire(by_id && !meta ? ErrorCode::UNKNOWN_TOPIC_ID
-                                                  : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-          out.high_watermark = -1;
-          eval.ready = true;
+          fail(by_id && !meta ? ErrorCode::UNKNOWN_TOPIC_ID : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
           continue;
         }
         const int32_t limit =
             static_cast<int32_t>(std::min<int64_t>(partition.partition_max_bytes, budget));
         storage::ReadResult read =
             log->read(partition.fetch_offset, std::max(limit, 0), eval.bytes == 0);
-        out.error_code = to_wire(read.error);
+        if (read.error != ErrorCode::NONE) {
+          fail(read.error);
+          out.aborted_transactions.reset();
+          continue;
+        }
+        if (!read_committed) out.aborted_transactions.reset();
         out.high_watermark = log->high_watermark();
         out.last_stable_offset = log->high_watermark();
         out.log_start_offset = log->log_start_offset();
-        if (read.error != ErrorCode::NONE) {
-          eval.ready = true;
-          continue;
-        }
         eval.bytes += read.bytes;
         budget -= static_cast<int64_t>(read.bytes);
         out.records = protocol::Records::from_slices(std::move(read.slices));

@@ -27,6 +27,23 @@ struct PendingDurability {
   }
 };
 
+// Whether Kafka's answer to a failed append carries the partition's log start offset:
+// not for a batch it could not take at all (size, corruption, storage), yes for one it
+// refused on its content (sequence, epoch, record validation).
+bool reports_log_start(ErrorCode error) {
+  switch (error) {
+    case ErrorCode::UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode::NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode::MESSAGE_TOO_LARGE:
+    case ErrorCode::RECORD_LIST_TOO_LARGE:
+    case ErrorCode::CORRUPT_MESSAGE:
+    case ErrorCode::KAFKA_STORAGE_ERROR:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
@@ -73,8 +90,8 @@ void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
       }
       const storage::AppendResult result = log->append(partition.records.view, options);
       out.error_code = to_wire(result.error);
-      out.log_start_offset = log->log_start_offset();
       if (result.error != ErrorCode::NONE) {
+        if (reports_log_start(result.error)) out.log_start_offset = log->log_start_offset();
         any_error = true;
         if (!result.error_message.empty()) out.error_message = result.error_message;
         spdlog::debug("produce to {}-{} from {} failed: {} {}", topic.name, partition.index,
@@ -82,6 +99,7 @@ void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
         continue;
       }
       out.base_offset = result.base_offset;
+      out.log_start_offset = log->log_start_offset();
       out.log_append_time_ms = result.log_append_time;
       if (!result.duplicate) services.watch.notify(topic.name, partition.index);
       if (acks == -1 && log->flushed_offset() <= result.last_offset)
