@@ -25,12 +25,14 @@ namespace samsa::broker::admin {
 // With no authorizer, Kafka reports every operation a resource type supports, as a bit
 // field of AclOperation codes. Topic: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE,
 // DESCRIBE_CONFIGS, ALTER_CONFIGS. Cluster: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION,
-// DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE. Group: READ, DELETE, DESCRIBE.
+// DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE. Group: READ, DELETE, DESCRIBE, and
+// since Kafka 4.0 (group configs, KIP-848) DESCRIBE_CONFIGS and ALTER_CONFIGS.
 inline constexpr int32_t kAllTopicOperations =
     (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
 inline constexpr int32_t kAllClusterOperations =
     (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
-inline constexpr int32_t kAllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
+inline constexpr int32_t kAllGroupOperations =
+    (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
 // Leader epoch of every partition: samsa never changes leader.
 inline constexpr int32_t kLeaderEpoch = 0;

@@ -517,6 +517,10 @@ ConsumerGroupDescription GroupCoordinator::describe_consumer_group(
   ConsumerGroupDescription d;
   d.group_id = group_id;
   if ((d.error = unavailable()) != ErrorCode::NONE) return d;
+  if (group_id.empty()) {
+    d.error = ErrorCode::INVALID_GROUP_ID;
+    return d;
+  }
   const Group* g = find(group_id);
   if (!g || !g->consumer) {
     d.error = ErrorCode::GROUP_ID_NOT_FOUND;

@@ -640,6 +640,7 @@ void GroupCoordinator::remove_pending_member(Group& g, const std::string& member
 
 void GroupCoordinator::sync_group(SyncGroupParams params, SyncCallback done) {
   if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return done(sync_error(e));
+  if (params.group_id.empty()) return done(sync_error(ErrorCode::INVALID_GROUP_ID));
   Group* g = find(params.group_id);
   if (!g) return done(sync_error(ErrorCode::UNKNOWN_MEMBER_ID));
   if (g->state == GroupState::kDead) return done(sync_error(ErrorCode::COORDINATOR_NOT_AVAILABLE));
@@ -703,6 +704,7 @@ void GroupCoordinator::sync_group(SyncGroupParams params, SyncCallback done) {
 
 ErrorCode GroupCoordinator::heartbeat(const HeartbeatParams& params) {
   if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return e;
+  if (params.group_id.empty()) return ErrorCode::INVALID_GROUP_ID;
   Group* g = find(params.group_id);
   if (!g) return ErrorCode::UNKNOWN_MEMBER_ID;
   if (g->state == GroupState::kDead) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
@@ -721,6 +723,10 @@ LeaveGroupResult GroupCoordinator::leave_group(const std::string& group_id,
                                                const std::vector<LeavingMember>& members) {
   LeaveGroupResult result;
   if ((result.error = unavailable()) != ErrorCode::NONE) return result;
+  if (group_id.empty()) {
+    result.error = ErrorCode::INVALID_GROUP_ID;
+    return result;
+  }
   Group* g = find(group_id);
   if (!g) {
     result.members.assign(members.size(), ErrorCode::UNKNOWN_MEMBER_ID);

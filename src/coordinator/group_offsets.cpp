@@ -71,6 +71,8 @@ void GroupCoordinator::load() {
       ++it;
   }
   loaded_ = true;
+  for (auto& [_, g] : groups_)
+    for (auto& [_, m] : g->members) schedule_session(*g, *m, m->session_timeout_ms);
   const int64_t live = static_cast<int64_t>(snapshot().size());
   if (records_in_log_ - live > config_.compact_after_dead_records) compact_log();
   schedule_expiry();
@@ -78,27 +80,49 @@ void GroupCoordinator::load() {
 
 void GroupCoordinator::apply_group_record(const std::string& group_id,
                                           std::optional<GroupValue> value) {
+  Group* g = find(group_id);
+  if (g) {
+    g->members.clear();
+    g->static_members.clear();
+    g->protocol.reset();
+    g->leader.reset();
+    g->state = GroupState::kEmpty;
+  }
   if (!value) {
     // Tombstone: the group's metadata is gone; offsets have their own tombstones.
-    if (Group* g = find(group_id)) {
+    if (g) {
       g->generation = 0;
       g->protocol_type.clear();
-      g->protocol.reset();
-      g->leader.reset();
     }
     return;
   }
-  Group* g = find(group_id);
   if (!g) g = &create_group(group_id);
-  // Members are not restored: after a restart they rejoin (their heartbeats get
-  // UNKNOWN_MEMBER_ID), and the generation carries on from the stored one.
   g->protocol_type = value->protocol_type;
   g->generation = value->generation;
-  g->protocol.reset();
-  g->leader.reset();
-  g->state = GroupState::kEmpty;
   g->state_timestamp = value->members.empty() && value->state_timestamp > 0 ? value->state_timestamp
                                                                             : scheduler_.now_ms();
+  if (value->members.empty() || !value->protocol) return;
+  // Members come back as Kafka restores them: the group is Stable in its stored
+  // generation, with each member's subscription and assignment, so members that keep
+  // heartbeating across a restart carry on without a rebalance (and their commits are
+  // accepted). Their session timers start once the load completes.
+  g->protocol = value->protocol;
+  g->leader = value->leader;
+  g->state = GroupState::kStable;
+  for (StoredMember& stored : value->members) {
+    auto m = std::make_unique<Member>();
+    m->member_id = stored.member_id;
+    m->group_instance_id = stored.group_instance_id;
+    m->client_id = std::move(stored.client_id);
+    m->client_host = std::move(stored.client_host);
+    m->session_timeout_ms = stored.session_timeout_ms;
+    m->rebalance_timeout_ms = stored.rebalance_timeout_ms;
+    m->protocol_type = g->protocol_type;
+    m->protocols.push_back({*g->protocol, std::move(stored.subscription)});
+    m->assignment = std::move(stored.assignment);
+    if (m->group_instance_id) g->static_members[*m->group_instance_id] = m->member_id;
+    g->members[stored.member_id] = std::move(m);
+  }
 }
 
 void GroupCoordinator::apply_offset_record(const std::string& group_id, const TopicPartition& tp,
@@ -193,7 +217,7 @@ void GroupCoordinator::commit_offsets(OffsetCommitParams params, OffsetCommitCal
   const size_t n = params.entries.size();
   auto all = [&](ErrorCode e) { done(std::vector<ErrorCode>(n, e)); };
   if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return all(e);
-  if (params.group_id.empty()) return all(ErrorCode::INVALID_GROUP_ID);
+  // The empty group id is accepted, as Kafka keeps accepting it for old clients' commits.
   Group* g = find(params.group_id);
   if (const ErrorCode err = validate_commit(g, params); err != ErrorCode::NONE) return all(err);
   if (!g) g = &create_group(params.group_id);
@@ -355,10 +379,11 @@ GroupDescription GroupCoordinator::describe_group(const std::string& group_id) c
     dm.group_instance_id = m->group_instance_id;
     dm.client_id = m->client_id;
     dm.client_host = m->client_host;
-    if (stable) {
+    // Metadata only in Stable; the current assignment in every state, as Kafka shows it
+    // (a rebalance keeps it until the new one is synced).
+    if (stable)
       if (const Bytes* md = m->metadata_for(*g->protocol)) dm.metadata = *md;
-      dm.assignment = m->assignment;
-    }
+    dm.assignment = m->assignment;
     d.members.push_back(std::move(dm));
   }
   return d;
@@ -397,11 +422,7 @@ void GroupCoordinator::delete_groups(const std::vector<std::string>& group_ids,
       errors.push_back(e);
       continue;
     }
-    if (id.empty()) {
-      errors.push_back(ErrorCode::INVALID_GROUP_ID);
-      continue;
-    }
-    Group* g = find(id);
+    Group* g = find(id);  // "" included: Kafka lets old clients commit to it
     if (!g || g->state == GroupState::kDead) {
       errors.push_back(ErrorCode::GROUP_ID_NOT_FOUND);
       continue;

@@ -54,7 +54,8 @@ void handle_consumer_group_describe(ContextPtr ctx,
         dm.client_id = std::move(m.client_id);
         dm.client_host = std::move(m.client_host);
         dm.subscribed_topic_names = std::move(m.subscribed_topic_names);
-        dm.subscribed_topic_regex = std::move(m.subscribed_topic_regex);
+        // Kafka reports "" for a member that subscribes by names.
+        dm.subscribed_topic_regex = m.subscribed_topic_regex.value_or("");
         dm.assignment = to_wire_assignment(m.assignment);
         dm.target_assignment = to_wire_assignment(m.target_assignment);
         g.members.push_back(std::move(dm));

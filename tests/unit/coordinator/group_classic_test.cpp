@@ -178,6 +178,10 @@ TEST_F(GroupTest, JoinErrors) {
   p.session_timeout_ms = 60001;
   EXPECT_EQ(join(p)->value().error, ErrorCode::INVALID_SESSION_TIMEOUT);
   EXPECT_EQ(join(join_params(""))->value().error, ErrorCode::INVALID_GROUP_ID);
+  // So do the other member calls, before any member check (Kafka).
+  EXPECT_EQ(sync("", 1, "m")->value().error, ErrorCode::INVALID_GROUP_ID);
+  EXPECT_EQ(heartbeat("", 1, "m"), ErrorCode::INVALID_GROUP_ID);
+  EXPECT_EQ(groups_->leave_group("", {{"m", std::nullopt}}).error, ErrorCode::INVALID_GROUP_ID);
   EXPECT_EQ(join(join_params("nogroup", "ghost"))->value().error, ErrorCode::UNKNOWN_MEMBER_ID);
   auto empty = join_params("g2");
   empty.protocols.clear();
@@ -338,7 +342,7 @@ TEST_F(GroupTest, DeleteGroups) {
   EXPECT_EQ(errors[0], ErrorCode::NON_EMPTY_GROUP);
   EXPECT_EQ(errors[1], ErrorCode::NONE);
   EXPECT_EQ(errors[2], ErrorCode::GROUP_ID_NOT_FOUND);
-  EXPECT_EQ(errors[3], ErrorCode::INVALID_GROUP_ID);
+  EXPECT_EQ(errors[3], ErrorCode::GROUP_ID_NOT_FOUND);  // "" is a group id like any (Kafka)
   EXPECT_FALSE(groups_->group_state("idle"));
   EXPECT_EQ(committed("idle", "t", 1), -1);
   reopen();  // the deletion is durable

@@ -56,7 +56,9 @@ TEST_F(GroupTest, CommitValidation) {
   EXPECT_EQ(commit("g", gen, "ghost", {at("t", 0, 1)})[0], ErrorCode::UNKNOWN_MEMBER_ID);
   // The admin client may not reset offsets under an active group.
   EXPECT_EQ(commit("g", -1, "", {at("t", 0, 1)})[0], ErrorCode::UNKNOWN_MEMBER_ID);
-  EXPECT_EQ(commit("", -1, "", {at("t", 0, 1)})[0], ErrorCode::INVALID_GROUP_ID);
+  // Kafka still accepts commits to the empty group id, for old clients.
+  EXPECT_EQ(commit("", -1, "", {at("t", 0, 1)})[0], ErrorCode::NONE);
+  EXPECT_EQ(committed("", "t", 0), 1);
   EXPECT_EQ(commit("nogroup", 3, "m", {at("t", 0, 1)})[0], ErrorCode::ILLEGAL_GENERATION);
 
   // During CompletingRebalance commits wait for the new generation.
@@ -111,8 +113,6 @@ TEST_F(GroupTest, OffsetsAndGroupsSurviveRestart) {
   EXPECT_EQ(commit("g", gen, ids[1], {at("t", 0, 12)})[0], ErrorCode::NONE);
   EXPECT_EQ(commit("simple", -1, "", {at("u", 0, 1)})[0], ErrorCode::NONE);
   reopen();
-  EXPECT_EQ(groups_->group_state("g"), GroupState::kEmpty);
-  EXPECT_EQ(groups_->generation("g"), gen);
   EXPECT_EQ(committed("g", "t", 0), 12);
   EXPECT_EQ(committed("g", "t", 3), 33);
   EXPECT_EQ(committed("simple", "u", 0), 1);
@@ -120,13 +120,33 @@ TEST_F(GroupTest, OffsetsAndGroupsSurviveRestart) {
   p.group_id = "g";
   p.partitions = std::vector<TopicPartition>{{"t", 0}};
   EXPECT_EQ(groups_->fetch_offsets(p).offsets[0].metadata, "");
-  // Old members are gone; a rejoin starts the next generation.
-  EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::UNKNOWN_MEMBER_ID);
-  auto [id, j] = join_new("g");
+
+  // The members come back in their generation, as Kafka restores them: heartbeats and
+  // commits carry on without a rebalance, and describe shows their assignments.
+  EXPECT_EQ(groups_->group_state("g"), GroupState::kStable);
+  EXPECT_EQ(groups_->generation("g"), gen);
+  const auto described = groups_->describe_group("g");
+  EXPECT_EQ(described.protocol_type, "consumer");
+  EXPECT_EQ(described.protocol, "range");
+  ASSERT_EQ(described.members.size(), 2u);
+  for (const auto& m : described.members) EXPECT_EQ(m.assignment, bytes("a-" + m.member_id));
+  EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::NONE);
+  EXPECT_EQ(commit("g", gen, ids[1], {at("t", 0, 13)})[0], ErrorCode::NONE);
+  EXPECT_EQ(committed("g", "t", 0), 13);
+
+  // A member that does not come back expires after its session timeout (10 s here):
+  // the one still heartbeating is told to rejoin, into the next generation.
+  for (int i = 0; i < 4; ++i) {
+    sched_.advance(3000);
+    if (i < 3) EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::NONE);
+  }
+  EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::REBALANCE_IN_PROGRESS);
+  auto rejoin = join(join_params("g", ids[0]));
   sched_.advance(100);
-  ASSERT_TRUE(j->has_value());
-  EXPECT_EQ((*j)->generation_id, gen + 1);
-  EXPECT_EQ(groups_->describe_group("g").protocol_type, "consumer");
+  ASSERT_TRUE(rejoin->has_value());
+  EXPECT_EQ((*rejoin)->error, ErrorCode::NONE);
+  EXPECT_EQ((*rejoin)->generation_id, gen + 1);
+  EXPECT_EQ((*rejoin)->members.size(), 1u);
 }
 
 TEST_F(GroupTest, CompactionKeepsOnlyLiveState) {
