@@ -5,12 +5,16 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <map>
 
 namespace samsa::storage {
 namespace {
 
 // Keys that Kafka accepts on a topic; samsa keeps them so they round-trip.
 const std::vector<std::string> kPassthroughKeys = {
+    "compression.gzip.level",
+    "compression.lz4.level",
+    "compression.zstd.level",
     "delete.retention.ms",
     "file.delete.delay.ms",
     "follower.replication.throttled.replicas",
@@ -26,6 +30,8 @@ const std::vector<std::string> kPassthroughKeys = {
     "min.cleanable.dirty.ratio",
     "min.compaction.lag.ms",
     "preallocate",
+    "remote.log.copy.disable",
+    "remote.log.delete.on.disable",
     "remote.storage.enable",
     "segment.jitter.ms",
     "unclean.leader.election.enable",
@@ -130,6 +136,16 @@ const std::map<std::string, Setter, std::less<>>& topic_setters() {
 }
 
 }  // namespace
+
+std::optional<Compression> LogConfig::target_compression() const {
+  static const std::map<std::string, Compression, std::less<>> codecs = {
+      {"uncompressed", Compression::kNone}, {"gzip", Compression::kGzip},
+      {"snappy", Compression::kSnappy},     {"lz4", Compression::kLz4},
+      {"zstd", Compression::kZstd}};
+  const auto it = codecs.find(compression_type);
+  if (it == codecs.end()) return std::nullopt;  // "producer"
+  return it->second;
+}
 
 const std::vector<std::string>& LogConfig::topic_keys() {
   static const std::vector<std::string> keys = [] {

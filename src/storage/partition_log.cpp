@@ -229,6 +229,10 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   limits.allow_control_batches = !o.from_client;
   r.error = validator_.validate(payload, limits, validated_, r.error_message);
   if (r.error != ErrorCode::NONE) return r;
+  if (const auto codec = config_.target_compression(); codec && o.from_client) {
+    r.error = recompress(payload, *codec, r.error_message);
+    if (r.error != ErrorCode::NONE) return r;
+  }
   if (static_cast<int64_t>(payload.size()) > config_.segment_bytes) {
     r.error = ErrorCode::RECORD_LIST_TOO_LARGE;
     r.error_message =
@@ -259,8 +263,9 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
       r.duplicate = true;
       r.base_offset = check.duplicate->first_offset;
       r.last_offset = check.duplicate->last_offset;
-      if (config_.message_timestamp_type == TimestampType::kLogAppendTime)
-        r.log_append_time = check.duplicate->timestamp;
+      // Kafka answers a retried batch with the timestamp it keeps for it, whatever the
+      // topic's timestamp type (its max timestamp, or the append time for LogAppendTime).
+      r.log_append_time = check.duplicate->timestamp;
       return r;
     }
     staged_index_[i] = staged++;
@@ -334,6 +339,37 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
     request_flush();
   }
   return r;
+}
+
+ErrorCode PartitionLog::recompress(std::span<uint8_t>& payload, Compression codec,
+                                   std::string& message) {
+  const bool all_match = std::all_of(validated_.begin(), validated_.end(), [&](const auto& vb) {
+    return vb.header.compression() == codec || vb.header.is_control();
+  });
+  if (all_match) return ErrorCode::NONE;  // the common case: the client's bytes are stored
+  transcoded_.clear();
+  for (ValidatedBatch& vb : validated_) {
+    const std::span<const uint8_t> batch = payload.subspan(vb.position, vb.header.size_in_bytes());
+    const size_t at = transcoded_.size();
+    if (vb.header.compression() == codec || vb.header.is_control()) {
+      transcoded_.insert(transcoded_.end(), batch.begin(), batch.end());
+    } else if (!transcode_batch(batch, codec, transcoded_, transcode_records_,
+                                transcode_buffer_)) {
+      message = fmt::format("cannot recompress a batch for compression.type {}",
+                            config_.compression_type);
+      return ErrorCode::CORRUPT_MESSAGE;
+    }
+    vb.position = static_cast<uint32_t>(at);
+    vb.header = BatchHeader::parse(transcoded_.data() + at);
+    if (vb.header.size_in_bytes() > static_cast<uint64_t>(config_.max_message_bytes)) {
+      message = fmt::format("the batch recompressed with {} is {} bytes, over max.message.bytes {}",
+                            config_.compression_type, vb.header.size_in_bytes(),
+                            config_.max_message_bytes);
+      return ErrorCode::MESSAGE_TOO_LARGE;
+    }
+  }
+  payload = transcoded_;
+  return ErrorCode::NONE;
 }
 
 bool PartitionLog::locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
@@ -428,8 +464,9 @@ OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) {
       if (h.last_offset() < log_start_offset_ || h.max_timestamp < ts) continue;
       std::vector<uint8_t> batch;
       if (!scanner.load_current(batch)) break;
-      const RecordSearchResult found = find_first_record_at_or_after(batch, ts, scratch_);
-      if (found.offset_delta >= 0 && h.base_offset + found.offset_delta >= log_start_offset_) {
+      const RecordSearchResult found =
+          find_first_record_at_or_after(batch, ts, scratch_, log_start_offset_ - h.base_offset);
+      if (found.offset_delta >= 0) {
         r.offset = h.base_offset + found.offset_delta;
         r.timestamp = found.timestamp;
         return r;

@@ -242,13 +242,39 @@ bool patch_max_timestamp(std::span<uint8_t> batch, TimestampType type,
   return true;
 }
 
+bool transcode_batch(std::span<const uint8_t> batch, Compression codec, std::vector<uint8_t>& out,
+                     std::vector<uint8_t>& scratch, std::vector<uint8_t>& buffer) {
+  if (batch.size() < bl::kHeaderSize) return false;
+  const BatchHeader h = BatchHeader::parse(batch.data());
+  std::span<const uint8_t> records = batch.subspan(bl::kHeaderSize);
+  if (h.compression() != Compression::kNone) {
+    if (!decompress(h.compression(), records, scratch, 256u << 20)) return false;
+    records = scratch;
+  }
+  if (!compress(codec, records, buffer)) return false;
+  const size_t at = out.size();
+  out.insert(out.end(), batch.begin(), batch.begin() + bl::kHeaderSize);
+  out.insert(out.end(), buffer.begin(), buffer.end());
+  std::span<uint8_t> rebuilt(out.data() + at, out.size() - at);
+  const auto attrs = static_cast<int16_t>((h.attributes & ~kCompressionMask) |
+                                          static_cast<int16_t>(codec));
+  store_be16(rebuilt.data() + bl::kAttributes, attrs);
+  store_be32(rebuilt.data() + bl::kBatchLength,
+             static_cast<int32_t>(rebuilt.size() - bl::kBatchLength - 4));
+  store_be32(rebuilt.data() + bl::kCrc, static_cast<int32_t>(compute_batch_crc(rebuilt)));
+  return true;
+}
+
 RecordSearchResult find_first_record_at_or_after(std::span<const uint8_t> batch, int64_t target,
-                                                 std::vector<uint8_t>& scratch) {
+                                                 std::vector<uint8_t>& scratch,
+                                                 int64_t min_offset_delta) {
   RecordSearchResult result;
   if (batch.size() < bl::kHeaderSize) return result;
   const BatchHeader h = BatchHeader::parse(batch.data());
+  min_offset_delta = std::max<int64_t>(min_offset_delta, 0);
   if (h.timestamp_type() == TimestampType::kLogAppendTime) {
-    if (h.max_timestamp >= target) result = {0, h.max_timestamp};
+    if (h.max_timestamp >= target && min_offset_delta <= h.last_offset_delta)
+      result = {static_cast<int32_t>(min_offset_delta), h.max_timestamp};
     return result;
   }
   std::span<const uint8_t> records = batch.subspan(bl::kHeaderSize);
@@ -260,7 +286,7 @@ RecordSearchResult find_first_record_at_or_after(std::span<const uint8_t> batch,
   RecordView r;
   while (it.next(r)) {
     const int64_t ts = h.base_timestamp + r.timestamp_delta;
-    if (ts >= target) return {r.offset_delta, ts};
+    if (ts >= target && r.offset_delta >= min_offset_delta) return {r.offset_delta, ts};
   }
   return result;
 }

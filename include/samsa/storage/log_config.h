@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,9 +32,13 @@ struct LogConfig {
   int64_t flush_messages = kNoLimit;  // flush.messages
   int64_t flush_ms = kNoLimit;        // flush.ms
   int32_t min_insync_replicas = 1;
-  std::string compression_type = "producer";  // stored; only "producer" is honoured
+  std::string compression_type = "producer";  // a codec here: batches are recompressed
   // Topic keys Kafka knows that samsa accepts and reports but does not act on.
   ConfigMap passthrough;
+
+  // The codec compression.type asks every stored batch to have, or none for "producer"
+  // (batches are kept as the producer compressed them).
+  std::optional<Compression> target_compression() const;
 
   // cleanup.policy includes "delete": retention and DeleteRecords may remove segments.
   bool deletes_segments() const { return cleanup_policy.find("delete") != std::string::npos; }

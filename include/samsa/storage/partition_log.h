@@ -179,6 +179,13 @@ class PartitionLog {
   std::vector<ValidatedBatch> validated_;  // reused by append()
   std::vector<int64_t> staged_index_;      // batch -> producer staging slot, or -1
   std::vector<uint8_t> scratch_;           // batch reads for timestamp lookups
+  // Batches recompressed for the topic's compression.type, and their work buffers.
+  std::vector<uint8_t> transcoded_, transcode_records_, transcode_buffer_;
+
+  // Rewrites the validated batches whose codec is not the topic's into transcoded_
+  // and points `payload` and validated_ at it. Fails like Kafka when a recompressed
+  // batch outgrows max.message.bytes.
+  ErrorCode recompress(std::span<uint8_t>& payload, Compression codec, std::string& message);
 
   // Group commit.
   struct Waiter {

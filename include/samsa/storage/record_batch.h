@@ -182,14 +182,25 @@ void patch_offset_and_epoch(uint8_t* batch, int64_t base_offset, int32_t leader_
 bool patch_max_timestamp(std::span<uint8_t> batch, TimestampType type,
                          int64_t max_timestamp) noexcept;
 
+// Appends to `out` the batch re-encoded with `codec`: the records section decompressed
+// (into `scratch`) and compressed again (through `buffer`), every header field kept but
+// the compression bits, the length and the CRC. Kafka recompresses on append this way
+// when a topic's compression.type differs from the producer's codec. False when the
+// records cannot be decompressed or compressed.
+bool transcode_batch(std::span<const uint8_t> batch, Compression codec, std::vector<uint8_t>& out,
+                     std::vector<uint8_t>& scratch, std::vector<uint8_t>& buffer);
+
 // Finds the first record whose timestamp is >= target in a whole batch (decompressing
 // into `scratch` when needed). Returns the record's offset delta and timestamp, or
 // offset_delta -1 if none. For LogAppendTime batches every record carries maxTimestamp.
+// Records before `min_offset_delta` are not candidates: the log start may lie inside
+// the batch (DeleteRecords), and records below it no longer exist.
 struct RecordSearchResult {
   int32_t offset_delta = -1;
   int64_t timestamp = -1;
 };
 RecordSearchResult find_first_record_at_or_after(std::span<const uint8_t> batch, int64_t target,
-                                                 std::vector<uint8_t>& scratch);
+                                                 std::vector<uint8_t>& scratch,
+                                                 int64_t min_offset_delta = 0);
 
 }  // namespace samsa::storage

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "samsa/storage/compression.h"
+
 #include "storage_test_util.h"
 
 namespace samsa::storage {
@@ -294,6 +296,79 @@ TEST_F(PartitionLogTest, OffsetForTimestamp) {
   auto max = log->offset_for_timestamp(kMaxTimestamp);
   EXPECT_EQ(max.offset, 199);
   EXPECT_EQ(max.timestamp, 13904);
+}
+
+// A topic's compression.type other than "producer": every stored batch is in that codec,
+// records and producer fields unchanged, as Kafka recompresses on append.
+TEST_F(PartitionLogTest, CompressionTypeRecompressesOnAppend) {
+  config_.compression_type = "zstd";
+  auto log = open();
+  BatchSpec gzip;
+  gzip.compression = Compression::kGzip;
+  ASSERT_EQ(append(*log, make_batch(4, 7000)).error, ErrorCode::NONE);
+  ASSERT_EQ(append(*log, make_batch(3, 8000, gzip)).error, ErrorCode::NONE);
+  BatchSpec zstd = idempotent(9, 0, 0);
+  zstd.compression = Compression::kZstd;
+  const auto original = make_batch(2, 9000, zstd);
+  ASSERT_EQ(append(*log, original).error, ErrorCode::NONE);
+
+  const ReadResult read = log->read(0, 1 << 20, true);
+  const auto headers = batches_of(read);  // checks every CRC
+  ASSERT_EQ(headers.size(), 3u);
+  for (const auto& h : headers) EXPECT_EQ(h.compression(), Compression::kZstd);
+  EXPECT_EQ(headers[1].base_offset, 4);
+  EXPECT_EQ(headers[1].record_count, 3);
+  EXPECT_EQ(headers[1].base_timestamp, 8000);
+  EXPECT_EQ(headers[2].producer_id, 9);
+
+  // The records inside are the producer's: values v0.. with their timestamps.
+  std::vector<uint8_t> bytes;
+  for (const auto& slice : read.slices) {
+    const auto part = read_slice(slice);
+    bytes.insert(bytes.end(), part.begin(), part.end());
+  }
+  std::vector<uint8_t> plain;
+  const auto second = std::span<const uint8_t>(bytes).subspan(headers[0].size_in_bytes());
+  ASSERT_TRUE(decompress(Compression::kZstd, second.subspan(61, headers[1].size_in_bytes() - 61),
+                         plain, 1 << 20));
+  RecordIterator it(plain, headers[1].record_count);
+  RecordView r;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(it.next(r));
+    EXPECT_EQ(r.offset_delta, i);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(r.value), r.value_length),
+              "v" + std::to_string(i));
+    EXPECT_EQ(headers[1].base_timestamp + r.timestamp_delta, 8000 + i);
+  }
+  // A batch already in the topic's codec is stored byte for byte from the magic byte on
+  // (its base offset and leader epoch are assigned on append).
+  const auto third = std::span<const uint8_t>(bytes).subspan(
+      headers[0].size_in_bytes() + headers[1].size_in_bytes());
+  ASSERT_EQ(third.size(), original.size());
+  EXPECT_TRUE(std::equal(original.begin() + 16, original.end(), third.begin() + 16));
+}
+
+// DeleteRecords may cut a batch: a timestamp lookup then starts at the log start, as
+// Kafka's does, instead of skipping the whole batch.
+TEST_F(PartitionLogTest, OffsetForTimestampStartsAtALogStartInsideABatch) {
+  auto log = open();
+  for (const Compression codec : {Compression::kNone, Compression::kZstd}) {
+    BatchSpec spec;
+    spec.compression = codec;
+    append(*log, make_batch(10, 50000, spec));  // record i: offset base + i, ts 50000 + i
+  }
+  ASSERT_EQ(log->delete_records_before(4), ErrorCode::NONE);
+  for (const auto& [target, offset, ts] :
+       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{50000, 4, 50004}, {50002, 4, 50004},
+                                                          {50007, 7, 50007}}) {
+    const auto r = log->offset_for_timestamp(target);
+    EXPECT_EQ(r.offset, offset) << target;
+    EXPECT_EQ(r.timestamp, ts) << target;
+  }
+  ASSERT_EQ(log->delete_records_before(13), ErrorCode::NONE);  // inside the zstd batch
+  const auto r = log->offset_for_timestamp(50000);
+  EXPECT_EQ(r.offset, 13);
+  EXPECT_EQ(r.timestamp, 50003);
 }
 
 TEST_F(PartitionLogTest, MaxTimestampPointsAtRecordInsideBatch) {
