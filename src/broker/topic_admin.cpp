@@ -18,17 +18,23 @@ struct TopicKeyInfo {
   ConfigType type;
   const char* kafka_default;  // used for keys samsa stores but does not act on
   std::vector<const char*> broker_synonyms;
+  // The first broker synonym has a built-in default in Kafka (log.retention.ms,
+  // log.roll.ms, log.roll.jitter.ms and log.flush.interval.ms have none).
+  bool primary_has_default = true;
 };
 
 const std::map<std::string, TopicKeyInfo, std::less<>>& topic_key_info() {
   constexpr const char* kLongMax = "9223372036854775807";
   static const std::map<std::string, TopicKeyInfo, std::less<>> info = {
       {"cleanup.policy", {ConfigType::kList, "delete", {"log.cleanup.policy"}}},
+      {"compression.gzip.level", {ConfigType::kInt, "-1", {"compression.gzip.level"}}},
+      {"compression.lz4.level", {ConfigType::kInt, "9", {"compression.lz4.level"}}},
       {"compression.type", {ConfigType::kString, "producer", {"compression.type"}}},
+      {"compression.zstd.level", {ConfigType::kInt, "3", {"compression.zstd.level"}}},
       {"delete.retention.ms", {ConfigType::kLong, "86400000", {"log.cleaner.delete.retention.ms"}}},
       {"file.delete.delay.ms", {ConfigType::kLong, "60000", {"log.segment.delete.delay.ms"}}},
       {"flush.messages", {ConfigType::kLong, kLongMax, {"log.flush.interval.messages"}}},
-      {"flush.ms", {ConfigType::kLong, kLongMax, {"log.flush.interval.ms"}}},
+      {"flush.ms", {ConfigType::kLong, kLongMax, {"log.flush.interval.ms"}, false}},
       {"follower.replication.throttled.replicas", {ConfigType::kList, "", {}}},
       {"index.interval.bytes", {ConfigType::kInt, "4096", {"log.index.interval.bytes"}}},
       {"leader.replication.throttled.replicas", {ConfigType::kList, "", {}}},
@@ -53,17 +59,20 @@ const std::map<std::string, TopicKeyInfo, std::less<>>& topic_key_info() {
       {"min.compaction.lag.ms", {ConfigType::kLong, "0", {"log.cleaner.min.compaction.lag.ms"}}},
       {"min.insync.replicas", {ConfigType::kInt, "1", {"min.insync.replicas"}}},
       {"preallocate", {ConfigType::kBoolean, "false", {"log.preallocate"}}},
+      {"remote.log.copy.disable", {ConfigType::kBoolean, "false", {}}},
+      {"remote.log.delete.on.disable", {ConfigType::kBoolean, "false", {}}},
       {"remote.storage.enable", {ConfigType::kBoolean, "false", {}}},
       {"retention.bytes", {ConfigType::kLong, "-1", {"log.retention.bytes"}}},
       {"retention.ms",
        {ConfigType::kLong,
         "604800000",
-        {"log.retention.ms", "log.retention.minutes", "log.retention.hours"}}},
+        {"log.retention.ms", "log.retention.minutes", "log.retention.hours"},
+        false}},
       {"segment.bytes", {ConfigType::kInt, "1073741824", {"log.segment.bytes"}}},
       {"segment.index.bytes", {ConfigType::kInt, "10485760", {"log.index.size.max.bytes"}}},
       {"segment.jitter.ms",
-       {ConfigType::kLong, "0", {"log.roll.jitter.ms", "log.roll.jitter.hours"}}},
-      {"segment.ms", {ConfigType::kLong, "604800000", {"log.roll.ms", "log.roll.hours"}}},
+       {ConfigType::kLong, "0", {"log.roll.jitter.ms", "log.roll.jitter.hours"}, false}},
+      {"segment.ms", {ConfigType::kLong, "604800000", {"log.roll.ms", "log.roll.hours"}, false}},
       {"unclean.leader.election.enable",
        {ConfigType::kBoolean, "false", {"unclean.leader.election.enable"}}},
   };
@@ -281,16 +290,32 @@ std::vector<ConfigDescription> describe_topic_configs(const BrokerServices& serv
     d.type = info != topic_key_info().end() ? info->second.type : ConfigType::kString;
 
     // Synonyms, most specific first: the topic override, then the broker keys it falls
-    // back to that were set or have a built-in default (as Kafka lists them).
+    // back to as Kafka lists them: those set, then those with a built-in default, each
+    // group in synonym order, and nothing before the primary broker key. So retention.ms
+    // shows log.retention.hours=168 only below a log.retention.ms that is set.
     const auto override_it = topic.config_overrides.find(key);
     if (override_it != topic.config_overrides.end())
       d.synonyms.push_back({key, override_it->second, ConfigSource::kDynamicTopic});
-    if (info != topic_key_info().end()) {
-      for (const char* broker_key : info->second.broker_synonyms) {
+    if (info != topic_key_info().end() && !info->second.broker_synonyms.empty()) {
+      const auto& broker_keys = info->second.broker_synonyms;
+      std::vector<ConfigSynonym> inherited;
+      for (const char* broker_key : broker_keys) {  // those set in the server properties
         const auto it = config.effective.find(broker_key);
-        if (it == config.effective.end()) continue;
-        d.synonyms.push_back({broker_key, it->second.value, broker_source(it->second.source)});
+        if (it != config.effective.end() && it->second.source != config::ConfigSource::kDefault)
+          inherited.push_back({broker_key, it->second.value, broker_source(it->second.source)});
       }
+      for (size_t i = 0; i < broker_keys.size(); ++i) {  // then the built-in defaults
+        const bool primary = i == 0;
+        if (primary && !info->second.primary_has_default) continue;
+        if (const auto def = config.defaults.find(broker_keys[i]); def != config.defaults.end())
+          inherited.push_back({broker_keys[i], def->second, ConfigSource::kDefault});
+        else if (primary && !config.effective.count(broker_keys[i]))  // a key samsa does not read
+          inherited.push_back({broker_keys[i], info->second.kafka_default, ConfigSource::kDefault});
+      }
+      const auto primary = std::find_if(inherited.begin(), inherited.end(), [&](const auto& s) {
+        return s.name == broker_keys.front();
+      });
+      d.synonyms.insert(d.synonyms.end(), primary, inherited.end());
     }
     // The most specific synonym decides where the value comes from.
     d.source = d.synonyms.empty() ? ConfigSource::kDefault : d.synonyms.front().source;
@@ -312,6 +337,11 @@ std::vector<ConfigDescription> describe_broker_configs(const config::BrokerConfi
     // samsa cannot change broker settings at run time (no dynamic broker configs).
     d.read_only = true;
     d.synonyms.push_back({key, d.value, d.source});
+    // Below a value from the server properties, Kafka lists the built-in default.
+    if (const auto def = config.defaults.find(key);
+        d.source != ConfigSource::kDefault && def != config.defaults.end())
+      d.synonyms.push_back({key, d.sensitive ? std::nullopt : std::optional(def->second),
+                            ConfigSource::kDefault});
     out.push_back(std::move(d));
   }
   return out;

@@ -77,6 +77,7 @@ class TypedReader {
   }
 
   int64_t get_long(std::string_view key, std::optional<int64_t> def, int64_t min, int64_t max) {
+    if (def) defaults_[std::string(key)] = std::to_string(*def);
     const RawValue* v = find(key);
     if (!v) {
       if (def) record(key, std::to_string(*def));
@@ -105,6 +106,7 @@ class TypedReader {
   }
 
   bool get_bool(std::string_view key, bool def) {
+    defaults_[std::string(key)] = def ? "true" : "false";
     const RawValue* v = find(key);
     bool value = def;
     if (v) {
@@ -122,6 +124,7 @@ class TypedReader {
   }
 
   std::string get_string(std::string_view key, std::string_view def) {
+    if (!def.empty()) defaults_[std::string(key)] = std::string(def);
     const RawValue* v = find(key);
     std::string value(v ? trim(v->value) : def);
     record(key, value);
@@ -148,10 +151,12 @@ class TypedReader {
   }
   const RawConfig& raw() const { return raw_; }
   RawConfig take_effective() { return std::move(effective_); }
+  std::map<std::string, std::string, std::less<>> take_defaults() { return std::move(defaults_); }
 
  private:
   RawConfig raw_;
   RawConfig effective_;
+  std::map<std::string, std::string, std::less<>> defaults_;  // built-in, of every key read
   std::set<std::string, std::less<>> read_;
 };
 
@@ -393,6 +398,7 @@ BrokerConfig BrokerConfig::from_raw(RawConfig raw) {
   read_topics_and_groups(r, c);
 
   c.effective = r.take_effective();
+  c.defaults = r.take_defaults();
   for (const std::string& key : r.unread()) {
     c.effective[key] = r.raw().find(key)->second;
     if (kInertKeys.count(key)) {

@@ -99,6 +99,9 @@ struct BrokerConfig {
   // Every key samsa reads with its effective value and where it came from (kDefault
   // for built-in defaults), plus every other key that was set. Feeds DescribeConfigs.
   RawConfig effective;
+  // Kafka's built-in default of every key samsa reads that has one (a non-empty one for
+  // strings): DescribeConfigs lists it as the DEFAULT_CONFIG synonym below a set value.
+  std::map<std::string, std::string, std::less<>> defaults;
   std::vector<std::string> unknown_keys;  // set, not read by samsa, kept in `effective`
   std::vector<std::string> inert_keys;    // known Kafka keys with no meaning on one node
   std::vector<std::string> warnings;      // one line each, for log_config_summary()

@@ -73,6 +73,53 @@ TEST_F(DescribeConfigsTest, SynonymsMostSpecificFirst) {
   EXPECT_EQ(cleanup->synonyms[0].source, 1);
 }
 
+// Kafka's synonym lists: a broker key samsa does not read still shows Kafka's default; a
+// primary broker key without a default (log.roll.ms) hides the ones after it.
+TEST_F(DescribeConfigsTest, TopicSynonymsFollowKafkasRules) {
+  const auto r = describe(2, "t",
+                          std::vector<std::string>{"delete.retention.ms", "segment.ms",
+                                                   "segment.bytes"},
+                          true);
+  const Entry* deletion = find(r, "delete.retention.ms");
+  ASSERT_NE(deletion, nullptr);
+  ASSERT_EQ(deletion->synonyms.size(), 1u);
+  EXPECT_EQ(deletion->synonyms[0].name, "log.cleaner.delete.retention.ms");
+  EXPECT_EQ(deletion->synonyms[0].value, "86400000");
+  EXPECT_EQ(deletion->synonyms[0].source, 5);
+  const Entry* roll = find(r, "segment.ms");
+  ASSERT_NE(roll, nullptr);
+  EXPECT_TRUE(roll->synonyms.empty());  // not log.roll.hours=168
+  EXPECT_EQ(roll->config_source, 5);
+  const Entry* segment = find(r, "segment.bytes");
+  ASSERT_NE(segment, nullptr);
+  ASSERT_EQ(segment->synonyms.size(), 1u);
+  EXPECT_EQ(segment->synonyms[0].name, "log.segment.bytes");
+}
+
+// A broker key set in the server properties lists its built-in default below it.
+TEST_F(DescribeConfigsTest, BrokerSynonymsShowTheDefaultBelowAStaticValue) {
+  DescribeConfigsRequest request;
+  request.resources.push_back({4, "3", std::vector<std::string>{"log.retention.hours"}, {}});
+  request.include_synonyms = true;
+  const auto r = call<DescribeConfigsResponse>(handle_describe_configs, request, 4);
+  const Entry* hours = find(r, "log.retention.hours");
+  ASSERT_NE(hours, nullptr);
+  ASSERT_EQ(hours->synonyms.size(), 1u);  // only its default: it was not set
+  EXPECT_EQ(hours->synonyms[0].source, 5);
+
+  request.resources[0].configuration_keys = std::vector<std::string>{"num.partitions"};
+  AdminTest::TearDown();
+  start({"num.partitions=2"});
+  const auto p = call<DescribeConfigsResponse>(handle_describe_configs, request, 4);
+  const Entry* partitions = find(p, "num.partitions");
+  ASSERT_NE(partitions, nullptr);
+  ASSERT_EQ(partitions->synonyms.size(), 2u);
+  EXPECT_EQ(partitions->synonyms[0].value, "2");
+  EXPECT_EQ(partitions->synonyms[0].source, 4);
+  EXPECT_EQ(partitions->synonyms[1].value, "1");
+  EXPECT_EQ(partitions->synonyms[1].source, 5);
+}
+
 TEST_F(DescribeConfigsTest, BrokerConfigsHideSensitiveValues) {
   const auto r = describe(4, "3");
   EXPECT_EQ(r.results[0].error_code, 0);
