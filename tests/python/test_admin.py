@@ -256,9 +256,6 @@ def test_group_offsets_admin(broker):
         == KafkaError.GROUP_ID_NOT_FOUND
 
 
-@known_finding("samsa: ListOffsets by timestamp answers -1 (no offset) instead of the log start "
-               "offset when DeleteRecords moved the log start into the middle of the batch holding "
-               "the first record at/after the timestamp (PartitionLog::offset_for_timestamp skips the batch)")
 def test_offset_for_timestamp_after_delete_records(broker):
     """After DeleteRecords(40) inside one batch of 100 records, the first offset at or
     after a timestamp older than record 40's is 40 (Kafka searches from the log start)."""

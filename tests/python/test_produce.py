@@ -204,8 +204,6 @@ def test_log_append_time(broker):
     c.close()
 
 
-@known_finding("samsa: a topic's compression.type (gzip/snappy/lz4/zstd) is ignored on produce: "
-               "batches are stored in the producer's codec (uncompressed here); Kafka recompresses them")
 @pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
 def test_topic_compression_type(broker, codec):
     """A topic with compression.type=<codec> stores what an uncompressed producer sends in

@@ -511,9 +511,6 @@ func TestAdminGroupOffsets(t *testing.T) {
 // the first record at or after the timestamp *from the log start on* (Kafka searches
 // records with offset >= logStartOffset), here offset 40.
 func TestListOffsetsByTimestampAfterDeleteRecords(t *testing.T) {
-	knownFinding(t, "samsa: ListOffsets by timestamp answers -1 (no offset) instead of the log start "+
-		"offset when DeleteRecords moved the log start into the middle of the batch holding the first "+
-		"record at/after the timestamp (PartitionLog::offset_for_timestamp skips the whole batch)")
 	b := samsatest.Start(t)
 	adm := newAdmin(t, b)
 	ctx := ctxFor(t, opTimeout)

@@ -277,8 +277,6 @@ func TestCompression(t *testing.T) {
 // TestTopicCompressionType: a topic with compression.type=zstd (or lz4, gzip) stores what
 // an uncompressed producer sends in that codec, as Kafka recompresses on append.
 func TestTopicCompressionType(t *testing.T) {
-	knownFinding(t, "samsa: a topic's compression.type (gzip/snappy/lz4/zstd) is ignored on produce: "+
-		"batches are stored and served in the producer's codec (uncompressed here), Kafka recompresses them")
 	b := samsatest.Start(t)
 	adm := newAdmin(t, b)
 	for _, c := range codecs[1:] {

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -60,8 +59,6 @@ class BrokerRestartTest extends SamsaSpringTest {
    * nothing processed is delivered again.
    */
   @Test
-  @Disabled("samsa: classic group members are not restored after a broker restart; the running"
-      + " consumers' OffsetCommit gets UNKNOWN_MEMBER_ID and processed records are redelivered")
   void listenerGetsEveryRecordOnceAcrossABrokerRestart() throws Exception {
     Scenario run = runAcrossARestart("b-");
     assertEquals(0, run.redelivered(), "records delivered to the listener twice (same offset);"
