@@ -343,15 +343,17 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
 
 ErrorCode PartitionLog::recompress(std::span<uint8_t>& payload, Compression codec,
                                    std::string& message) {
-  const bool all_match = std::all_of(validated_.begin(), validated_.end(), [&](const auto& vb) {
+  // Control batches (markers) keep their bytes, as do batches already in the codec.
+  auto kept = [codec](const ValidatedBatch& vb) {
     return vb.header.compression() == codec || vb.header.is_control();
-  });
-  if (all_match) return ErrorCode::NONE;  // the common case: the client's bytes are stored
+  };
+  if (std::all_of(validated_.begin(), validated_.end(), kept))
+    return ErrorCode::NONE;  // the common case: the client's bytes are stored
   transcoded_.clear();
   for (ValidatedBatch& vb : validated_) {
     const std::span<const uint8_t> batch = payload.subspan(vb.position, vb.header.size_in_bytes());
     const size_t at = transcoded_.size();
-    if (vb.header.compression() == codec || vb.header.is_control()) {
+    if (kept(vb)) {
       transcoded_.insert(transcoded_.end(), batch.begin(), batch.end());
     } else if (!transcode_batch(batch, codec, transcoded_, transcode_records_,
                                 transcode_buffer_)) {
