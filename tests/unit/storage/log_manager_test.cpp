@@ -157,6 +157,9 @@ TEST_F(LogManagerTest, AStopWithoutWritesKeepsTheOldMarker) {
     std::string msg;
     ASSERT_EQ(m->create_topic("a", 2, {}, msg), ErrorCode::NONE) << msg;
   }
+  // A hard link keeps the first marker's inode alive, so a rewritten marker cannot
+  // be given the same inode number again (file systems reuse freed ones at once).
+  fs::create_hard_link(marker, dir_.str() + "/first-marker");
   const auto written = inode();
   {
     auto m = open();
