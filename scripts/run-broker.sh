@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${SKIP_DEPS:-0}" != 1 ]]; then scripts/install-deps.sh --build; fi
-scripts/build.sh
+TARGETS=samsa scripts/build.sh
 
 DATA_DIR=${SAMSA_DATA_DIR:-./data}
 mkdir -p "$DATA_DIR"

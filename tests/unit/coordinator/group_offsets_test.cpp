@@ -138,7 +138,9 @@ TEST_F(GroupTest, OffsetsAndGroupsSurviveRestart) {
   // the one still heartbeating is told to rejoin, into the next generation.
   for (int i = 0; i < 4; ++i) {
     sched_.advance(3000);
-    if (i < 3) EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::NONE);
+    if (i < 3) {
+      EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::NONE);
+    }
   }
   EXPECT_EQ(heartbeat("g", gen, ids[0]), ErrorCode::REBALANCE_IN_PROGRESS);
   auto rejoin = join(join_params("g", ids[0]));
