@@ -1,0 +1,75 @@
+// What every tool shares: the broker list and timeout options, output in aligned
+// tables or JSON, and turning exceptions into messages and exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "samsa/cli/cli.h"
+#include "samsa/client/client.h"
+
+namespace samsa::cli {
+
+enum class Format { kText, kJson };
+
+struct CommonOptions {
+  std::string brokers;  // -b; else $SAMSA_BROKERS; else localhost:9092
+  int timeout_ms = 10'000;
+  std::string format = "text";
+
+  Format output_format() const { return format == "json" ? Format::kJson : Format::kText; }
+  client::ClientOptions client_options() const;
+};
+
+// Adds -b/--brokers, --timeout-ms and --format to a tool subcommand.
+void add_common_options(CLI::App& command, CommonOptions& options);
+
+// Runs a tool body; prints what went wrong to stderr and maps it to an exit code.
+int guarded(const std::function<int()>& body);
+
+// A table printed with columns aligned to their widest cell.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headings);
+  void add(std::vector<std::string> row);
+  void print(std::FILE* out) const;
+  bool empty() const { return rows_.empty(); }
+
+ private:
+  std::vector<std::string> headings_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// A minimal JSON writer for the tools' --format json output: values are appended in
+// order, commas and escaping are handled here.
+class Json {
+ public:
+  Json& begin_object();
+  Json& end_object();
+  Json& begin_array();
+  Json& end_array();
+  Json& key(std::string_view name);
+  Json& value(std::string_view text);
+  Json& value(const char* text) { return value(std::string_view(text)); }
+  Json& value(const std::string& text) { return value(std::string_view(text)); }
+  Json& value(int64_t number);
+  Json& value(int32_t number) { return value(static_cast<int64_t>(number)); }
+  Json& value(bool flag);
+  Json& null();
+  // Raw JSON text (an already valid value).
+  Json& raw(std::string_view json);
+  const std::string& str() const { return text_; }
+
+ private:
+  void separate();
+  std::string text_;
+  std::vector<bool> first_;  // per open container: nothing written in it yet
+  bool after_key_ = false;
+};
+
+std::string json_escape(std::string_view text);
+
+}  // namespace samsa::cli
