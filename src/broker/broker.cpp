@@ -126,6 +126,27 @@ Broker::~Broker() {
   stop();
 }
 
+// KAFKA_CREATE_TOPICS (create.topics): created before the listeners open, so a client
+// or a healthcheck that gets an answer finds them. A topic that exists is left as it is
+// (the image's --if-not-exists); anything else that fails stops the start.
+void Broker::create_initial_topics() {
+  auto& s = *state_;
+  for (const auto& topic : s.config.create_topics) {
+    if (s.logs->find_topic(topic.name) != nullptr) continue;
+    storage::ConfigMap configs;
+    if (topic.cleanup_policy) configs["cleanup.policy"] = *topic.cleanup_policy;
+    std::string message;
+    const ErrorCode error = s.logs->create_topic(topic.name, topic.partitions, configs, message);
+    if (error != ErrorCode::NONE)
+      throw std::runtime_error(fmt::format("create.topics (KAFKA_CREATE_TOPICS): topic '{}': {}{}",
+                                           topic.name, error_name(error),
+                                           message.empty() ? "" : ": " + message));
+    spdlog::info("created topic {} with {} partition(s){} (create.topics)", topic.name,
+                 topic.partitions,
+                 topic.cleanup_policy ? ", cleanup.policy=" + *topic.cleanup_policy : "");
+  }
+}
+
 void Broker::start() {
   auto& s = *state_;
   // Start-up is meant to take a few milliseconds; --log-level debug shows where they go.
@@ -175,6 +196,7 @@ void Broker::start() {
       coordinator::GroupConfig::from_broker(s.config), s.scheduler, *s.logs);
   s.groups->load();
   phase_done("coordinators loaded");
+  create_initial_topics();
 
   s.services.reset(new BrokerServices{
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});

@@ -65,9 +65,12 @@ class TypedReader {
 
   [[noreturn]] void fail(std::string_view key, std::string_view why) {
     const RawValue* v = find(key);
+    const std::string from =
+        v == nullptr               ? std::string("default")
+        : !v->origin.empty()       ? "environment variable " + v->origin
+                                   : std::string(to_string(v->source));
     throw ConfigError(fmt::format("invalid value '{}' for configuration {} (from {}): {}",
-                                  v ? v->value : "", key, v ? to_string(v->source) : "default",
-                                  why));
+                                  v ? v->value : "", key, from, why));
   }
 
   void record(std::string_view key, std::string value) {
@@ -165,7 +168,19 @@ bool is_wildcard_host(std::string_view host) {
 }
 
 void read_listeners(TypedReader& r, BrokerConfig& c) {
-  const std::string listeners_text = r.get_string("listeners", "PLAINTEXT://:9092");
+  // Kafka 2's keys, still in the wurstmeister image's compose files: port and host.name
+  // make the PLAINTEXT listener when listeners is not set.
+  std::string default_listeners = "PLAINTEXT://:9092";
+  if (r.is_set("port") || r.is_set("host.name")) {
+    if (r.is_set("listeners")) {
+      c.warnings.push_back("port and host.name (Kafka 2 keys) are ignored: listeners is set");
+    } else {
+      const Endpoint legacy{"PLAINTEXT", r.get_string("host.name", ""),
+                            static_cast<uint16_t>(r.get_long("port", 9092, 0, 65535))};
+      default_listeners = "PLAINTEXT://" + host_port(legacy);
+    }
+  }
+  const std::string listeners_text = r.get_string("listeners", default_listeners);
   std::vector<Endpoint> binds = parse_endpoint_list(listeners_text, "listeners");
   if (binds.empty()) r.fail("listeners", "at least one listener is required");
 
@@ -183,9 +198,26 @@ void read_listeners(TypedReader& r, BrokerConfig& c) {
     controller_names.insert(to_upper(n));
 
   std::vector<Endpoint> advertised;
+  const bool legacy_advertised = r.is_set("advertised.host.name") || r.is_set("advertised.port");
   if (r.is_set("advertised.listeners")) {
     advertised =
         parse_endpoint_list(r.get_string("advertised.listeners", ""), "advertised.listeners");
+    if (legacy_advertised)
+      c.warnings.push_back(
+          "advertised.host.name and advertised.port (Kafka 2 keys) are ignored: "
+          "advertised.listeners is set");
+  } else if (legacy_advertised) {
+    // Kafka 2: the PLAINTEXT listener advertised as advertised.host.name (default: its
+    // host) and advertised.port (default: its port).
+    const auto plain = std::find_if(binds.begin(), binds.end(),
+                                    [](const Endpoint& e) { return e.listener_name == "PLAINTEXT"; });
+    if (plain == binds.end())
+      r.fail(r.is_set("advertised.host.name") ? "advertised.host.name" : "advertised.port",
+             "applies to the PLAINTEXT listener, and listeners has none");
+    const Endpoint legacy{"PLAINTEXT", r.get_string("advertised.host.name", plain->host),
+                          static_cast<uint16_t>(r.get_long("advertised.port", plain->port, 0, 65535))};
+    advertised.push_back(legacy);
+    r.record("advertised.listeners", "PLAINTEXT://" + host_port(legacy));
   } else {
     r.record("advertised.listeners", listeners_text);
   }
@@ -326,6 +358,66 @@ void read_log(TypedReader& r, BrokerConfig& c) {
                                     {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"});
 }
 
+void read_create_topics(TypedReader& r, BrokerConfig& c) {
+  if (!r.is_set("create.topics")) return;
+  // Not trimmed: the separator may be a blank or a newline. Compose files write a newline
+  // as $$'\n', which reaches the container as the shell-quoted $'\n'.
+  std::string separator = ",";
+  if (const RawValue* v = r.find("create.topics.separator"); v != nullptr && !v->value.empty())
+    separator = v->value == "$'\\n'" ? "\n" : v->value;
+  r.record("create.topics.separator", separator);
+  const std::string text = r.get_string("create.topics", "");
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find(separator, start);
+    if (end == std::string::npos) end = text.size();
+    const std::string entry(trim(std::string_view(text).substr(start, end - start)));
+    start = end + separator.size();
+    if (entry.empty()) continue;
+    std::vector<std::string> fields;
+    for (size_t from = 0;;) {
+      const size_t colon = entry.find(':', from);
+      fields.emplace_back(trim(std::string_view(entry).substr(from, colon - from)));
+      if (colon == std::string::npos) break;
+      from = colon + 1;
+    }
+    if (fields.size() < 3 || fields.size() > 4 || fields[0].empty())
+      r.fail("create.topics", fmt::format("entry '{}' is not name:partitions:replicas"
+                                          "[:cleanup.policy]",
+                                          entry));
+    const auto number = [&](const std::string& field, const char* what, int64_t max) {
+      int64_t value = 0;
+      const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+      if (ec != std::errc() || ptr != field.data() + field.size() || value < 1 || value > max)
+        r.fail("create.topics",
+               fmt::format("entry '{}': {} must be a number from 1 to {}", entry, what, max));
+      return value;
+    };
+    BrokerConfig::InitialTopic topic;
+    topic.name = fields[0];
+    topic.partitions = static_cast<int32_t>(number(fields[1], "partitions", INT32_MAX));
+    const int64_t replicas = number(fields[2], "replicas", INT16_MAX);
+    if (replicas > 1) {
+      if (c.replication_factor_policy == ReplicationFactorPolicy::kReject)
+        r.fail("create.topics",
+               fmt::format("entry '{}': replicas must be 1 on a single node (or set "
+                           "samsa.replication.factor.policy=clamp)",
+                           entry));
+      c.warnings.push_back(fmt::format(
+          "create.topics: {} created with replication factor 1, not {}: samsa is a single "
+          "node",
+          topic.name, replicas));
+    }
+    if (fields.size() == 4) {
+      if (fields[3] != "compact" && fields[3] != "delete")
+        r.fail("create.topics", fmt::format("entry '{}': cleanup.policy must be compact or "
+                                            "delete",
+                                            entry));
+      topic.cleanup_policy = fields[3];
+    }
+    c.create_topics.push_back(std::move(topic));
+  }
+}
+
 void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.num_partitions = r.get_int("num.partitions", 1, 1);
   c.auto_create_topics_enable = r.get_bool("auto.create.topics.enable", true);
@@ -345,6 +437,8 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
     rf = 1;
   }
   c.default_replication_factor = static_cast<int16_t>(rf);
+
+  read_create_topics(r, c);
 
   c.socket_request_max_bytes = r.get_int("socket.request.max.bytes", 104857600, 1);
   c.socket_send_buffer_bytes = r.get_int("socket.send.buffer.bytes", 102400, -1);
@@ -408,9 +502,14 @@ BrokerConfig BrokerConfig::from_raw(RawConfig raw) {
     }
   }
   if (!c.unknown_keys.empty()) {
+    std::vector<std::string> named;  // with the variable, when one set it
+    for (const std::string& key : c.unknown_keys) {
+      const std::string& origin = r.raw().find(key)->second.origin;
+      named.push_back(origin.empty() ? key : fmt::format("{} ({})", key, origin));
+    }
     c.warnings.push_back(
         fmt::format("{} setting(s) not used by samsa, kept for DescribeConfigs: {}",
-                    c.unknown_keys.size(), join(c.unknown_keys, ", ")));
+                    c.unknown_keys.size(), join(named, ", ")));
   }
   return c;
 }
@@ -453,7 +552,13 @@ BrokerConfig load_broker_config(const LoadOptions& options) {
   Properties env = properties_from_environment(options.environment);
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const std::string& o : options.overrides) overrides.push_back(parse_override(o));
-  return BrokerConfig::from_raw(merge_layers(file, env, overrides));
+  RawConfig raw = merge_layers(file, env, overrides);
+  for (const auto& [key, variable] : environment_origins(options.environment)) {
+    const auto it = raw.find(key);
+    if (it != raw.end() && it->second.source == ConfigSource::kEnvironment)
+      it->second.origin = variable;
+  }
+  return BrokerConfig::from_raw(std::move(raw));
 }
 
 bool is_sensitive_key(std::string_view key) {

@@ -16,17 +16,25 @@ namespace {
 
 // Variables of the Kafka launch scripts and docker images that configure the JVM,
 // logging or the image itself, never the broker.
-constexpr std::array<std::string_view, 17> kNotConfig = {
-    "KAFKA_HOME",          "KAFKA_OPTS",
-    "KAFKA_HEAP_OPTS",     "KAFKA_JVM_PERFORMANCE_OPTS",
-    "KAFKA_LOG4J_OPTS",    "KAFKA_JMX_OPTS",
-    "KAFKA_JMX_PORT",      "KAFKA_JMX_HOSTNAME",
-    "KAFKA_GC_LOG_OPTS",   "KAFKA_LOG4J_ROOT_LOGLEVEL",
-    "KAFKA_LOG4J_LOGGERS", "KAFKA_TOOLS_LOG4J_LOGLEVEL",
-    "KAFKA_VERSION",       "KAFKA_DEBUG",
-    "KAFKA_CLASSPATH",     "KAFKA_ZOOKEEPER_CLIENT_CNXN_SOCKET",
-    "KAFKA_LOG_DIR_OPTS",
+constexpr std::array<std::string_view, 35> kNotConfig = {
+    // Kafka's launch scripts (all images)
+    "KAFKA_HOME", "KAFKA_OPTS", "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS",
+    "KAFKA_GC_LOG_OPTS", "KAFKA_VERSION", "KAFKA_DEBUG", "KAFKA_CLASSPATH",
+    "KAFKA_ZOOKEEPER_CLIENT_CNXN_SOCKET", "KAFKA_LOG_DIR_OPTS", "KAFKA_TOOLS_LOG4J_LOGLEVEL",
+    // bitnami/kafka's scripts
+    "KAFKA_ENABLE_KRAFT", "KAFKA_SKIP_KRAFT_STORAGE_INIT", "KAFKA_MOUNTED_CONF_DIR",
+    "KAFKA_CLIENT_USERS", "KAFKA_CLIENT_PASSWORDS", "KAFKA_CLIENT_LISTENER_NAME",
+    "KAFKA_INTER_BROKER_USER", "KAFKA_INTER_BROKER_PASSWORD", "KAFKA_CONTROLLER_USER",
+    "KAFKA_CONTROLLER_PASSWORD", "KAFKA_CERTIFICATE_PASSWORD", "KAFKA_TLS_TYPE",
+    "KAFKA_TLS_CLIENT_AUTH", "KAFKA_ZOOKEEPER_PROTOCOL", "KAFKA_ZOOKEEPER_USER",
+    "KAFKA_ZOOKEEPER_PASSWORD", "KAFKA_ZOOKEEPER_TLS_TYPE", "KAFKA_ZOOKEEPER_TLS_VERIFY_HOSTNAME",
+    "KAFKA_ZOOKEEPER_TLS_KEYSTORE_PASSWORD", "KAFKA_ZOOKEEPER_TLS_TRUSTSTORE_PASSWORD",
+    "KAFKA_CONF_FILE", "KAFKA_INITIAL_BROKER_REGISTRATION_TIMEOUT",
+    // wurstmeister/kafka's scripts
+    "KAFKA_PORT_COMMAND", "KAFKA_RESTART_ATTEMPTS",
 };
+// Whole families: JMX (cp-kafka, wurstmeister) and log4j settings.
+constexpr std::array<std::string_view, 2> kNotConfigPrefixes = {"KAFKA_JMX_", "KAFKA_LOG4J_"};
 
 constexpr std::string_view kPrefix = "KAFKA_";
 
@@ -47,15 +55,21 @@ std::string_view to_string(ConfigSource source) {
 }
 
 std::optional<std::string> env_name_to_key(std::string_view name) {
-  if (name == "CLUSTER_ID") return std::string("cluster.id");
+  if (name == "CLUSTER_ID" || name == "KAFKA_KRAFT_CLUSTER_ID") return std::string("cluster.id");
   if (name.substr(0, kPrefix.size()) != kPrefix || name.size() == kPrefix.size()) {
     return std::nullopt;
   }
   if (std::find(kNotConfig.begin(), kNotConfig.end(), name) != kNotConfig.end()) {
     return std::nullopt;
   }
-  std::string key;
+  for (std::string_view prefix : kNotConfigPrefixes) {
+    if (name.substr(0, prefix.size()) == prefix) return std::nullopt;
+  }
   std::string_view rest = name.substr(kPrefix.size());
+  constexpr std::string_view kBitnami = "CFG_";
+  if (rest.substr(0, kBitnami.size()) == kBitnami && rest.size() > kBitnami.size())
+    rest.remove_prefix(kBitnami.size());
+  std::string key;
   for (size_t i = 0; i < rest.size();) {
     if (rest[i] != '_') {
       key += static_cast<char>(std::tolower(static_cast<unsigned char>(rest[i])));
@@ -81,6 +95,18 @@ Properties properties_from_environment(const std::vector<std::string>& environme
     }
   }
   return props;
+}
+
+std::map<std::string, std::string, std::less<>> environment_origins(
+    const std::vector<std::string>& environment) {
+  std::map<std::string, std::string, std::less<>> origins;
+  for (const std::string& entry : environment) {
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    if (auto key = env_name_to_key(std::string_view(entry).substr(0, eq)))
+      origins[std::move(*key)] = entry.substr(0, eq);
+  }
+  return origins;
 }
 
 std::vector<std::string> process_environment() {

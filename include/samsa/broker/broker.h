@@ -56,6 +56,7 @@ class Broker final : public net::RequestHandler {
 
  private:
   struct State;
+  void create_initial_topics();
   std::unique_ptr<State> state_;
 };
 

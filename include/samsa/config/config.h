@@ -65,6 +65,18 @@ struct BrokerConfig {
   bool delete_topic_enable = true;
   ReplicationFactorPolicy replication_factor_policy = ReplicationFactorPolicy::kClamp;
 
+  // Topics created at start when missing, before clients are served: the wurstmeister
+  // image's KAFKA_CREATE_TOPICS ("name:partitions:replicas[:cleanup.policy]" entries
+  // separated by create.topics.separator, default ","). Existing topics are left alone.
+  struct InitialTopic {
+    std::string name;
+    int32_t partitions = 1;
+    std::optional<std::string> cleanup_policy;
+
+    bool operator==(const InitialTopic&) const = default;
+  };
+  std::vector<InitialTopic> create_topics;
+
   // --- log
   std::filesystem::path log_dir = "/tmp/kafka-logs";  // log.dirs (first of) or log.dir
   int32_t message_max_bytes = 1048588;

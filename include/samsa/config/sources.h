@@ -20,22 +20,32 @@ std::string_view to_string(ConfigSource source);
 struct RawValue {
   std::string value;
   ConfigSource source = ConfigSource::kDefault;
+  std::string origin;  // the environment variable that set it, for messages
 };
 
 // Every key that was set anywhere, with the value and the layer that won.
 using RawConfig = std::map<std::string, RawValue, std::less<>>;
 
-// Maps an environment variable name to a config key the way the apache/kafka image
-// does: strip "KAFKA_", lower-case, then each run of underscores becomes "-" per three,
-// then "_" for a remaining two or "." for a remaining one (KAFKA_LOG_DIRS -> log.dirs,
-// KAFKA_FOO__BAR -> foo_bar, KAFKA_FOO___BAR -> foo-bar). JVM/launcher variables
-// (KAFKA_HOME, KAFKA_OPTS, KAFKA_HEAP_OPTS, ...) are not config and map to nullopt, as
-// does any name without the prefix. CLUSTER_ID (the image's storage-format variable)
-// maps to cluster.id.
+// Maps an environment variable name to a config key the way the Kafka images people
+// already use do, so their compose files work unchanged:
+// - apache/kafka and confluentinc/cp-kafka: strip "KAFKA_", lower-case, then each run of
+//   underscores becomes "-" per three, then "_" for a remaining two or "." for a
+//   remaining one (KAFKA_LOG_DIRS -> log.dirs, KAFKA_FOO__BAR -> foo_bar,
+//   KAFKA_FOO___BAR -> foo-bar). CLUSTER_ID (the storage-format variable) -> cluster.id.
+// - bitnami/kafka: KAFKA_CFG_<NAME> the same way; KAFKA_KRAFT_CLUSTER_ID -> cluster.id.
+// - wurstmeister/kafka: its variables map by the same rule to Kafka 2's keys
+//   (advertised.host.name, advertised.port, port, host.name) and to create.topics /
+//   create.topics.separator (KAFKA_CREATE_TOPICS), which BrokerConfig reads.
+// Variables that configure a JVM, logging, JMX or an image's own scripts (KAFKA_HEAP_OPTS,
+// KAFKA_JMX_PORT, KAFKA_LOG4J_LOGGERS, KAFKA_ENABLE_KRAFT, ...) are not config and map
+// to nullopt, as does any name without the prefix.
 std::optional<std::string> env_name_to_key(std::string_view env_name);
 
 // Reads "NAME=VALUE" strings (as in `environ`) into key/value pairs via env_name_to_key.
 Properties properties_from_environment(const std::vector<std::string>& environment);
+// The variable each key of properties_from_environment came from.
+std::map<std::string, std::string, std::less<>> environment_origins(
+    const std::vector<std::string>& environment);
 // The current process environment.
 std::vector<std::string> process_environment();
 
