@@ -1,6 +1,7 @@
-// samsa: a Kafka-compatible single-node broker.
+// samsa: a Kafka-compatible single-node broker, and the tools to use one.
 //
 //   samsa serve [--config server.properties] [--override key=value ...]
+//   samsa health | cluster | ...   (the cli module; `samsa --help` lists them)
 //
 // Configuration layers, lowest first: Kafka's defaults, the file, KAFKA_* environment
 // variables (the apache/kafka image convention), --override.
@@ -15,7 +16,9 @@
 #include <cstdlib>
 
 #include "samsa/broker/broker.h"
+#include "samsa/cli/cli.h"
 #include "samsa/config/config.h"
+#include "samsa/util/fd_limit.h"
 #include "samsa/util/log.h"
 
 namespace {
@@ -35,6 +38,17 @@ int serve(const std::optional<std::string>& config_file,
     return 2;
   }
   samsa::config::log_config_summary(config);
+  // Each partition holds a few descriptors open (its active segment's log and indexes,
+  // older segments until they are closed): the usual soft limit of 1,024 would cap a
+  // broker at about 250 partitions, so it goes up to the hard limit first.
+  const auto fds = samsa::raise_fd_limit();
+  constexpr uint64_t kPerPartition = 4, kKeptForConnections = 64;
+  if (fds.soft != 0) {
+    spdlog::info("open-file limit {}{}: room for about {} partitions at {} descriptors each",
+                 fds.soft, fds.before != fds.soft ? fmt::format(" (raised from {})", fds.before) : "",
+                 fds.soft > kKeptForConnections ? (fds.soft - kKeptForConnections) / kPerPartition : 0,
+                 kPerPartition);
+  }
 
   boost::asio::io_context io(1);
   samsa::broker::Broker broker(io, config);
@@ -89,13 +103,24 @@ int main(int argc, char** argv) {
   std::optional<std::string> config_file;
   std::vector<std::string> overrides;
   std::string log_level;
-  serve_cmd->add_option("-c,--config", config_file, "server.properties file")
+  serve_cmd->add_option("-c,--config", config_file, "server.properties file (default: $SAMSA_CONFIG)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("-o,--override", overrides, "key=value, wins over file and environment");
   serve_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error");
 
-  CLI11_PARSE(app, argc, argv);
+  samsa::cli::Tools tools(app);
+  // The container image names its file here, so `serve` with other arguments keeps it.
+  if (const char* env = std::getenv("SAMSA_CONFIG"); env != nullptr && *env != '\0')
+    config_file = env;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // CLI11's own codes (105, 106, ...) mean "bad usage"; scripts get the tools' 2.
+    return code == 0 ? 0 : samsa::cli::kExitUsage;
+  }
   if (!log_level.empty()) spdlog::set_level(spdlog::level::from_str(log_level));
   if (*serve_cmd) return serve(config_file, overrides);
+  if (const auto code = tools.run()) return *code;
   return 0;
 }
