@@ -10,6 +10,10 @@ namespace samsa::cli {
 
 void add_health(CLI::App& app, std::function<int()>& chosen);
 void add_cluster(CLI::App& app, std::function<int()>& chosen);
+void add_topic(CLI::App& app, std::function<int()>& chosen);
+void add_produce(CLI::App& app, std::function<int()>& chosen);
+void add_consume(CLI::App& app, std::function<int()>& chosen);
+void add_group(CLI::App& app, std::function<int()>& chosen);
 
 
 }  // namespace samsa::cli

@@ -1,0 +1,8 @@
+// samsa group: being written (registers no subcommand yet).
+#include "commands.h"
+
+namespace samsa::cli {
+
+void add_group(CLI::App&, std::function<int()>&) {}
+
+}  // namespace samsa::cli

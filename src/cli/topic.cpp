@@ -1,0 +1,8 @@
+// samsa topic: being written (registers no subcommand yet).
+#include "commands.h"
+
+namespace samsa::cli {
+
+void add_topic(CLI::App&, std::function<int()>&) {}
+
+}  // namespace samsa::cli
