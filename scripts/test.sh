@@ -32,9 +32,10 @@ else
   echo "test.sh: npm not found; the Node.js client tests will be skipped" >&2
 fi
 
-# The ecosystem families (tests/java, tests/go, tests/python): each setup.sh downloads its
-# pinned dependencies into the language's standard cache and builds what ctest runs.
-for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh; do
+# The ecosystem families (tests/java, tests/go, tests/python, tests/container): each
+# setup.sh downloads its pinned dependencies into the language's standard cache (or
+# installs podman and builds the image) and builds what ctest runs.
+for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh tests/container/setup.sh; do
   if [[ -x "$setup" ]]; then "$setup"; fi
 done
 
