@@ -38,6 +38,17 @@ std::shared_ptr<const FileHandle> open_dir(const std::string& dir) {
   return std::make_shared<const FileHandle>(fd);
 }
 
+// The partition directory, opened for one fsync (a roll or a close): keeping it open
+// would cost every partition a descriptor for its whole life.
+std::shared_ptr<const FileHandle> dir_for_sync(const std::string& dir) {
+  try {
+    return open_dir(dir);
+  } catch (const std::system_error& e) {
+    spdlog::error("cannot open {} to fsync it: {}", dir, e.what());
+    return nullptr;
+  }
+}
+
 void sync_or_warn(const std::shared_ptr<const FileHandle>& f, const std::string& what) {
   if (f && ::fdatasync(f->fd()) != 0) spdlog::error("fsync {} failed: {}", what, errno);
 }
@@ -72,7 +83,6 @@ std::unique_ptr<PartitionLog> PartitionLog::open(std::string dir, std::string to
 
 void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
   fs::create_directories(dir_);
-  dir_handle_ = open_dir(dir_);
   // One listing serves the whole load: each costs several system calls, and a broker
   // with many partitions pays them per partition at every start.
   std::set<int64_t> bases, snapshots;
@@ -126,8 +136,8 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
     // What survived in the page cache may not be on disk yet: make it so, so that
     // flushed_offset below is true.
     active().persist_indexes();
-    for (const auto& f : active().files_to_sync()) sync_or_warn(f, dir_);
-    sync_or_warn(dir_handle_, dir_);
+    for (const auto& f : active().take_files_to_sync()) sync_or_warn(f, dir_);
+    sync_or_warn(dir_for_sync(dir_), dir_);
   }
   flushed_offset_ = log_end_offset_;
   // After a clean shutdown every file was durable, and stays so unless load changed one.
@@ -208,10 +218,10 @@ void PartitionLog::roll(int64_t now_ms) {
   Segment& old = active();
   old.seal_time_index();
   old.persist_indexes();
-  for (auto& f : old.files_to_sync()) pending_sync_.push_back(std::move(f));
+  for (auto& f : old.take_files_to_sync()) pending_sync_.push_back(std::move(f));
   write_snapshot(log_end_offset_);
   segments_.emplace(log_end_offset_, Segment::create(dir_, log_end_offset_, now_ms));
-  pending_sync_.push_back(dir_handle_);
+  if (auto dir = dir_for_sync(dir_)) pending_sync_.push_back(std::move(dir));
   // Like Kafka, make a rolled segment durable in the background.
   request_flush();
 }
@@ -661,8 +671,8 @@ void PartitionLog::sync_all_for_close(Segment& seg) {
   if (snapshot_on_disk_ != log_end_offset_) write_snapshot(log_end_offset_);
   for (const auto& f : pending_sync_) sync_or_warn(f, dir_);
   pending_sync_.clear();
-  for (const auto& f : seg.files_to_sync()) sync_or_warn(f, dir_);
-  sync_or_warn(dir_handle_, dir_);
+  for (const auto& f : seg.take_files_to_sync()) sync_or_warn(f, dir_);
+  sync_or_warn(dir_for_sync(dir_), dir_);
   files_changed_ = false;
 }
 

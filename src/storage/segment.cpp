@@ -116,11 +116,15 @@ Segment::Segment(std::string dir, int64_t base_offset)
 
 Segment::~Segment() = default;
 
+// Only the log stays open. The indexes live in memory; their files are opened for the
+// moment they are read (open), written (persist_indexes) or synced
+// (take_files_to_sync), so a partition holds one descriptor per segment, not three.
 void Segment::open_files(bool create) {
   const int log_flags = O_RDWR | (create ? O_CREAT | O_TRUNC : 0);
   log_ = open_file(path(".log"), log_flags);
-  index_file_ = open_file(path(".index"), O_RDWR | O_CREAT | (create ? O_TRUNC : 0));
-  time_index_file_ = open_file(path(".timeindex"), O_RDWR | O_CREAT | (create ? O_TRUNC : 0));
+  // Kafka's layout has both index files next to every log, even when empty.
+  open_file(path(".index"), O_WRONLY | O_CREAT | (create ? O_TRUNC : 0));
+  open_file(path(".timeindex"), O_WRONLY | O_CREAT | (create ? O_TRUNC : 0));
   struct stat st {};
   if (::fstat(log_->fd(), &st) != 0) throw_errno("fstat " + path(".log"));
   size_ = static_cast<uint64_t>(st.st_size);
@@ -162,8 +166,8 @@ std::unique_ptr<Segment> Segment::open(const std::string& dir, int64_t base_offs
 // Loads both index files, keeping their longest consistent prefix. Returns false when
 // the offset index cannot be trusted at all (the caller then rebuilds from the log).
 bool Segment::load_indexes() {
-  const std::vector<uint8_t> idx = read_whole(index_file_->fd());
-  const std::vector<uint8_t> tidx = read_whole(time_index_file_->fd());
+  const std::vector<uint8_t> idx = read_whole(open_file(path(".index"), O_RDONLY)->fd());
+  const std::vector<uint8_t> tidx = read_whole(open_file(path(".timeindex"), O_RDONLY)->fd());
   if (idx.size() % kOffsetEntrySize != 0 || tidx.size() % kTimeEntrySize != 0) return false;
   for (size_t at = 0; at < idx.size(); at += kOffsetEntrySize) {
     const OffsetIndexEntry e{load_be32(&idx[at]), static_cast<uint32_t>(load_be32(&idx[at + 4]))};
@@ -339,12 +343,14 @@ void Segment::seal_time_index() {
   }
 }
 
-int Segment::persist_indexes() {
+int Segment::persist_indexes() try {
+  std::shared_ptr<const FileHandle> index_file, time_index_file;
   if (rewrite_indexes_) {
-    if (::ftruncate(index_file_->fd(), 0) != 0 || ::ftruncate(time_index_file_->fd(), 0) != 0)
-      return errno;
+    index_file = open_file(path(".index"), O_WRONLY | O_CREAT | O_TRUNC);
+    time_index_file = open_file(path(".timeindex"), O_WRONLY | O_CREAT | O_TRUNC);
     offset_index_persisted_ = time_index_persisted_ = 0;
     rewrite_indexes_ = false;
+    indexes_unsynced_ = true;
   }
   std::vector<uint8_t> buf;
   if (offset_index_persisted_ < offset_index_.size()) {
@@ -354,7 +360,9 @@ int Segment::persist_indexes() {
       store_be32(p, offset_index_[i].relative_offset);
       store_be32(p + 4, static_cast<int32_t>(offset_index_[i].position));
     }
-    if (!pwrite_full(index_file_->fd(), buf.data(), buf.size(),
+    if (!index_file) index_file = open_file(path(".index"), O_WRONLY | O_CREAT);
+    indexes_unsynced_ = true;
+    if (!pwrite_full(index_file->fd(), buf.data(), buf.size(),
                      offset_index_persisted_ * kOffsetEntrySize))
       return errno;
     offset_index_persisted_ = offset_index_.size();
@@ -366,16 +374,31 @@ int Segment::persist_indexes() {
       store_be64(p, time_index_[i].timestamp);
       store_be32(p + 8, time_index_[i].relative_offset);
     }
-    if (!pwrite_full(time_index_file_->fd(), buf.data(), buf.size(),
+    if (!time_index_file) time_index_file = open_file(path(".timeindex"), O_WRONLY | O_CREAT);
+    indexes_unsynced_ = true;
+    if (!pwrite_full(time_index_file->fd(), buf.data(), buf.size(),
                      time_index_persisted_ * kTimeEntrySize))
       return errno;
     time_index_persisted_ = time_index_.size();
   }
   return 0;
+} catch (const std::system_error& e) {
+  return e.code().value();
 }
 
-std::vector<std::shared_ptr<const FileHandle>> Segment::files_to_sync() const {
-  return {log_, index_file_, time_index_file_};
+std::vector<std::shared_ptr<const FileHandle>> Segment::take_files_to_sync() {
+  std::vector<std::shared_ptr<const FileHandle>> files{log_};
+  if (indexes_unsynced_) {
+    // fsync through a read-only descriptor flushes what earlier descriptors wrote.
+    try {
+      files.push_back(open_file(path(".index"), O_RDONLY));
+      files.push_back(open_file(path(".timeindex"), O_RDONLY));
+      indexes_unsynced_ = false;
+    } catch (const std::system_error&) {
+      // Left for the next sync; the log is the source of truth and rebuilds indexes.
+    }
+  }
+  return files;
 }
 
 void Segment::delete_files() {

@@ -169,7 +169,6 @@ class PartitionLog {
   // Some file or the directory changed since open() or close() last made them durable.
   bool files_changed_ = true;
   std::map<int64_t, std::unique_ptr<Segment>> segments_;
-  std::shared_ptr<const FileHandle> dir_handle_;
   int64_t log_start_offset_ = 0;
   int64_t log_end_offset_ = 0;
   int64_t flushed_offset_ = 0;

@@ -119,8 +119,9 @@ class Segment {
     return rewrite_indexes_ || offset_index_persisted_ < offset_index_.size() ||
            time_index_persisted_ < time_index_.size();
   }
-  // Index files to fsync together with the log when a segment is closed.
-  std::vector<std::shared_ptr<const FileHandle>> files_to_sync() const;
+  // The files to fsync when a segment is rolled or closed: the log, and the index files
+  // when persist_indexes() wrote them since the last call (opened just for the sync).
+  std::vector<std::shared_ptr<const FileHandle>> take_files_to_sync();
 
   void delete_files();
 
@@ -133,9 +134,7 @@ class Segment {
 
   std::string dir_;
   int64_t base_offset_;
-  std::shared_ptr<const FileHandle> log_;
-  std::shared_ptr<const FileHandle> index_file_;
-  std::shared_ptr<const FileHandle> time_index_file_;
+  std::shared_ptr<const FileHandle> log_;  // the only file a segment keeps open
   uint64_t size_ = 0;
   int64_t next_offset_;
   int64_t max_timestamp_ = -1;
@@ -149,6 +148,7 @@ class Segment {
   size_t offset_index_persisted_ = 0;
   size_t time_index_persisted_ = 0;
   bool rewrite_indexes_ = false;  // on-disk index files must be rewritten from scratch
+  bool indexes_unsynced_ = false;  // index files written since take_files_to_sync()
 };
 
 }  // namespace samsa::storage

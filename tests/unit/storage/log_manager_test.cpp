@@ -314,3 +314,37 @@ TEST_F(LogManagerTest, RetentionRunsTheStartStepsOnlyToDelete) {
 
 }  // namespace
 }  // namespace samsa::storage
+
+namespace samsa::storage {
+namespace {
+
+size_t open_descriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// A partition keeps one descriptor per segment (its log) open, nothing else: the usual
+// soft limit of 1,024 must not cap a broker at a few hundred partitions.
+TEST_F(LogManagerTest, APartitionHoldsOneDescriptorPerSegment) {
+  const size_t before = open_descriptors();
+  {
+    auto m = open({{"log.segment.bytes", "1000"}});
+    std::string msg;
+    ASSERT_EQ(m->create_topic("many", 60, {}, msg), ErrorCode::NONE) << msg;
+    fill_retention_topic(*m);  // "r": one partition of several segments (written, rolled)
+    // The rolls queued their files (indexes, directory) for a background fsync.
+    m->partition("r", 0)->request_flush();
+    ASSERT_TRUE(loop_.run_until([&] { return m->partition("r", 0)->flushed_offset() == 40; }));
+    const size_t segments = m->partition("r", 0)->segment_count();
+    EXPECT_LE(open_descriptors() - before, 60 + segments + 8);
+    m->shutdown();
+  }
+  auto m = open({{"log.segment.bytes", "1000"}});
+  EXPECT_TRUE(m->recovered_cleanly());
+  EXPECT_LE(open_descriptors() - before, 60 + m->partition("r", 0)->segment_count() + 8);
+  EXPECT_EQ(m->partition("r", 0)->log_end_offset(), 40);
+}
+
+}  // namespace
+}  // namespace samsa::storage
