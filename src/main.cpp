@@ -38,16 +38,16 @@ int serve(const std::optional<std::string>& config_file,
     return 2;
   }
   samsa::config::log_config_summary(config);
-  // Each partition holds a few descriptors open (its active segment's log and indexes,
-  // older segments until they are closed): the usual soft limit of 1,024 would cap a
-  // broker at about 250 partitions, so it goes up to the hard limit first.
+  // A segment keeps its log file open for reads and appends (one descriptor each), so
+  // the usual soft limit of 1,024 would cap the partitions; raise it to the hard limit.
   const auto fds = samsa::raise_fd_limit();
-  constexpr uint64_t kPerPartition = 4, kKeptForConnections = 64;
+  constexpr uint64_t kKeptForConnections = 64;
   if (fds.soft != 0) {
-    spdlog::info("open-file limit {}{}: room for about {} partitions at {} descriptors each",
+    spdlog::info("open-file limit {}{}: room for about {} segments (one descriptor each) "
+                 "besides {} connections",
                  fds.soft, fds.before != fds.soft ? fmt::format(" (raised from {})", fds.before) : "",
-                 fds.soft > kKeptForConnections ? (fds.soft - kKeptForConnections) / kPerPartition : 0,
-                 kPerPartition);
+                 fds.soft > kKeptForConnections ? fds.soft - kKeptForConnections : 0,
+                 kKeptForConnections);
   }
 
   boost::asio::io_context io(1);
