@@ -1,0 +1,33 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "../../../src/cli/common.h"
+
+namespace samsa::cli {
+namespace {
+
+TEST(JsonTest, WritesNestedValuesWithCommasAndEscapes) {
+  Json j;
+  j.begin_object().key("name").value("a\"b\\c\n\x01").key("n").value(int64_t{-5});
+  j.key("list").begin_array().value(true).null().begin_object().end_object().end_array();
+  j.key("empty").begin_array().end_array().end_object();
+  EXPECT_EQ(j.str(),
+            R"({"name":"a\"b\\c\n\u0001","n":-5,"list":[true,null,{}],"empty":[]})");
+}
+
+TEST(TableTest, AlignsColumnsToTheWidestCell) {
+  Table t({"ID", "HOST"});
+  t.add({"1000", "h"});
+  t.add({"2", "longer-host"});
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  t.print(out);
+  std::fclose(out);
+  EXPECT_EQ(std::string(text, size), "ID    HOST\n1000  h\n2     longer-host\n");
+  std::free(text);
+}
+
+}  // namespace
+}  // namespace samsa::cli
