@@ -16,7 +16,6 @@ namespace samsa::cli {
 
 namespace {
 
-using group::json_string;
 using group::printable;
 using group::retrying;
 
@@ -24,7 +23,7 @@ void put_text_or_null(Json& j, const std::string& text) {
   if (text.empty()) {
     j.null();
   } else {
-    j.raw(json_string(text));
+    j.raw(json_escape(text));
   }
 }
 
@@ -85,11 +84,11 @@ int run_list(const ListOptions& o) {
     Json j;
     j.begin_object().key("groups").begin_array();
     for (const auto& r : rows) {
-      j.begin_object().key("group").raw(json_string(r.group_id)).key("state");
+      j.begin_object().key("group").raw(json_escape(r.group_id)).key("state");
       put_text_or_null(j, r.state);
       j.key("type");
       put_text_or_null(j, r.type);
-      j.key("protocol_type").raw(json_string(r.protocol_type));
+      j.key("protocol_type").raw(json_escape(r.protocol_type));
       j.key("coordinator").value(r.coordinator).end_object();
     }
     j.end_array().end_object();
@@ -147,7 +146,7 @@ int run_delete(const DeleteOptions& o) {
     Json j;
     j.begin_object().key("groups").begin_array();
     for (const auto& r : results) {
-      j.begin_object().key("group").raw(json_string(r.group));
+      j.begin_object().key("group").raw(json_escape(r.group));
       j.key("deleted").value(!r.error).key("error");
       if (r.error) {
         j.value(error_name(r.error->code())).key("message").value(r.error->what());
@@ -195,7 +194,7 @@ int run_delete_offsets(const DeleteOffsetsOptions& o) {
   });
   bool failed = false;
   Json j;
-  j.begin_object().key("group").raw(json_string(o.group)).key("partitions").begin_array();
+  j.begin_object().key("group").raw(json_escape(o.group)).key("partitions").begin_array();
   Table table({"TOPIC", "PARTITION", "STATUS"});
   for (const auto& t : reply.body.topics) {
     for (const auto& p : t.partitions) {
@@ -206,7 +205,7 @@ int run_delete_offsets(const DeleteOffsetsOptions& o) {
                      client::KafkaError(code, fmt::format("{}-{}", t.name, p.partition_index))
                          .what());
       }
-      j.begin_object().key("topic").raw(json_string(t.name)).key("partition")
+      j.begin_object().key("topic").raw(json_escape(t.name)).key("partition")
           .value(p.partition_index).key("error");
       if (code == ErrorCode::NONE) {
         j.null();

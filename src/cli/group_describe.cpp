@@ -118,35 +118,35 @@ void put(Json& j, const std::optional<int64_t>& value) {
 void put_json(Json& j, const Description& d) {
   const GroupInfo& g = d.info;
   j.begin_object();
-  j.key("group").raw(json_string(g.group_id));
-  j.key("state").raw(json_string(g.state));
-  j.key("type").raw(json_string(g.type));
-  j.key("protocol_type").raw(json_string(g.protocol_type));
-  j.key("assignor").raw(json_string(g.assignor));
+  j.key("group").raw(json_escape(g.group_id));
+  j.key("state").raw(json_escape(g.state));
+  j.key("type").raw(json_escape(g.type));
+  j.key("protocol_type").raw(json_escape(g.protocol_type));
+  j.key("assignor").raw(json_escape(g.assignor));
   j.key("coordinator").begin_object().key("id").value(g.coordinator_id);
-  j.key("host").raw(json_string(g.coordinator.host));
+  j.key("host").raw(json_escape(g.coordinator.host));
   j.key("port").value(static_cast<int32_t>(g.coordinator.port)).end_object();
   j.key("total_lag").value(d.total_lag);
   j.key("members").begin_array();
   for (const auto& m : g.members) {
-    j.begin_object().key("member_id").raw(json_string(m.member_id)).key("instance_id");
+    j.begin_object().key("member_id").raw(json_escape(m.member_id)).key("instance_id");
     if (m.instance_id) {
-      j.raw(json_string(*m.instance_id));
+      j.raw(json_escape(*m.instance_id));
     } else {
       j.null();
     }
-    j.key("client_id").raw(json_string(m.client_id));
-    j.key("host").raw(json_string(m.host));
+    j.key("client_id").raw(json_escape(m.client_id));
+    j.key("host").raw(json_escape(m.host));
     j.key("assignment").begin_array();
     for (const auto& tp : m.assigned)
-      j.begin_object().key("topic").raw(json_string(tp.topic)).key("partition")
+      j.begin_object().key("topic").raw(json_escape(tp.topic)).key("partition")
           .value(tp.partition).end_object();
     j.end_array().end_object();
   }
   j.end_array();
   j.key("partitions").begin_array();
   for (const auto& r : d.rows) {
-    j.begin_object().key("topic").raw(json_string(r.tp.topic));
+    j.begin_object().key("topic").raw(json_escape(r.tp.topic));
     j.key("partition").value(r.tp.partition);
     j.key("current_offset");
     put(j, r.current);
@@ -156,7 +156,7 @@ void put_json(Json& j, const Description& d) {
     put(j, r.lag());
     j.key("member_id");
     if (r.member >= 0) {
-      j.raw(json_string(g.members[static_cast<size_t>(r.member)].member_id));
+      j.raw(json_escape(g.members[static_cast<size_t>(r.member)].member_id));
     } else {
       j.null();
     }
@@ -198,7 +198,7 @@ int run_describe(const DescribeOptions& o) {
   if (json) {
     j.end_array().key("errors").begin_array();
     for (const auto& [id, e] : failures)
-      j.begin_object().key("group").raw(json_string(id)).key("error").value(error_name(e.code()))
+      j.begin_object().key("group").raw(json_escape(id)).key("error").value(error_name(e.code()))
           .key("message").value(e.what()).end_object();
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());

@@ -222,10 +222,10 @@ int run_reset(const ResetOptions& o) {
 
   if (o.common.output_format() == Format::kJson) {
     Json j;
-    j.begin_object().key("group").raw(json_string(o.group)).key("state").raw(json_string(info.state));
+    j.begin_object().key("group").raw(json_escape(o.group)).key("state").raw(json_escape(info.state));
     j.key("executed").value(o.execute && !rows.empty()).key("partitions").begin_array();
     for (const auto& r : rows) {
-      j.begin_object().key("topic").raw(json_string(r.tp.topic)).key("partition").value(r.tp.partition);
+      j.begin_object().key("topic").raw(json_escape(r.tp.topic)).key("partition").value(r.tp.partition);
       j.key("current_offset");
       if (r.current) {
         j.value(*r.current);

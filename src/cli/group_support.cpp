@@ -257,55 +257,6 @@ std::pair<std::string, std::vector<int32_t>> parse_topic_spec(const std::string&
   return {topic, ids};
 }
 
-std::string json_string(std::string_view bytes) {
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < bytes.size()) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            out += fmt::format("\\u{:04x}", c);
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    // The length of a well-formed sequence starting here (RFC 3629), else 0.
-    size_t n = 0;
-    if (c >= 0xc2 && c <= 0xdf) n = 2;
-    else if (c >= 0xe0 && c <= 0xef) n = 3;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4;
-    bool ok = n != 0 && i + n <= bytes.size();
-    for (size_t k = 1; ok && k < n; ++k)
-      ok = (static_cast<unsigned char>(bytes[i + k]) & 0xc0) == 0x80;
-    if (ok && n >= 3) {
-      const auto c1 = static_cast<unsigned char>(bytes[i + 1]);
-      // No overlong forms, no surrogates, nothing above U+10FFFF.
-      if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
-          (c == 0xf4 && c1 > 0x8f))
-        ok = false;
-    }
-    if (ok) {
-      out.append(bytes.substr(i, n));
-      i += n;
-    } else {
-      out += fmt::format("\\u{:04x}", c);
-      ++i;
-    }
-  }
-  out += '"';
-  return out;
-}
-
 std::string printable(std::string_view bytes) {
   std::string out(bytes);
   for (char& ch : out)

@@ -73,9 +73,6 @@ std::vector<int32_t> topic_partitions(client::Client& client, const std::string&
 // "T" or "T:P,P,..." (topic names cannot hold ':'); throws std::invalid_argument.
 std::pair<std::string, std::vector<int32_t>> parse_topic_spec(const std::string& spec);
 
-// A JSON string literal for any bytes: valid UTF-8 as is, each byte of an invalid
-// sequence as \u00XX (names come from clients and need not be UTF-8).
-std::string json_string(std::string_view bytes);
 // Text for a table cell: control characters shown as '?', so names cannot move the cursor.
 std::string printable(std::string_view bytes);
 

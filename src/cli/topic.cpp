@@ -34,43 +34,7 @@ constexpr int8_t kOpDelete = 1;
 constexpr int64_t kLatest = -1;  // ListOffsets timestamps
 constexpr int64_t kEarliest = -2;
 
-// JSON text of a string that may not be valid UTF-8 (config values and broker messages
-// are bytes to us): valid sequences pass, every stray byte becomes \u00XX, so the output
-// always parses. Belongs in common's json_escape; kept here as common is not ours.
-std::string json_text(std::string_view s) {
-  std::string out = "\"";
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = byte(0);
-    size_t len = 0;  // of the sequence `c` starts; 0: it starts none
-    if (c < 0x80) {
-      len = 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-    }
-    bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (byte(k) & 0xC0) == 0x80;
-    // No overlong forms, no surrogates, nothing above U+10FFFF.
-    if (ok && len == 3) ok = !(c == 0xE0 && byte(1) < 0xA0) && !(c == 0xED && byte(1) >= 0xA0);
-    if (ok && len == 4) ok = !(c == 0xF0 && byte(1) < 0x90) && !(c == 0xF4 && byte(1) >= 0x90);
-    if (!ok) {
-      out += fmt::format("\\u{:04x}", c);
-      ++i;
-      continue;
-    }
-    const std::string escaped = json_escape(s.substr(i, len));
-    out.append(escaped, 1, escaped.size() - 2);
-    i += len;
-  }
-  return out + '"';
-}
-
-Json& text(Json& j, std::string_view s) { return j.raw(json_text(s)); }
+Json& text(Json& j, std::string_view s) { return j.raw(json_escape(s)); }
 
 std::string error_text(int16_t code, const std::string& context,
                        const std::optional<std::string>& message) {

@@ -16,6 +16,13 @@ TEST(JsonTest, WritesNestedValuesWithCommasAndEscapes) {
             R"({"name":"a\"b\\c\n\u0001","n":-5,"list":[true,null,{}],"empty":[]})");
 }
 
+TEST(JsonTest, AnyBytesMakeValidJson) {
+  EXPECT_EQ(json_escape("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");  // UTF-8 kept
+  EXPECT_EQ(json_escape("a\xff\xc3"), "\"a\\u00ff\\u00c3\"");     // stray and truncated bytes
+  EXPECT_EQ(json_escape("\xc0\xaf"), "\"\\u00c0\\u00af\"");      // overlong '/'
+  EXPECT_EQ(json_escape("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");  // a surrogate
+}
+
 TEST(TableTest, AlignsColumnsToTheWidestCell) {
   Table t({"ID", "HOST"});
   t.add({"1000", "h"});
