@@ -163,6 +163,19 @@ def scenario(samsa, case, project, compose):
         check([(b["host"], b["port"]) for b in info["brokers"]] == [(host_name, int(port))],
               f"containers should be sent to {case['internal']}, got {info['brokers']}")
     check(info["topics"] >= 1, f"the in-network client sees no topics: {info}")
+    if case["internal"]:
+        # Produce and consume from the network too (the leader is reached through the
+        # advertised internal address, not just the bootstrap connection).
+        lines = "".join(f"net-{i}:in-network-{i}\n" for i in range(50))
+        run(["podman", "run", "--rm", "-i", "--network", network, IMAGE, "produce", topic,
+             "-b", bootstrap, "-k", ":"], input=lines)
+        out = run(in_network + ["consume", topic, "-b", bootstrap, "-e", "--format", "json"])
+        records = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+        got = sorted(f"{r['key']}={r['value']}" for r in records)
+        check(got == sorted(want + [f"net-{i}=in-network-{i}" for i in range(50)]),
+              f"in-network consume read {len(got)} records, not the 150 written")
+        want = got
+        log(f"in-network produce and consume through {bootstrap}: {len(got)} records")
 
     # docker stop: SIGTERM, a clean stop well within Docker's 10 s grace period.
     stop_started = time.monotonic()
