@@ -76,7 +76,7 @@ class TypedReader {
   void record(std::string_view key, std::string value) {
     const RawValue* v = find(key);
     effective_[std::string(key)] =
-        RawValue{std::move(value), v ? v->source : ConfigSource::kDefault};
+        RawValue{std::move(value), v ? v->source : ConfigSource::kDefault, v ? v->origin : ""};
   }
 
   int64_t get_long(std::string_view key, std::optional<int64_t> def, int64_t min, int64_t max) {

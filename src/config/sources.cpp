@@ -128,11 +128,11 @@ std::pair<std::string, std::string> parse_override(std::string_view arg) {
 RawConfig merge_layers(const Properties& file, const Properties& environment,
                        const std::vector<std::pair<std::string, std::string>>& overrides) {
   RawConfig raw;
-  for (const auto& [k, v] : file.entries()) raw[k] = RawValue{v, ConfigSource::kFile};
+  for (const auto& [k, v] : file.entries()) raw[k] = RawValue{v, ConfigSource::kFile, {}};
   for (const auto& [k, v] : environment.entries()) {
-    raw[k] = RawValue{v, ConfigSource::kEnvironment};
+    raw[k] = RawValue{v, ConfigSource::kEnvironment, {}};
   }
-  for (const auto& [k, v] : overrides) raw[k] = RawValue{v, ConfigSource::kOverride};
+  for (const auto& [k, v] : overrides) raw[k] = RawValue{v, ConfigSource::kOverride, {}};
   return raw;
 }
 
