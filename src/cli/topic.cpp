@@ -13,10 +13,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "commands.h"
 
@@ -320,6 +322,22 @@ std::map<int32_t, PartitionOffset> list_offsets(client::Client& c, const TopicMe
   return out;
 }
 
+// Kafka's Metadata names a new partition's leader a moment before that broker answers
+// ListOffsets for it (NOT_LEADER_OR_FOLLOWER): ask again for a short, bounded while.
+std::map<int32_t, PartitionOffset> settled_offsets(client::Client& c, const TopicMetadata& t,
+                                                   int64_t timestamp) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (;;) {
+    auto out = list_offsets(c, t, timestamp);
+    const bool settling = std::any_of(out.begin(), out.end(), [](const auto& entry) {
+      const auto code = static_cast<ErrorCode>(entry.second.error);
+      return code == ErrorCode::NOT_LEADER_OR_FOLLOWER || code == ErrorCode::LEADER_NOT_AVAILABLE;
+    });
+    if (!settling || std::chrono::steady_clock::now() >= deadline) return out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 int topic_describe(const DescribeOptions& o) {
   client::Client c(o.common.client_options());
   const TopicMetadata t = topic_metadata(c, o.name);
@@ -340,8 +358,8 @@ int topic_describe(const DescribeOptions& o) {
   std::sort(configs.begin(), configs.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
 
-  const auto earliest = list_offsets(c, t, kEarliest);
-  const auto latest = list_offsets(c, t, kLatest);
+  const auto earliest = settled_offsets(c, t, kEarliest);
+  const auto latest = settled_offsets(c, t, kLatest);
   Failures failures;
   // A partition's first error: Metadata's, else the offset lookups'.
   const auto partition_error = [&](const MetadataResponse::MetadataResponsePartition& p) {
