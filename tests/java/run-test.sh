@@ -14,5 +14,11 @@ if [[ ! -d "$here/$module/target/test-classes" ]]; then
   echo "run-test.sh: $module is not compiled; run tests/java/setup.sh" >&2
   exit 77
 fi
-exec mvn -o -B --no-transfer-progress -f "$here/pom.xml" -pl "$module" surefire:test \
-  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=true -Dsamsa.binary="$binary"
+# ctest runs several classes of one module at once: each run gets its own surefire temp
+# directory (under target/), or one run's clean-up deletes the other's booter jar
+# ("Could not find or load main class ...ForkedBooter").
+tmp="surefire-tmp-$$"
+trap 'rm -rf "$here/$module/target/$tmp"' EXIT
+mvn -o -B --no-transfer-progress -f "$here/pom.xml" -pl "$module" surefire:test \
+  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=true -Dsamsa.binary="$binary" \
+  -DtempDir="$tmp"
