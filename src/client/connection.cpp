@@ -123,7 +123,7 @@ void Connection::negotiate() {
   const int16_t version = 3;
   auto frame = exchange(
       protocol::encode_request(request, version, next_correlation_id(), options_.client_id),
-      protocol::ApiVersionsRequest::api_key, version, true);
+      protocol::ApiVersionsRequest::api_key, version, true, options_.timeout);
   decode_body(frame, protocol::ApiVersionsRequest::api_key, version, [&](protocol::Reader& r) {
     protocol::Reader peek = r;
     const int16_t error = peek.read_int16();
@@ -154,9 +154,9 @@ int16_t Connection::pick_version(int16_t api_key, int16_t requested) const {
   return v;
 }
 
-std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame,
-                                          int16_t api_key, int16_t version,
-                                          bool expect_response) {
+std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame, int16_t api_key,
+                                          int16_t version, bool expect_response,
+                                          std::chrono::milliseconds timeout) {
   const auto* api = protocol::find_api(api_key);
   const std::string what = std::string(api ? api->name : "request") + " v" +
                            std::to_string(version) + " to " + address_.to_string();
@@ -166,7 +166,7 @@ std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame
         asio::async_write(impl_->socket, asio::buffer(frame.bytes),
                           [handler](const boost::system::error_code& e, size_t) { handler(e); });
       },
-      options_.timeout, what);
+      timeout, what);
   expected_correlation_id_ = correlation_id_;
   if (!expect_response) return {};
 
@@ -176,7 +176,7 @@ std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame
         asio::async_read(impl_->socket, asio::buffer(size_bytes),
                          [handler](const boost::system::error_code& e, size_t) { handler(e); });
       },
-      options_.timeout, what);
+      timeout, what);
   const uint32_t size = (uint32_t(size_bytes[0]) << 24) | (uint32_t(size_bytes[1]) << 16) |
                         (uint32_t(size_bytes[2]) << 8) | size_bytes[3];
   // A Fetch answer is bounded by the request's max bytes; anything near 2 GiB is a
@@ -192,7 +192,7 @@ std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame
         asio::async_read(impl_->socket, asio::buffer(body),
                          [handler](const boost::system::error_code& e, size_t) { handler(e); });
       },
-      options_.timeout, what);
+      timeout, what);
   return body;
 }
 

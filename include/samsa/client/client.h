@@ -89,17 +89,18 @@ class Connection {
   int16_t version_for(int16_t api_key) const;
 
   // Sends `request` at `version` (default: the negotiated one) and waits for the
-  // answer. Throws KafkaError(UNSUPPORTED_VERSION) if no version is shared and
-  // NetworkError on transport failures.
+  // answer, up to `timeout` (default: the connection's; JoinGroup, which the broker
+  // holds for a whole rebalance, needs longer). Throws KafkaError(UNSUPPORTED_VERSION)
+  // if no version is shared and NetworkError on transport failures.
   template <class Response, class Request>
-  Reply<Response> call(const Request& request, int16_t version = -1) {
+  Reply<Response> call(const Request& request, int16_t version = -1,
+                       std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     static_assert(Response::api_key == Request::api_key);
     Reply<Response> reply;
     reply.version = pick_version(Request::api_key, version);
-    reply.frame =
-        exchange(protocol::encode_request(request, reply.version, next_correlation_id(),
-                                          options_.client_id),
-                 Request::api_key, reply.version, true);
+    reply.frame = exchange(
+        protocol::encode_request(request, reply.version, next_correlation_id(), options_.client_id),
+        Request::api_key, reply.version, true, timeout.value_or(options_.timeout));
     decode_body(reply.frame, Request::api_key, reply.version,
                 [&](protocol::Reader& reader) { reply.body.decode(reader, reply.version); });
     return reply;
@@ -110,7 +111,7 @@ class Connection {
   void send_only(const Request& request, int16_t version = -1) {
     const int16_t v = pick_version(Request::api_key, version);
     exchange(protocol::encode_request(request, v, next_correlation_id(), options_.client_id),
-             Request::api_key, v, false);
+             Request::api_key, v, false, options_.timeout);
   }
 
   // What ApiVersions answered when the connection opened.
@@ -122,7 +123,8 @@ class Connection {
   int16_t pick_version(int16_t api_key, int16_t requested) const;
   int32_t next_correlation_id() noexcept { return ++correlation_id_; }
   std::vector<uint8_t> exchange(const protocol::OutboundMessage& frame, int16_t api_key,
-                                int16_t version, bool expect_response);
+                                int16_t version, bool expect_response,
+                                std::chrono::milliseconds timeout);
   template <class Decode>
   void decode_body(std::vector<uint8_t>& frame, int16_t api_key, int16_t version,
                    Decode&& decode) {
