@@ -6,6 +6,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "consumer_protocol.h"
+
 namespace samsa::cli::group {
 
 namespace {
@@ -17,35 +19,15 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// A classic consumer's assignment is ConsumerProtocolAssignment (versions 0-3 share the
-// layout): int16 version, [topic: string, partitions: [int32]], user data. Anything
-// malformed yields what was read so far: describing a group must not fail on one
-// member's bytes.
+// A classic consumer's assignment, sorted. Bytes that do not decode yield none:
+// describing a group must not fail on one member's bytes.
 std::vector<TopicPartition> decode_consumer_assignment(const std::vector<uint8_t>& bytes) {
   std::vector<TopicPartition> out;
-  size_t pos = 0;
-  auto take = [&](size_t n, uint64_t& value) {
-    if (bytes.size() - pos < n) return false;
-    value = 0;
-    for (size_t i = 0; i < n; ++i) value = value << 8 | bytes[pos++];
-    return true;
-  };
-  uint64_t version = 0;
-  uint64_t topics = 0;
-  if (!take(2, version) || !take(4, topics) || topics > bytes.size()) return out;
-  for (uint64_t t = 0; t < topics; ++t) {
-    uint64_t length = 0;
-    if (!take(2, length) || bytes.size() - pos < length) return out;
-    std::string topic(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
-                      bytes.begin() + static_cast<std::ptrdiff_t>(pos + length));
-    pos += length;
-    uint64_t count = 0;
-    if (!take(4, count) || count > bytes.size()) return out;
-    for (uint64_t i = 0; i < count; ++i) {
-      uint64_t partition = 0;
-      if (!take(4, partition)) return out;
-      out.push_back({topic, static_cast<int32_t>(static_cast<uint32_t>(partition))});
-    }
+  try {
+    for (const auto& [topic, partitions] : consumer_protocol::decode_assignment(bytes).partitions)
+      for (const int32_t p : partitions) out.push_back({topic, p});
+  } catch (const protocol::DecodeError&) {
+    return {};
   }
   std::sort(out.begin(), out.end());
   return out;
