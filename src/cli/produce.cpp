@@ -139,10 +139,6 @@ class Producer {
     codec_ = codecs.at(o.compression);
     acks_ = o.acks == "all" ? int16_t{-1} : static_cast<int16_t>(std::stoi(o.acks));
     partitions_ = partition_count();
-    if (o.partition >= partitions_)
-      throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
-                               fmt::format("partition {} of topic {}, which has {} (0-{})",
-                                           o.partition, o.topic, partitions_, partitions_ - 1));
     sequence_.assign(static_cast<size_t>(partitions_), 0);
     sticky_ = static_cast<int32_t>(Clock::now().time_since_epoch().count() % partitions_);
     // Like the Java producer: idempotence needs acks=all; with weaker acks it is off.
@@ -280,27 +276,19 @@ class Producer {
         .count();
   }
 
+  // The topic's partition count; -p must name one of them.
   int32_t partition_count() {
-    int32_t count = 0;
-    bool missing = false;
-    session_.run([&] {
-      const auto reply = session_.client().metadata(std::vector<std::string>{o_.topic});
-      for (const auto& t : reply.body.topics) {
-        if (!t.name || *t.name != o_.topic) continue;
-        // Not retried: a topic that does not exist will not appear by waiting.
-        missing = t.error_code == to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-        if (missing) return;
-        client::check(t.error_code, "topic " + o_.topic);
-        count = static_cast<int32_t>(t.partitions.size());
-      }
-      if (count == 0)
-        throw client::KafkaError(ErrorCode::LEADER_NOT_AVAILABLE, "topic " + o_.topic);
-    });
-    if (missing)
+    TopicInfo topic;
+    try {
+      topic = topic_info(session_, o_.topic);
+    } catch (const client::KafkaError& e) {
+      if (e.code() != ErrorCode::UNKNOWN_TOPIC_OR_PARTITION) throw;
       throw client::KafkaError(
-          ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+          e.code(),
           "topic " + o_.topic + "; samsa produce does not create topics, samsa topic create does");
-    return count;
+    }
+    if (o_.partition >= 0) topic.check_partition(o_.partition);
+    return topic.partitions;
   }
 
   void init_producer_id() {

@@ -305,6 +305,36 @@ void Session::failed(const std::exception_ptr& error) {
   delay_ = std::min(delay_ * 2, std::chrono::milliseconds(1000));
 }
 
+void TopicInfo::check_partition(int32_t partition) const {
+  if (partition < 0 || partition >= partitions)
+    throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                             "partition " + std::to_string(partition) + " of topic " + name +
+                                 ", which has " + std::to_string(partitions) + " (0-" +
+                                 std::to_string(partitions - 1) + ")");
+}
+
+TopicInfo topic_info(Session& session, const std::string& topic) {
+  TopicInfo info;
+  info.name = topic;
+  bool missing = false;
+  session.run([&] {
+    const auto reply = session.client().metadata(std::vector<std::string>{topic});
+    for (const auto& t : reply.body.topics) {
+      if (!t.name || *t.name != topic) continue;
+      // Not retried: a topic that does not exist will not appear by waiting.
+      missing = t.error_code == to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+      if (missing) return;
+      client::check(t.error_code, "topic " + topic);
+      info.partitions = static_cast<int32_t>(t.partitions.size());
+      info.id = t.topic_id;
+    }
+    if (info.partitions == 0)
+      throw client::KafkaError(ErrorCode::LEADER_NOT_AVAILABLE, "topic " + topic);
+  });
+  if (missing) throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "topic " + topic);
+  return info;
+}
+
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
 void on_stop_signal(int) { g_stop = 1; }

@@ -95,6 +95,23 @@ class Session {
   std::chrono::milliseconds delay_{100};
 };
 
+// A topic as produce and consume need it from Metadata: its partition count and id
+// (zero where the broker names no ids).
+struct TopicInfo {
+  std::string name;
+  int32_t partitions = 0;
+  protocol::Uuid id;
+
+  // Throws KafkaError(UNKNOWN_TOPIC_OR_PARTITION) naming the valid range unless the
+  // topic has `partition`.
+  void check_partition(int32_t partition) const;
+};
+
+// Asks Metadata through `session`, again while the topic has no partitions yet (created
+// a moment ago). A topic that does not exist fails at once with
+// KafkaError(UNKNOWN_TOPIC_OR_PARTITION): waiting will not create it.
+TopicInfo topic_info(Session& session, const std::string& topic);
+
 // SIGINT and SIGTERM set a flag instead of killing the process, so a tool can finish
 // what it holds (flush, print a summary) and exit 0; blocking reads return EINTR. The
 // handler resets itself: a second Ctrl-C kills at once.
