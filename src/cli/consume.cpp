@@ -1,8 +1,14 @@
 // samsa consume TOPIC: prints a topic's records, like kafka-console-consumer or rpk
 // topic consume. It fetches straight from each partition's leader, starting where -o
-// says, with no consumer group (nothing committed, no rebalance); it follows the topic
-// until Ctrl-C, or stops at -n records, at the end of every partition (-e) or after an
-// idle spell (--idle-timeout-ms).
+// says; it follows the topic until Ctrl-C, or stops at -n records, at the end of every
+// partition (-e) or after an idle spell (--idle-timeout-ms).
+//
+// Without -g there is no consumer group: nothing is committed and every partition (or
+// those of -p) is read. With -g GROUP it is a member of that classic consumer group
+// (group_member.h): it reads the partitions the group assigns it, from the group's
+// committed offsets (-o only says where a partition without one starts, default end,
+// as auto.offset.reset=latest), commits its positions every 5 s, before every
+// rebalance and on exit, and leaves the group on exit.
 //
 // Fetch answers whole batches, so the first batch may hold records before the start
 // offset: those are skipped, as are control batches (transaction markers). Every batch's
@@ -12,9 +18,12 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "commands.h"
+#include "group_member.h"
 #include "records.h"
 
 namespace samsa::cli {
@@ -26,8 +35,9 @@ using Clock = std::chrono::steady_clock;
 struct ConsumeOptions {
   CommonOptions common;
   std::string topic;
+  std::string group;                // empty: no consumer group
   std::vector<int32_t> partitions;  // empty: all
-  std::string offset = "start";
+  std::string offset;               // empty: start, or with a group end
   int64_t num = -1;  // -1: no limit
   bool exit_at_end = false;
   int idle_timeout_ms = 0;  // 0: wait forever
@@ -135,16 +145,52 @@ class Consumer {
   explicit Consumer(const ConsumeOptions& o)
       : o_(o), session_(o.common.client_options(), o.topic, o.retries) {
     if (!o.print.empty()) template_ = compile_template(o.print);
-    const StartOffset start = parse_offset(o.offset);
-    load_partitions();
-    resolve(start);
+    start_ = parse_offset(!o.offset.empty() ? o.offset : o.group.empty() ? "start" : "end");
+    topic_ = topic_info(session_, o.topic);
+    if (!o.group.empty()) {
+      member_.emplace(session_, GroupMember::Settings{o.group, o.topic});
+      return;  // the partitions come with the group's assignment
+    }
+    std::set<int32_t> chosen(o.partitions.begin(), o.partitions.end());
+    if (chosen.empty())
+      for (int32_t p = 0; p < topic_.partitions; ++p) chosen.insert(p);
+    for (const int32_t p : chosen) {
+      topic_.check_partition(p);
+      parts_.push_back(Partition{p});
+    }
+    position({chosen.begin(), chosen.end()}, {});
   }
 
   int run() {
     install_stop_handler();
     last_record_ = Clock::now();
-    while (!finished()) session_.run([&] { fetch_round(); });
-    write_out();
+    try {
+      if (member_) assign();
+      while (!finished()) {
+        if (member_ && !tend_group()) continue;
+        if (parts_.empty()) {
+          // A member the group gave nothing: it waits for a rebalance.
+          std::this_thread::sleep_for(
+              std::min(member_->until_heartbeat(), std::chrono::milliseconds(100)));
+          continue;
+        }
+        session_.run([&] { fetch_round(); });
+      }
+      write_out();
+    } catch (...) {
+      // Records printed since the last commit are not committed: they come again to the
+      // next member (at least once). Leaving now spares the group the session timeout.
+      if (member_) member_->leave();
+      throw;
+    }
+    if (member_) {
+      try {
+        commit_positions();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "warning: %s; the positions were not committed\n", e.what());
+      }
+      member_->leave();
+    }
     if (o_.common.output_format() == Format::kText)
       std::fprintf(stderr, "Processed a total of %lld messages\n", static_cast<long long>(count_));
     return kExitOk;
@@ -178,53 +224,58 @@ class Consumer {
         .count();
   }
 
-  void load_partitions() {
-    int32_t count = 0;
-    bool missing = false;
-    session_.run([&] {
-      const auto reply = session_.client().metadata(std::vector<std::string>{o_.topic});
-      for (const auto& t : reply.body.topics) {
-        if (!t.name || *t.name != o_.topic) continue;
-        // Not retried: a topic that does not exist will not appear by waiting.
-        missing = t.error_code == to_wire(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
-        if (missing) return;
-        client::check(t.error_code, "topic " + o_.topic);
-        count = static_cast<int32_t>(t.partitions.size());
-        topic_id_ = t.topic_id;
-      }
-      if (count == 0)
-        throw client::KafkaError(ErrorCode::LEADER_NOT_AVAILABLE, "topic " + o_.topic);
-    });
-    if (missing)
-      throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, "topic " + o_.topic);
-    std::set<int32_t> chosen(o_.partitions.begin(), o_.partitions.end());
-    if (chosen.empty())
-      for (int32_t p = 0; p < count; ++p) chosen.insert(p);
-    for (const int32_t p : chosen) {
-      if (p >= count)
-        throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
-                                 fmt::format("partition {} of topic {}, which has {} (0-{})", p,
-                                             o_.topic, count, count - 1));
-      parts_.push_back(Partition{p});
-    }
+  // ---- the consumer group (-g)
+
+  // Joins the group and starts each assigned partition at its committed offset, else
+  // where -o says.
+  void assign() {
+    const std::vector<int32_t> ids = member_->join();
+    parts_.clear();
+    for (const int32_t id : ids) parts_.push_back(Partition{id});
+    if (!ids.empty()) position(ids, member_->committed(ids));
   }
 
-  // ListOffsets for every partition: -2 earliest, -1 latest, else the first offset
+  // Between fetches: auto-commit and heartbeat when due. On a rebalance (or a
+  // membership lost) it commits what was printed, when the group still takes it, and
+  // joins again; false then, as the partitions may have changed.
+  bool tend_group() {
+    if (member_->commit_due() && !commit_positions()) {
+      rejoin();
+      return false;
+    }
+    if (member_->heartbeat_if_due()) return true;
+    commit_positions();
+    rejoin();
+    return false;
+  }
+
+  void rejoin() {
+    parts_.clear();
+    assign();
+  }
+
+  bool commit_positions() {
+    write_out();  // nothing is committed that is not printed
+    std::map<int32_t, int64_t> positions;
+    for (const auto& p : parts_) positions[p.id] = p.position;
+    return member_->commit(positions);
+  }
+
+  // ListOffsets for partitions `ids`: -2 earliest, -1 latest, else the first offset
   // whose timestamp is at or after `timestamp` (-1 when there is none).
-  std::map<int32_t, int64_t> list_offsets(int64_t timestamp) {
+  std::map<int32_t, int64_t> list_offsets(int64_t timestamp, const std::vector<int32_t>& ids) {
     std::map<int32_t, int64_t> found;
     session_.run([&] {
       std::map<client::Connection*, std::vector<int32_t>> by_leader;
-      for (const auto& p : parts_)
-        if (!found.contains(p.id))
-          by_leader[&session_.client().leader(o_.topic, p.id)].push_back(p.id);
+      for (const int32_t id : ids)
+        if (!found.contains(id)) by_leader[&session_.client().leader(o_.topic, id)].push_back(id);
       std::exception_ptr error;
-      for (auto& [leader, ids] : by_leader) {
+      for (auto& [leader, led] : by_leader) {
         protocol::ListOffsetsRequest request;
         request.replica_id = -1;  // a consumer, not a follower
         auto& topic = request.topics.emplace_back();
         topic.name = o_.topic;
-        for (const int32_t id : ids) {
+        for (const int32_t id : led) {
           auto& p = topic.partitions.emplace_back();
           p.partition_index = id;
           p.timestamp = timestamp;
@@ -245,23 +296,41 @@ class Consumer {
         }
       }
       if (error) std::rethrow_exception(error);
-      for (const auto& p : parts_)
-        if (!found.contains(p.id))
-          throw client::NetworkError(fmt::format("ListOffsets answered nothing for {}-{}",
-                                                 o_.topic, p.id));
+      for (const int32_t id : ids)
+        if (!found.contains(id))
+          throw client::NetworkError(
+              fmt::format("ListOffsets answered nothing for {}-{}", o_.topic, id));
     });
     return found;
   }
 
-  void resolve(const StartOffset& start) {
+  // Where the partitions `ids` start: at the group's `committed` offset where there is
+  // one the partition still holds, else where -o says.
+  void position(const std::vector<int32_t>& ids, const std::map<int32_t, int64_t>& committed) {
     using Kind = StartOffset::Kind;
-    const auto earliest = list_offsets(-2);
-    const auto latest = list_offsets(-1);
+    const StartOffset& start = start_;
+    const auto earliest = list_offsets(-2, ids);
+    const auto latest = list_offsets(-1, ids);
     std::map<int32_t, int64_t> by_time;
-    if (start.kind == Kind::kTimestamp) by_time = list_offsets(start.value);
+    if (start.kind == Kind::kTimestamp) by_time = list_offsets(start.value, ids);
     for (auto& p : parts_) {
+      if (std::find(ids.begin(), ids.end(), p.id) == ids.end()) continue;
       const int64_t low = earliest.at(p.id);
       const int64_t high = latest.at(p.id);
+      p.high_watermark = high;
+      if (const auto it = committed.find(p.id); it != committed.end()) {
+        if (it->second >= low && it->second <= high) {
+          p.position = it->second;
+          p.at_end = p.position >= high;
+          continue;
+        }
+        // Retention deleted it, or the topic was recreated: auto.offset.reset's case.
+        std::fprintf(stderr,
+                     "warning: the committed offset %lld of %s-%d is out of range (%lld to "
+                     "%lld); starting where -o says\n",
+                     static_cast<long long>(it->second), o_.topic.c_str(), p.id,
+                     static_cast<long long>(low), static_cast<long long>(high));
+      }
       switch (start.kind) {
         case Kind::kStart: p.position = low; break;
         case Kind::kEnd: p.position = high; break;
@@ -277,7 +346,6 @@ class Consumer {
           break;
         }
       }
-      p.high_watermark = high;
       p.at_end = p.position >= high;
     }
   }
@@ -312,6 +380,8 @@ class Consumer {
     int wait = std::min(o_.max_wait_ms, o_.common.timeout_ms / 2);
     if (o_.idle_timeout_ms > 0)
       wait = static_cast<int>(std::clamp<int64_t>(o_.idle_timeout_ms - idle_ms(), 0, wait));
+    if (member_)  // the next heartbeat must not wait for this fetch
+      wait = static_cast<int>(std::min<int64_t>(wait, member_->until_heartbeat().count()));
     request.max_wait_ms = wait;
     request.min_bytes = 1;
     request.max_bytes = kFetchMaxBytes;
@@ -320,7 +390,7 @@ class Consumer {
     request.session_epoch = -1;  // a full fetch, no incremental fetch session
     auto& topic = request.topics.emplace_back();
     topic.topic = o_.topic;
-    topic.topic_id = topic_id_;
+    topic.topic_id = topic_.id;
     for (const Partition* p : group) {
       auto& f = topic.partitions.emplace_back();
       f.partition = p->id;
@@ -329,7 +399,7 @@ class Consumer {
     }
     // Fetch v13+ names topics by id only: without an id from Metadata, stay below.
     int16_t version = leader.version_for(protocol::FetchRequest::api_key);
-    if (topic_id_.is_zero() && version > 12) version = 12;
+    if (topic_.id.is_zero() && version > 12) version = 12;
     const auto reply = leader.call<protocol::FetchResponse>(request, version);
     client::check(reply.body.error_code, "Fetch from " + leader.address().to_string());
     for (const auto& t : reply.body.responses) {
@@ -341,9 +411,16 @@ class Consumer {
         Partition& p = **it;
         const auto code = static_cast<ErrorCode>(data.error_code);
         if (code == ErrorCode::OFFSET_OUT_OF_RANGE) {
-          // Typically retention deleted what we were about to read.
+          // Typically retention deleted what we were about to read. A group member
+          // starts again where -o says, as auto.offset.reset does.
           write_out();
-          throw out_of_range(p.id, p.position, data.log_start_offset, data.high_watermark);
+          if (!member_)
+            throw out_of_range(p.id, p.position, data.log_start_offset, data.high_watermark);
+          std::fprintf(stderr,
+                       "warning: offset %lld of %s-%d is out of range; starting where -o says\n",
+                       static_cast<long long>(p.position), o_.topic.c_str(), p.id);
+          position({p.id}, {});
+          continue;
         }
         if (code != ErrorCode::NONE) {
           const std::string where = fmt::format("fetching {}-{}", o_.topic, p.id);
@@ -481,7 +558,9 @@ class Consumer {
   const ConsumeOptions& o_;
   Session session_;
   std::vector<Piece> template_;
-  protocol::Uuid topic_id_;
+  StartOffset start_;
+  TopicInfo topic_;
+  std::optional<GroupMember> member_;  // with -g
   std::vector<Partition> parts_;
   int64_t count_ = 0;
   Clock::time_point last_record_;
@@ -497,14 +576,21 @@ void add_consume(CLI::App& app, std::function<int()>& chosen) {
   auto* cmd = app.add_subcommand(
       "consume", "print a topic's records (like kafka-console-consumer)");
   cmd->footer(
-      "Reads straight from the partition leaders, without a consumer group: nothing is\n"
-      "committed and every run starts where -o says (-g/--group is not supported yet).\n"
+      "Without -g: reads every partition (or those of -p) straight from the leaders,\n"
+      "commits nothing, and every run starts where -o says.\n"
+      "With -g GROUP: a member of that consumer group (the classic protocol, range\n"
+      "assignor, as kafka-console-consumer --group): members of one group share the\n"
+      "partitions, each reads its own from the group's committed offsets and commits its\n"
+      "positions every 5 s, before a rebalance and on exit, then leaves the group. -o\n"
+      "then only says where a partition the group has no offset for starts (default\n"
+      "end, as auto.offset.reset=latest; -o start for --from-beginning).\n"
       "\n"
-      "-o: start (default), end, N (that offset), -N (N records before the end of each\n"
-      "partition), @TIMESTAMP_MS (the first record at or after that time). An offset\n"
-      "the partition does not hold fails with OFFSET_OUT_OF_RANGE (exit 1).\n"
-      "Stops after -n records, at the end of every partition with -e, after\n"
-      "--idle-timeout-ms without a record, or on Ctrl-C (all exit 0); else follows.\n"
+      "-o: start (default without -g), end, N (that offset), -N (N records before the end\n"
+      "of each partition), @TIMESTAMP_MS (the first record at or after that time). An\n"
+      "offset the partition does not hold fails with OFFSET_OUT_OF_RANGE (exit 1).\n"
+      "Stops after -n records, at the end of every partition with -e (with -g: of every\n"
+      "partition it was assigned), after --idle-timeout-ms without a record, or on\n"
+      "Ctrl-C (all exit 0); else follows.\n"
       "\n"
       "Text output: the value per line; -K, --print-headers, --print-offset,\n"
       "--print-partition and --print-timestamp add fields before it, separated by\n"
@@ -518,15 +604,20 @@ void add_consume(CLI::App& app, std::function<int()>& chosen) {
       "null; bytes that are not UTF-8 are base64 with \"<field>_encoding\":\"base64\" beside\n"
       "the field.\n"
       "\n"
-      "Example: samsa consume orders -o -10 -e -K --print-offset");
+      "Examples: samsa consume orders -o -10 -e -K --print-offset\n"
+      "          samsa consume orders -g billing -o start");
   add_common_options(*cmd, o->common);
   cmd->add_option("topic", o->topic, "topic to read")->required();
+  auto* group = cmd->add_option("-g,--group", o->group,
+                                "consume as a member of this consumer group (commits offsets)");
   cmd->add_option("-p,--partition", o->partitions, "partition to read (repeatable; default all)")
       ->delimiter(',')
       ->allow_extra_args(false)  // `-p 1 TOPIC`: TOPIC is not a partition
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("-o,--offset", o->offset, "start, end, N, -N or @TIMESTAMP_MS")
-      ->capture_default_str();
+      ->check(CLI::NonNegativeNumber)
+      ->excludes(group);  // the group assigns the partitions
+  cmd->add_option("-o,--offset", o->offset,
+                  "start, end, N, -N or @TIMESTAMP_MS (default: start; with -g: end, for "
+                  "partitions without a committed offset)");
   cmd->add_option("-n,--num", o->num, "exit after this many records")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-e,--exit-at-end", o->exit_at_end,

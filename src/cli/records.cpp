@@ -262,6 +262,7 @@ void Session::run(const std::function<void()>& attempt) {
     try {
       if (reconnect_) {
         client_ = std::make_unique<client::Client>(options_);
+        ++reconnects_;
         reconnect_ = false;
       }
       attempt();

@@ -79,6 +79,9 @@ class Session {
  public:
   Session(client::ClientOptions options, std::string topic, int retries);
   client::Client& client() { return *client_; }
+  // Counts the clients replaced so far: a Connection& taken from client() stays valid
+  // while this does not change.
+  int reconnects() const noexcept { return reconnects_; }
   // An attempt that made partial progress must record it, so the next one resumes.
   void run(const std::function<void()>& attempt);
 
@@ -89,6 +92,7 @@ class Session {
   std::string topic_;
   int retries_;
   std::unique_ptr<client::Client> client_;
+  int reconnects_ = 0;
   bool reconnect_ = false;
   bool reached_ = false;  // some attempt got an answer from the cluster
   int failures_ = 0;
