@@ -75,6 +75,27 @@ class Failures {
   std::vector<std::string> lines_;
 };
 
+// The end of a subcommand that reports per topic or partition: the JSON document (or
+// the table) on stdout, then every failure on stderr; returns the exit code.
+int report(const CommonOptions& o, const Json& json, const Table& table, const Failures& failures) {
+  if (o.output_format() == Format::kJson) {
+    std::printf("%s\n", json.str().c_str());
+  } else {
+    table.print(stdout);
+  }
+  return failures.finish();
+}
+
+// The end of a subcommand that makes one change: when it failed, the failures on
+// stderr and nothing on stdout; else the JSON document or the sentence saying what was
+// done. Returns the exit code.
+int report(const CommonOptions& o, const Json& json, const std::string& sentence,
+           const Failures& failures) {
+  if (const int code = failures.finish(); code != kExitOk) return code;
+  std::printf("%s\n", o.output_format() == Format::kJson ? json.str().c_str() : sentence.c_str());
+  return kExitOk;
+}
+
 // "key=value" (the value may be empty or contain '='); throws std::invalid_argument
 // (exit 2) otherwise.
 std::pair<std::string, std::string> key_value(const std::string& pair, const char* option) {
@@ -137,35 +158,23 @@ int topic_list(const ListOptions& o) {
   std::sort(topics.begin(), topics.end(),
             [](const TopicMetadata& a, const TopicMetadata& b) { return *a.name < *b.name; });
   Failures failures;
-  if (o.common.output_format() == Format::kJson) {
-    Json j;
-    j.begin_array();
-    for (const auto& t : topics) {
-      j.begin_object().key("name");
-      text(j, *t.name).key("topic_id");
-      if (t.topic_id.is_zero()) {
-        j.null();
-      } else {
-        j.value(t.topic_id.to_base64());
-      }
-      j.key("partitions").value(static_cast<int32_t>(t.partitions.size()));
-      j.key("replication_factor").value(replication_factor(t));
-      j.key("internal").value(t.is_internal);
-      json_error(j, t.error_code, "topic " + *t.name, std::nullopt);
-      j.end_object();
-      failures.add(t.error_code, "topic " + *t.name);
-    }
-    std::printf("%s\n", j.end_array().str().c_str());
-    return failures.finish();
-  }
+  Json j;
+  j.begin_array();
   Table table({"NAME", "PARTITIONS", "REPLICAS", "INTERNAL"});
   for (const auto& t : topics) {
+    failures.add(t.error_code, "topic " + *t.name);
     table.add({*t.name, std::to_string(t.partitions.size()), std::to_string(replication_factor(t)),
                t.is_internal ? "yes" : "no"});
-    failures.add(t.error_code, "topic " + *t.name);
+    j.begin_object().key("name");
+    text(j, *t.name).key("topic_id");
+    t.topic_id.is_zero() ? j.null() : j.value(t.topic_id.to_base64());
+    j.key("partitions").value(static_cast<int32_t>(t.partitions.size()));
+    j.key("replication_factor").value(replication_factor(t));
+    j.key("internal").value(t.is_internal);
+    json_error(j, t.error_code, "topic " + *t.name, std::nullopt);
+    j.end_object();
   }
-  table.print(stdout);
-  return failures.finish();
+  return report(o.common, j.end_array(), table, failures);
 }
 
 // ---- create -----------------------------------------------------------------------
@@ -241,12 +250,7 @@ int topic_create(const CreateOptions& o) {
     json_error(j, code, context, r.error_message);
     j.end_object();
   }
-  if (o.common.output_format() == Format::kJson) {
-    std::printf("%s\n", j.end_array().str().c_str());
-  } else {
-    table.print(stdout);
-  }
-  return failures.finish();
+  return report(o.common, j.end_array(), table, failures);
 }
 
 // ---- describe ---------------------------------------------------------------------
@@ -481,25 +485,20 @@ int topic_alter_config(const AlterOptions& o) {
   Failures failures;
   for (const auto& r : reply.body.responses)
     failures.add(r.error_code, "configs of topic " + r.resource_name, r.error_message);
-  if (failures.finish() != kExitOk) return kExitKafkaError;
-
-  if (o.common.output_format() == Format::kJson) {
-    Json j;
-    j.begin_object().key("name");
-    text(j, o.name).key("validate_only").value(o.dry_run).key("set").begin_object();
-    for (const auto& pair : o.set) {
-      const auto [key, value] = key_value(pair, "--set");
-      text(j.key(key), value);
-    }
-    j.end_object().key("deleted").begin_array();
-    for (const auto& key : o.remove) text(j, key);
-    std::printf("%s\n", j.end_array().end_object().str().c_str());
-  } else {
-    std::printf("%s the config of topic %s (%zu set, %zu deleted)\n",
-                o.dry_run ? "validated the change to" : "altered", o.name.c_str(), o.set.size(),
-                o.remove.size());
+  Json j;
+  j.begin_object().key("name");
+  text(j, o.name).key("validate_only").value(o.dry_run).key("set").begin_object();
+  for (const auto& pair : o.set) {
+    const auto [key, value] = key_value(pair, "--set");
+    text(j.key(key), value);
   }
-  return kExitOk;
+  j.end_object().key("deleted").begin_array();
+  for (const auto& key : o.remove) text(j, key);
+  return report(o.common, j.end_array().end_object(),
+                fmt::format("{} the config of topic {} ({} set, {} deleted)",
+                            o.dry_run ? "validated the change to" : "altered", o.name, o.set.size(),
+                            o.remove.size()),
+                failures);
 }
 
 // ---- add-partitions ---------------------------------------------------------------
@@ -527,17 +526,13 @@ int topic_add_partitions(const AddPartitionsOptions& o) {
   Failures failures;
   for (const auto& r : reply.body.results)
     failures.add(r.error_code, "topic " + r.name, r.error_message);
-  if (failures.finish() != kExitOk) return kExitKafkaError;
-  if (o.common.output_format() == Format::kJson) {
-    Json j;
-    j.begin_object().key("name");
-    text(j, o.name).key("partitions").value(o.total).key("validate_only").value(o.dry_run);
-    std::printf("%s\n", j.end_object().str().c_str());
-  } else {
-    std::printf("topic %s %s %d partitions\n", o.name.c_str(),
-                o.dry_run ? "can grow to" : "now has", o.total);
-  }
-  return kExitOk;
+  Json j;
+  j.begin_object().key("name");
+  text(j, o.name).key("partitions").value(o.total).key("validate_only").value(o.dry_run);
+  return report(o.common, j.end_object(),
+                fmt::format("topic {} {} {} partitions", o.name,
+                            o.dry_run ? "can grow to" : "now has", o.total),
+                failures);
 }
 
 // ---- delete -----------------------------------------------------------------------
@@ -579,12 +574,7 @@ int topic_delete(const DeleteOptions& o) {
     json_error(j, r.error_code, context, r.error_message);
     j.end_object();
   }
-  if (o.common.output_format() == Format::kJson) {
-    std::printf("%s\n", j.end_array().str().c_str());
-  } else {
-    table.print(stdout);
-  }
-  return failures.finish();
+  return report(o.common, j.end_array(), table, failures);
 }
 
 // ---- trim -------------------------------------------------------------------------
@@ -643,12 +633,7 @@ int topic_trim(const TrimOptions& o) {
     json_error(j, error, context, std::nullopt);
     j.end_object();
   }
-  if (o.common.output_format() == Format::kJson) {
-    std::printf("%s\n", j.end_array().end_object().str().c_str());
-  } else {
-    table.print(stdout);
-  }
-  return failures.finish();
+  return report(o.common, j.end_array().end_object(), table, failures);
 }
 
 // Registers `command`'s runner: when CLI11 picks it, `chosen` runs `body(*options)`.
