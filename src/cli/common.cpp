@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
+#include <utility>
 
 namespace samsa::cli {
 
@@ -46,6 +49,70 @@ int guarded(const std::function<int()>& body) {
   }
 }
 
+namespace {
+
+// The code point starting at text[i] and its length in bytes; {0xFFFD, 1} for a byte
+// that starts no well-formed sequence.
+std::pair<uint32_t, size_t> decode_utf8(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return {c, 1};
+  size_t len = 0;
+  uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4, cp = c & 0x07;
+  }
+  if (len == 0 || i + len > text.size()) return {0xFFFD, 1};
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return {0xFFFD, 1};
+    cp = cp << 6 | (byte(k) & 0x3F);
+  }
+  const uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+  if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return {0xFFFD, 1};
+  return {cp, len};
+}
+
+// A short version of wcwidth's tables (Unicode's East Asian Width W and F, and the
+// emoji blocks; combining marks and zero-width characters): enough for the names a
+// table shows, without depending on the locale.
+int code_point_width(uint32_t cp) {
+  struct Range {
+    uint32_t first, last;
+  };
+  static constexpr Range kZero[] = {
+      {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
+      {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F},
+      {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF}};
+  static constexpr Range kWide[] = {{0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
+                                    {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
+                                    {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},
+                                    {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+                                    {0x1F680, 0x1F6FF}, {0x1F900, 0x1F9FF}, {0x1FA70, 0x1FAFF},
+                                    {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+  const auto in = [cp](const auto& ranges) {
+    return std::any_of(std::begin(ranges), std::end(ranges),
+                       [cp](const Range& r) { return cp >= r.first && cp <= r.last; });
+  };
+  if (in(kZero)) return 0;
+  return in(kWide) ? 2 : 1;
+}
+
+}  // namespace
+
+size_t display_width(std::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size();) {
+    const auto [cp, len] = decode_utf8(text, i);
+    width += static_cast<size_t>(code_point_width(cp));
+    i += len;
+  }
+  return width;
+}
+
 Table::Table(std::vector<std::string> headings) : headings_(std::move(headings)) {}
 
 void Table::add(std::vector<std::string> row) {
@@ -55,14 +122,14 @@ void Table::add(std::vector<std::string> row) {
 
 void Table::print(std::FILE* out) const {
   std::vector<size_t> width(headings_.size());
-  for (size_t i = 0; i < headings_.size(); ++i) width[i] = headings_[i].size();
+  for (size_t i = 0; i < headings_.size(); ++i) width[i] = display_width(headings_[i]);
   for (const auto& row : rows_)
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
   const auto line = [&](const std::vector<std::string>& cells) {
     std::string text;
     for (size_t i = 0; i < cells.size(); ++i) {
       text += cells[i];
-      if (i + 1 < cells.size()) text.append(width[i] - cells[i].size() + 2, ' ');
+      if (i + 1 < cells.size()) text.append(width[i] - display_width(cells[i]) + 2, ' ');
     }
     std::fprintf(out, "%s\n", text.c_str());
   };
@@ -79,8 +146,7 @@ std::string json_escape(std::string_view text) {
   out += '"';
   size_t i = 0;
   while (i < text.size()) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
-    const unsigned char c = byte(0);
+    const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
         case '"': out += "\\\""; break;
@@ -98,26 +164,15 @@ std::string json_escape(std::string_view text) {
       ++i;
       continue;
     }
-    size_t len = 0;  // of the sequence `c` starts (RFC 3629); 0: it starts none
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-    }
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (byte(k) & 0xC0) == 0x80;
-    // No overlong forms, no surrogates, nothing above U+10FFFF.
-    if (ok && len == 3) ok = !(c == 0xE0 && byte(1) < 0xA0) && !(c == 0xED && byte(1) >= 0xA0);
-    if (ok && len == 4) ok = !(c == 0xF0 && byte(1) < 0x90) && !(c == 0xF4 && byte(1) >= 0x90);
-    if (ok) {
+    // Valid UTF-8 passes (RFC 3629: no overlong forms, no surrogates, nothing above
+    // U+10FFFF); a byte that starts no such sequence is escaped.
+    const size_t len = decode_utf8(text, i).second;
+    if (len > 1) {
       out.append(text.substr(i, len));
-      i += len;
     } else {
       out += fmt::format("\\u{:04x}", c);
-      ++i;
     }
+    i += len;
   }
   out += '"';
   return out;

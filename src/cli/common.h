@@ -30,7 +30,13 @@ void add_common_options(CLI::App& command, CommonOptions& options);
 // Runs a tool body; prints what went wrong to stderr and maps it to an exit code.
 int guarded(const std::function<int()>& body);
 
-// A table printed with columns aligned to their widest cell.
+// The columns a terminal gives `text`: one per code point of UTF-8, two for East Asian
+// wide and fullwidth characters and emoji, none for combining marks and zero-width
+// ones; a byte that starts no UTF-8 sequence counts one (it shows as one replacement
+// character).
+size_t display_width(std::string_view text);
+
+// A table printed with columns aligned to their widest cell (in display width).
 class Table {
  public:
   explicit Table(std::vector<std::string> headings);

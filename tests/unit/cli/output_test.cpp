@@ -36,5 +36,32 @@ TEST(TableTest, AlignsColumnsToTheWidestCell) {
   std::free(text);
 }
 
+TEST(TableTest, DisplayWidthCountsColumnsNotBytes) {
+  EXPECT_EQ(display_width("orders"), 6u);
+  EXPECT_EQ(display_width("caf\xc3\xa9"), 4u);               // é: 2 bytes, 1 column
+  EXPECT_EQ(display_width("e\xcc\x81"), 1u);                 // e + combining acute
+  EXPECT_EQ(display_width("\xe6\x97\xa5\xe6\x9c\xac"), 4u);  // 日本: wide
+  EXPECT_EQ(display_width("\xf0\x9f\x9a\x80"), 2u);          // an emoji
+  EXPECT_EQ(display_width("a\xff\xc3"), 3u);                 // stray bytes: one each
+}
+
+TEST(TableTest, AlignsNonAsciiNames) {
+  Table t({"NAME", "N"});
+  t.add({"caf\xc3\xa9s", "1"});
+  t.add({"\xe6\x97\xa5\xe6\x9c\xac", "2"});
+  t.add({"plain", "3"});
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  t.print(out);
+  std::fclose(out);
+  EXPECT_EQ(std::string(text, size),
+            "NAME   N\n"
+            "caf\xc3\xa9s  1\n"
+            "\xe6\x97\xa5\xe6\x9c\xac   2\n"
+            "plain  3\n");
+  std::free(text);
+}
+
 }  // namespace
 }  // namespace samsa::cli
