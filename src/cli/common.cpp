@@ -49,6 +49,10 @@ int guarded(const std::function<int()>& body) {
   }
 }
 
+bool leader_settling(ErrorCode code) {
+  return code == ErrorCode::NOT_LEADER_OR_FOLLOWER || code == ErrorCode::LEADER_NOT_AVAILABLE;
+}
+
 namespace {
 
 // The code point starting at text[i] and its length in bytes; {0xFFFD, 1} for a byte

@@ -1,11 +1,15 @@
 // What every tool shares: the broker list and timeout options, output in aligned
-// tables or JSON, and turning exceptions into messages and exit codes.
+// tables or JSON, turning exceptions into messages and exit codes, and asking again
+// while a new partition's leader settles.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "samsa/cli/cli.h"
@@ -29,6 +33,28 @@ void add_common_options(CLI::App& command, CommonOptions& options);
 
 // Runs a tool body; prints what went wrong to stderr and maps it to an exit code.
 int guarded(const std::function<int()>& body);
+
+// Kafka's Metadata names a partition's leader a moment before that broker serves it (a
+// topic created or grown a moment ago): until then it answers NOT_LEADER_OR_FOLLOWER or
+// LEADER_NOT_AVAILABLE.
+bool leader_settling(ErrorCode code);
+
+// Runs `attempt`, which answers per partition (a map whose values `error_of` gives the
+// error of), and again every 100 ms while a partition's leader is settling, for up to
+// 3 s; returns the last answer. For requests that may be repeated (ListOffsets,
+// DeleteRecords to the same offset).
+template <class Attempt, class ErrorOf>
+auto until_leaders_serve(Attempt&& attempt, ErrorOf&& error_of) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  for (;;) {
+    auto answer = attempt();
+    const bool settling = std::any_of(answer.begin(), answer.end(), [&](const auto& entry) {
+      return leader_settling(static_cast<ErrorCode>(error_of(entry.second)));
+    });
+    if (!settling || std::chrono::steady_clock::now() >= deadline) return answer;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
 
 // The columns a terminal gives `text`: one per code point of UTF-8, two for East Asian
 // wide and fullwidth characters and emoji, none for combining marks and zero-width

@@ -50,7 +50,11 @@ Description describe(client::Client& client, const std::string& group_id, int ti
     row.tp = tp;
     partitions.push_back(tp);
   }
-  for (const auto& [tp, result] : list_offsets(client, partitions, kLatest)) {
+  // A partition created a moment ago may have a leader that does not serve it yet.
+  const auto log_ends =
+      until_leaders_serve([&] { return list_offsets(client, partitions, kLatest); },
+                          [](const OffsetResult& r) { return r.error; });
+  for (const auto& [tp, result] : log_ends) {
     auto& row = rows[tp];
     row.log_end_error = result.error;
     if (result.error == ErrorCode::NONE) row.log_end = result.offset;

@@ -13,12 +13,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <map>
 #include <optional>
-#include <thread>
+#include <utility>
 
 #include "commands.h"
 
@@ -326,20 +325,11 @@ std::map<int32_t, PartitionOffset> list_offsets(client::Client& c, const TopicMe
   return out;
 }
 
-// Kafka's Metadata names a new partition's leader a moment before that broker answers
-// ListOffsets for it (NOT_LEADER_OR_FOLLOWER): ask again for a short, bounded while.
+// ListOffsets of a topic created a moment ago may meet leaders that do not serve yet.
 std::map<int32_t, PartitionOffset> settled_offsets(client::Client& c, const TopicMetadata& t,
                                                    int64_t timestamp) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  for (;;) {
-    auto out = list_offsets(c, t, timestamp);
-    const bool settling = std::any_of(out.begin(), out.end(), [](const auto& entry) {
-      const auto code = static_cast<ErrorCode>(entry.second.error);
-      return code == ErrorCode::NOT_LEADER_OR_FOLLOWER || code == ErrorCode::LEADER_NOT_AVAILABLE;
-    });
-    if (!settling || std::chrono::steady_clock::now() >= deadline) return out;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  return until_leaders_serve([&] { return list_offsets(c, t, timestamp); },
+                             [](const PartitionOffset& o) { return o.error; });
 }
 
 int topic_describe(const DescribeOptions& o) {
@@ -586,18 +576,13 @@ struct TrimOptions {
   std::optional<int32_t> partition;
 };
 
-int topic_trim(const TrimOptions& o) {
-  client::Client c(o.common.client_options());
-  const TopicMetadata t = topic_metadata(c, o.name);
-  std::vector<int32_t> partitions;
-  for (const auto& p : t.partitions)
-    if (!o.partition || *o.partition == p.partition_index) partitions.push_back(p.partition_index);
-  if (partitions.empty())
-    throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
-                             fmt::format("{}-{}", o.name, o.partition.value_or(-1)));
+// partition -> (low watermark, error)
+using TrimResults = std::map<int32_t, std::pair<int64_t, int16_t>>;
 
-  // partition -> (low watermark, error)
-  std::map<int32_t, std::pair<int64_t, int16_t>> results;
+// DeleteRecords below `o.offset` for `partitions` of `t`, one request per leader.
+TrimResults delete_records(client::Client& c, const TopicMetadata& t,
+                           const std::vector<int32_t>& partitions, const TrimOptions& o) {
+  TrimResults results;
   for (const auto& [leader, mine] : by_leader(t, partitions)) {
     for (const int32_t p : mine)
       results[p] = {-1, static_cast<int16_t>(leader < 0 ? ErrorCode::LEADER_NOT_AVAILABLE
@@ -616,6 +601,32 @@ int topic_trim(const TrimOptions& o) {
           results[rp.partition_index] = {rp.low_watermark, rp.error_code};
     }
   }
+  return results;
+}
+
+int topic_trim(const TrimOptions& o) {
+  client::Client c(o.common.client_options());
+  TopicMetadata t = topic_metadata(c, o.name);
+  std::vector<int32_t> pending;
+  for (const auto& p : t.partitions)
+    if (!o.partition || *o.partition == p.partition_index) pending.push_back(p.partition_index);
+  if (pending.empty())
+    throw client::KafkaError(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                             fmt::format("{}-{}", o.name, o.partition.value_or(-1)));
+  // Trimming to the same offset again changes nothing: the partitions whose leader was
+  // not serving yet are asked again, with fresh metadata.
+  TrimResults so_far;
+  bool first = true;
+  const TrimResults results = until_leaders_serve(
+      [&] {
+        if (!std::exchange(first, false)) t = topic_metadata(c, o.name);
+        for (const auto& [p, r] : delete_records(c, t, pending, o)) so_far[p] = r;
+        pending.clear();
+        for (const auto& [p, r] : so_far)
+          if (leader_settling(static_cast<ErrorCode>(r.second))) pending.push_back(p);
+        return so_far;
+      },
+      [](const std::pair<int64_t, int16_t>& r) { return r.second; });
 
   Failures failures;
   Json j;
