@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.samsa.test.SamsaBroker;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +18,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,22 +130,10 @@ class CliOracleTest {
 
   // ------------------------------------------------------------------------ helpers
 
-  private static Path binary() {
-    String prop = System.getProperty("samsa.binary");
-    if (prop != null && !prop.isBlank() && !prop.startsWith("${")) return Paths.get(prop);
-    String env = System.getenv("SAMSA_BINARY");
-    if (env != null && !env.isBlank()) return Paths.get(env);
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("build").resolve("samsa");
-      if (Files.isExecutable(candidate)) return candidate;
-    }
-    throw new IllegalStateException("no samsa binary: set -Dsamsa.binary");
-  }
-
   /** Runs the samsa binary with these arguments (and stdin), at most TOOL_TIMEOUT. */
   static Run tool(String stdin, List<String> args) {
     List<String> command = new ArrayList<>();
-    command.add(binary().toAbsolutePath().toString());
+    command.add(SamsaBroker.locateBinary().toAbsolutePath().toString());
     command.addAll(args);
     Path out = null;
     Path err = null;

@@ -266,7 +266,12 @@ public final class SamsaBroker implements AutoCloseable {
     if (p != null) p.destroyForcibly();
   }
 
-  private static Path locateBinary() {
+  /**
+   * The samsa binary: the system property samsa.binary, else the environment variable
+   * SAMSA_BINARY, else build/samsa in the working directory or one above it. Also for tests
+   * that run the binary's tools rather than a broker.
+   */
+  public static Path locateBinary() {
     String prop = System.getProperty("samsa.binary");
     if (prop != null && !prop.isBlank() && !prop.startsWith("${")) return Paths.get(prop);
     String env = System.getenv("SAMSA_BINARY");
