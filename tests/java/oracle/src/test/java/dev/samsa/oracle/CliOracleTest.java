@@ -25,7 +25,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -297,6 +299,18 @@ class CliOracleTest {
     d.expectExit(0);
     assertEquals(partitions, d.json().path("partition_count").asInt(), d::toString);
     return d.json();
+  }
+
+  /** `samsa ARGS -b <side's bootstrap>` left running, stdout and stderr into files. */
+  static Process startTool(Side side, Path out, Path err, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(SamsaBroker.locateBinary().toAbsolutePath().toString());
+    command.addAll(Arrays.asList(args));
+    command.addAll(List.of("-b", side.bootstrap()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile())
+        .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().remove("SAMSA_BROKERS");
+    return pb.start();
   }
 
   private static boolean hasSubcommand(String name) {
@@ -861,5 +875,135 @@ class CliOracleTest {
     seen.add(List.of(pj.path("records").asInt(), byKey, twoLines.size(), noTopic.exit));
     tool(side, "topic", "delete", t).expectExit(0);
     return seen;
+  }
+
+  // ------------------------------------------------------------- consume -g (groups)
+
+  @Test
+  void groupConsume() throws Exception {
+    Run help = tool(null, List.of("consume", "--help"));
+    Assumptions.assumeTrue(help.out.contains("--group"), "this samsa build has no consume -g");
+    Map<Side, List<Object>> seen = new HashMap<>();
+    for (Side side : Side.values()) seen.put(side, groupConsume(side));
+    assertEquals(seen.get(Side.KAFKA), seen.get(Side.SAMSA),
+        "what samsa consume -g saw on Kafka vs samsa");
+  }
+
+  static String at(JsonNode record) {
+    return record.path("partition").asInt() + "@" + record.path("offset").asLong();
+  }
+
+  static JsonNode firstGroup(Run describe) {
+    return describe.json().path("groups").path(0);
+  }
+
+  /**
+   * samsa consume -g as a member of a classic group: a run with -n commits what it printed
+   * and leaves the group at once; the next run resumes there, no record twice. Then it leads
+   * a group that Kafka's Java consumer joins: the range assignment samsa computed gives each
+   * one partition, and every record is read once in total.
+   */
+  private List<Object> groupConsume(Side side) throws Exception {
+    List<Object> seen = new ArrayList<>();
+    String t = unique("gc");
+    String g = unique("gcgroup");
+    createTopic(side, t, 2);
+    produceTo(side, t, 0, 5);
+    produceTo(side, t, 1, 5);
+
+    Run first = tool(side, "consume", t, "-g", g, "-o", "start", "-n", "6", "--format", "json")
+        .expectExit(0);
+    List<JsonNode> a = first.jsonLines();
+    assertEquals(6, a.size(), first::toString);
+    Map<Integer, Long> printed = new TreeMap<>(Map.of(0, 0L, 1, 0L));
+    for (JsonNode r : a) printed.merge(r.path("partition").asInt(), 1L, Long::sum);
+    assertEquals(printed, committed(side, g), "committed after -n 6 on " + side);
+    JsonNode left = firstGroup(tool(side, "group", "describe", g, "--format", "json").expectExit(0));
+    assertEquals("Empty", left.path("state").asText(), left::toString);
+    assertEquals(0, left.path("members").size(), left::toString);
+    Run second = tool(side, "consume", t, "-g", g, "-e", "--format", "json").expectExit(0);
+    Set<String> once = new TreeSet<>();
+    for (JsonNode r : a) assertTrue(once.add(at(r)), first::toString);
+    for (JsonNode r : second.jsonLines()) assertTrue(once.add(at(r)), "again: " + second);
+    assertEquals(10, once.size(), second::toString);
+    assertEquals(Map.of(0, 5L, 1, 5L), committed(side, g), "committed after the rerun on " + side);
+    seen.add(List.of("resume", a.size(), second.jsonLines().size(), committed(side, g)));
+
+    String g2 = unique("gcmixed");
+    Path out = Files.createTempFile("samsa-gc-out-", ".jsonl");
+    Path err = Files.createTempFile("samsa-gc-err-", ".txt");
+    Process member = startTool(side, out, err, "consume", t, "-g", g2, "-o", "start", "--format",
+        "json");
+    Set<String> javaRead = new TreeSet<>();
+    Set<Integer> javaOwns = new TreeSet<>();
+    int exit;
+    try {
+      // samsa joins first, so it leads the group and assigns for both members.
+      toolUntil(side, r -> r.exit == 0 && "Stable".equals(firstGroup(r).path("state").asText())
+          && firstGroup(r).path("members").size() == 1, "group", "describe", g2, "--format", "json")
+          .expectExit(0);
+      try (KafkaConsumer<String, String> java = consumer(side, g2)) {
+        java.subscribe(List.of(t));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (java.assignment().isEmpty()) {
+          if (System.nanoTime() > deadline) fail(side + ": the Java consumer got no partition");
+          java.poll(Duration.ofMillis(200)).forEach(r -> javaRead.add(r.partition() + "@" + r.offset()));
+        }
+        java.assignment().forEach(tp -> javaOwns.add(tp.partition()));
+        assertEquals(1, javaOwns.size(), "range over 2 partitions and 2 members on " + side);
+        Run live = toolUntil(side, r -> r.exit == 0
+                && "Stable".equals(firstGroup(r).path("state").asText())
+                && firstGroup(r).path("members").size() == 2,
+            "group", "describe", g2, "--format", "json").expectExit(0);
+        assertEquals("range", firstGroup(live).path("assignor").asText(), live::toString);
+        produceTo(side, t, 0, 3);
+        produceTo(side, t, 1, 3);
+        int javaPartition = javaOwns.iterator().next();
+        int samsaPartition = 1 - javaPartition;
+        while (!(javaRead.containsAll(List.of(javaPartition + "@5", javaPartition + "@6",
+                javaPartition + "@7"))
+            && Files.readString(out).contains("\"partition\":" + samsaPartition
+                + ",\"offset\":7,"))) {
+          if (System.nanoTime() > deadline) {
+            fail(side + ": Java read " + javaRead + ", samsa printed " + Files.readString(out));
+          }
+          java.poll(Duration.ofMillis(200)).forEach(r -> javaRead.add(r.partition() + "@" + r.offset()));
+        }
+        java.commitSync(Duration.ofSeconds(30));
+        member.destroy();  // SIGTERM: samsa commits and leaves
+        if (!member.waitFor(30, TimeUnit.SECONDS)) fail(side + ": samsa consume -g ignored SIGTERM");
+        exit = member.exitValue();
+      }
+      assertEquals(0, exit, () -> side + ": exit code, stderr " + readQuietly(err));
+      Set<String> samsaRead = new TreeSet<>();
+      for (String line : Files.readAllLines(out)) {
+        if (line.isBlank()) continue;
+        JsonNode r = JSON.readTree(line);
+        assertTrue(samsaRead.add(at(r)), "samsa printed twice: " + line);
+      }
+      Set<String> all = new TreeSet<>(samsaRead);
+      for (String k : javaRead) assertTrue(all.add(k), side + ": read by both: " + k);
+      assertEquals(16, all.size(), side + ": samsa " + samsaRead + ", Java " + javaRead);
+      // The records added after the split went to each partition's owner.
+      for (int p = 0; p < 2; p++) {
+        Set<String> owner = javaOwns.contains(p) ? javaRead : samsaRead;
+        for (int o = 5; o < 8; o++) assertTrue(owner.contains(p + "@" + o), side + ": " + p + "@" + o);
+      }
+      seen.add(List.of("mixed", javaOwns.size(), all.size(), exit));
+    } finally {
+      if (member.isAlive()) member.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+    tool(side, "topic", "delete", t).expectExit(0);
+    return seen;
+  }
+
+  static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 }
