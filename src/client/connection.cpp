@@ -71,22 +71,38 @@ std::vector<Address> parse_addresses(std::string_view text) {
 }
 
 // Blocking calls with a deadline: every operation is asynchronous and the context runs
-// until it completes or the deadline passes, then the socket is closed.
+// until it completes, the deadline passes or `interrupted` says so; then the socket is
+// closed.
 struct Connection::Impl {
   asio::io_context io{1};
   tcp::socket socket{io};
 
   template <class Start>
-  void run(Start&& start, std::chrono::milliseconds timeout, const std::string& what) {
+  void run(Start&& start, std::chrono::milliseconds timeout, const std::string& what,
+           const std::function<bool()>& interrupted = {}) {
+    using Clock = std::chrono::steady_clock;
     boost::system::error_code result = asio::error::would_block;
     start([&](const boost::system::error_code& ec, auto&&...) { result = ec; });
     io.restart();
-    io.run_for(timeout);
+    const auto deadline = Clock::now() + timeout;
+    bool gave_up = false;
+    for (;;) {
+      const Clock::duration left = deadline - Clock::now();
+      if (left <= Clock::duration::zero()) break;
+      const Clock::duration slice = std::chrono::milliseconds(100);
+      io.run_for(interrupted ? std::min(left, slice) : left);
+      if (result != asio::error::would_block) break;
+      if (interrupted && interrupted()) {
+        gave_up = true;
+        break;
+      }
+    }
     if (result == asio::error::would_block) {
       boost::system::error_code ignored;
       socket.close(ignored);
       io.restart();
       io.run();
+      if (gave_up) throw Interrupted(what + ": interrupted");
       throw NetworkError(what + ": no answer within " + std::to_string(timeout.count()) + " ms");
     }
     if (result) throw NetworkError(what + ": " + result.message());
@@ -123,7 +139,7 @@ void Connection::negotiate() {
   const int16_t version = 3;
   auto frame = exchange(
       protocol::encode_request(request, version, next_correlation_id(), options_.client_id),
-      protocol::ApiVersionsRequest::api_key, version, true, options_.timeout);
+      protocol::ApiVersionsRequest::api_key, version, true, Wait{});
   decode_body(frame, protocol::ApiVersionsRequest::api_key, version, [&](protocol::Reader& r) {
     protocol::Reader peek = r;
     const int16_t error = peek.read_int16();
@@ -155,8 +171,8 @@ int16_t Connection::pick_version(int16_t api_key, int16_t requested) const {
 }
 
 std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame, int16_t api_key,
-                                          int16_t version, bool expect_response,
-                                          std::chrono::milliseconds timeout) {
+                                          int16_t version, bool expect_response, const Wait& wait) {
+  const std::chrono::milliseconds timeout = wait.timeout.value_or(options_.timeout);
   const auto* api = protocol::find_api(api_key);
   const std::string what = std::string(api ? api->name : "request") + " v" +
                            std::to_string(version) + " to " + address_.to_string();
@@ -176,7 +192,7 @@ std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame
         asio::async_read(impl_->socket, asio::buffer(size_bytes),
                          [handler](const boost::system::error_code& e, size_t) { handler(e); });
       },
-      timeout, what);
+      timeout, what, wait.interrupted);
   const uint32_t size = (uint32_t(size_bytes[0]) << 24) | (uint32_t(size_bytes[1]) << 16) |
                         (uint32_t(size_bytes[2]) << 8) | size_bytes[3];
   // A Fetch answer is bounded by the request's max bytes; anything near 2 GiB is a
@@ -192,7 +208,7 @@ std::vector<uint8_t> Connection::exchange(const protocol::OutboundMessage& frame
         asio::async_read(impl_->socket, asio::buffer(body),
                          [handler](const boost::system::error_code& e, size_t) { handler(e); });
       },
-      timeout, what);
+      timeout, what, wait.interrupted);
   return body;
 }
 

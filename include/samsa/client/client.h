@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +46,12 @@ class NetworkError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A call given up because its Wait::interrupted said so; the connection is closed.
+class Interrupted : public NetworkError {
+ public:
+  using NetworkError::NetworkError;
+};
+
 // The broker answered with an error code.
 class KafkaError : public std::runtime_error {
  public:
@@ -65,6 +72,15 @@ void check(int16_t wire_code, const std::string& context,
 struct ConnectionOptions {
   std::chrono::milliseconds timeout{10'000};  // connect, and each request's answer
   std::string client_id = "samsa-cli";
+};
+
+// How long one call waits for its answer.
+struct Wait {
+  std::optional<std::chrono::milliseconds> timeout;  // default: the connection's
+  // Asked every 100 ms while waiting; true gives up: the connection is closed and the
+  // call throws Interrupted. For answers a broker may hold for long (JoinGroup), so
+  // that Ctrl-C is not ignored meanwhile.
+  std::function<bool()> interrupted;
 };
 
 // A decoded response and the frame its Records views point into.
@@ -89,18 +105,18 @@ class Connection {
   int16_t version_for(int16_t api_key) const;
 
   // Sends `request` at `version` (default: the negotiated one) and waits for the
-  // answer, up to `timeout` (default: the connection's; JoinGroup, which the broker
-  // holds for a whole rebalance, needs longer). Throws KafkaError(UNSUPPORTED_VERSION)
-  // if no version is shared and NetworkError on transport failures.
+  // answer as `wait` says (default: up to the connection's timeout; JoinGroup, which the
+  // broker holds for a whole rebalance, needs longer). Throws
+  // KafkaError(UNSUPPORTED_VERSION) if no version is shared and NetworkError on
+  // transport failures.
   template <class Response, class Request>
-  Reply<Response> call(const Request& request, int16_t version = -1,
-                       std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+  Reply<Response> call(const Request& request, int16_t version = -1, const Wait& wait = {}) {
     static_assert(Response::api_key == Request::api_key);
     Reply<Response> reply;
     reply.version = pick_version(Request::api_key, version);
     reply.frame = exchange(
         protocol::encode_request(request, reply.version, next_correlation_id(), options_.client_id),
-        Request::api_key, reply.version, true, timeout.value_or(options_.timeout));
+        Request::api_key, reply.version, true, wait);
     decode_body(reply.frame, Request::api_key, reply.version,
                 [&](protocol::Reader& reader) { reply.body.decode(reader, reply.version); });
     return reply;
@@ -111,7 +127,7 @@ class Connection {
   void send_only(const Request& request, int16_t version = -1) {
     const int16_t v = pick_version(Request::api_key, version);
     exchange(protocol::encode_request(request, v, next_correlation_id(), options_.client_id),
-             Request::api_key, v, false, options_.timeout);
+             Request::api_key, v, false, Wait{});
   }
 
   // What ApiVersions answered when the connection opened.
@@ -123,8 +139,7 @@ class Connection {
   int16_t pick_version(int16_t api_key, int16_t requested) const;
   int32_t next_correlation_id() noexcept { return ++correlation_id_; }
   std::vector<uint8_t> exchange(const protocol::OutboundMessage& frame, int16_t api_key,
-                                int16_t version, bool expect_response,
-                                std::chrono::milliseconds timeout);
+                                int16_t version, bool expect_response, const Wait& wait);
   template <class Decode>
   void decode_body(std::vector<uint8_t>& frame, int16_t api_key, int16_t version,
                    Decode&& decode) {
