@@ -15,10 +15,6 @@ namespace {
 constexpr const char* kProtocolType = "consumer";
 constexpr const char* kAssignor = "range";
 
-bool coordinator_moved(ErrorCode code) {
-  return group::retriable_coordinator_error(code);
-}
-
 }  // namespace
 
 GroupMember::GroupMember(Session& session, Settings settings)
@@ -32,10 +28,11 @@ client::Connection& GroupMember::coordinator() {
   return *coordinator_;
 }
 
-// Throws the retriable KafkaError that makes Session try again, after a fresh
-// FindCoordinator; other codes are left to the caller.
+// On a coordinator that is loading, gone or moved: throws the retriable KafkaError that
+// makes Session try again, and the next attempt asks FindCoordinator anew. Other codes
+// are left to the caller.
 void GroupMember::coordinator_error(int16_t code, const std::string& context) {
-  if (!coordinator_moved(static_cast<ErrorCode>(code))) return;
+  if (!group::retriable_coordinator_error(static_cast<ErrorCode>(code))) return;
   coordinator_ = nullptr;
   client::check(code, context);
 }
@@ -54,7 +51,24 @@ bool GroupMember::must_rejoin(ErrorCode code) {
   }
 }
 
+client::Wait GroupMember::rebalance_wait() const {
+  // The coordinator answers JoinGroup once every member has joined, within the rebalance
+  // timeout of the slowest: wait that long, as the Java consumer does; but not through
+  // Ctrl-C.
+  return {std::max(session_.client().options().connection.timeout,
+                   settings_.rebalance_timeout + std::chrono::seconds(5)),
+          [] { return stop_requested(); }};
+}
+
 std::vector<int32_t> GroupMember::join() {
+  try {
+    return join_until_assigned();
+  } catch (const client::Interrupted&) {
+    return {};  // a stop request; leave() still says goodbye on a new connection
+  }
+}
+
+std::vector<int32_t> GroupMember::join_until_assigned() {
   joined_ = false;
   for (;;) {
     if (stop_requested()) return {};
@@ -87,10 +101,7 @@ GroupMember::Step GroupMember::join_group(
   request.rebalance_timeout_ms = static_cast<int32_t>(settings_.rebalance_timeout.count());
   request.protocol_type = kProtocolType;
   request.protocols = {{kAssignor, consumer_protocol::encode(subscription), {}}};
-  // The coordinator answers once every member has joined, within the rebalance timeout
-  // of the slowest: wait that long, as the Java consumer does.
-  const auto wait = std::max(session_.client().options().connection.timeout,
-                             settings_.rebalance_timeout + std::chrono::seconds(5));
+  const client::Wait wait = rebalance_wait();
   for (;;) {
     request.member_id = member_id_;
     protocol::JoinGroupResponse response;
@@ -175,13 +186,12 @@ GroupMember::Step GroupMember::sync_group(
   request.protocol_name = protocol_name;
   request.assignments = given;
   // The coordinator holds the others' SyncGroup until the leader's arrives.
-  const auto wait = std::max(session_.client().options().connection.timeout,
-                             settings_.rebalance_timeout + std::chrono::seconds(5));
+  const client::Wait wait = rebalance_wait();
   protocol::SyncGroupResponse response;
   session_.run(
       [&] { response = coordinator().call<protocol::SyncGroupResponse>(request, -1, wait).body; });
   const auto code = static_cast<ErrorCode>(response.error_code);
-  if (coordinator_moved(code)) {
+  if (group::retriable_coordinator_error(code)) {
     // The generation lives with the old coordinator: find the new one and join again.
     coordinator_ = nullptr;
     return Step::kRejoin;
@@ -294,13 +304,17 @@ void GroupMember::leave() {
   request.member_id = member_id_;  // v0-2; v3+ name the members
   request.members.push_back({member_id_, std::nullopt, "the consumer is being closed", {}});
   try {
-    const auto reply = coordinator().call<protocol::LeaveGroupResponse>(request);
-    int16_t code = reply.body.error_code;
-    for (const auto& m : reply.body.members)
-      if (code == 0) code = m.error_code;
-    // UNKNOWN_MEMBER_ID: the group had already dropped us, which is what leaving wants.
-    if (code != 0 && static_cast<ErrorCode>(code) != ErrorCode::UNKNOWN_MEMBER_ID)
-      client::check(code, "leaving group " + settings_.group);
+    // Through Session: after an interrupted JoinGroup it reconnects first.
+    session_.run([&] {
+      const auto reply = coordinator().call<protocol::LeaveGroupResponse>(request);
+      int16_t code = reply.body.error_code;
+      for (const auto& m : reply.body.members)
+        if (code == 0) code = m.error_code;
+      coordinator_error(code, "leaving group " + settings_.group);
+      // UNKNOWN_MEMBER_ID: the group had already dropped us, which is what leaving wants.
+      if (code != 0 && static_cast<ErrorCode>(code) != ErrorCode::UNKNOWN_MEMBER_ID)
+        client::check(code, "leaving group " + settings_.group);
+    });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "warning: %s; the group drops this member after its session timeout\n",
                  e.what());

@@ -37,8 +37,8 @@ class GroupMember {
   // Joins (again): JoinGroup until the coordinator takes the member, the leader's
   // assignment, SyncGroup; again while the group keeps rebalancing. Returns this
   // member's partitions of the topic, sorted (maybe none), or none at once after a stop
-  // request. Throws KafkaError on errors no retry can fix (an unauthorized group, a
-  // group of another protocol).
+  // request (also while the broker holds JoinGroup). Throws KafkaError on errors no
+  // retry can fix (an unauthorized group, a group of another protocol).
   std::vector<int32_t> join();
 
   // The group's committed offsets of `partitions` of the topic (OffsetFetch); a
@@ -67,6 +67,8 @@ class GroupMember {
   using Clock = std::chrono::steady_clock;
   enum class Step { kDone, kRejoin };
 
+  std::vector<int32_t> join_until_assigned();
+  client::Wait rebalance_wait() const;
   client::Connection& coordinator();
   void coordinator_error(int16_t code, const std::string& context);
   Step join_group(std::vector<protocol::JoinGroupResponse::JoinGroupResponseMember>& members,

@@ -10,11 +10,15 @@ records each member printed (every one exactly once in total):
   - a member that exits after -n leaves the group at once: the other gets its
     partitions back within seconds, not after the 45 s session timeout; SIGINT
     commits and leaves too, so the group is Empty right after the process exits;
-  - samsa consume as the leader of a group shared with a librdkafka consumer.
+  - samsa consume as the leader of a group shared with a librdkafka consumer;
+  - Ctrl-C while the coordinator holds its JoinGroup (a member that stopped
+    heartbeating keeps the rebalance open) ends it at once, not when the rebalance does.
 """
 import json
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -317,6 +321,85 @@ def check_mixed_with_librdkafka(cli, bootstrap):
         f"{leader_parts['samsa-cli']}; {len(a.got)} + {len(got_rdk)} records, each once")
 
 
+def kstring(text):
+    data = text.encode()
+    return struct.pack(">h", len(data)) + data
+
+
+class RawMember:
+    """A classic group member written by hand (JoinGroup v5, SyncGroup v3): it joins,
+    takes an empty assignment and then never heartbeats, so a rebalance waits for it
+    until its session times out."""
+
+    def __init__(self, bootstrap, group, topic, session_ms):
+        host, port = bootstrap.split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        self.group = group
+        self.correlation = 0
+        subscription = struct.pack(">hi", 0, 1) + kstring(topic) + struct.pack(">i", -1)
+        member_id = ""
+        for _ in range(2):  # the first answer is MEMBER_ID_REQUIRED with our id
+            body = (kstring(group) + struct.pack(">ii", session_ms, session_ms) +
+                    kstring(member_id) + struct.pack(">h", -1) + kstring("consumer") +
+                    struct.pack(">i", 1) + kstring("range") +
+                    struct.pack(">i", len(subscription)) + subscription)
+            data = self.call(11, 5, body)
+            error, generation = struct.unpack_from(">hi", data, 4)
+            pos = 10
+            for _ in range(3):  # protocol name, leader, member id
+                n = struct.unpack_from(">h", data, pos)[0]
+                value = data[pos + 2:pos + 2 + n].decode()
+                pos += 2 + n
+            member_id = value
+            if error == 0:
+                break
+            check(error == 79, f"raw JoinGroup error {error}")
+        assignment = struct.pack(">hi", 0, 0) + struct.pack(">i", -1)
+        body = (kstring(group) + struct.pack(">i", generation) + kstring(member_id) +
+                struct.pack(">h", -1) + struct.pack(">i", 1) + kstring(member_id) +
+                struct.pack(">i", len(assignment)) + assignment)
+        data = self.call(14, 3, body)
+        check(struct.unpack_from(">h", data, 4)[0] == 0, "raw SyncGroup failed")
+        self.member_id = member_id
+
+    def call(self, key, version, body):
+        self.correlation += 1
+        header = struct.pack(">hhi", key, version, self.correlation) + kstring("raw-member")
+        frame = header + body
+        self.sock.sendall(struct.pack(">i", len(frame)) + frame)
+        size = struct.unpack(">i", self.sock.recv(4, socket.MSG_WAITALL))[0]
+        data = self.sock.recv(size, socket.MSG_WAITALL)
+        check(struct.unpack_from(">i", data, 0)[0] == self.correlation, "correlation id")
+        return data[4:]
+
+    def close(self):
+        self.sock.close()
+
+
+def check_interrupt_while_joining(cli, bootstrap):
+    topic, group = "gc-held", "gc-held-group"
+    create_topic(bootstrap, topic, 2)
+    raw = RawMember(bootstrap, group, topic, session_ms=30000)
+    try:
+        d = cli.describe(group)
+        check(d["state"] == "Stable" and len(d["members"]) == 1, f"the raw member: {d}")
+        m = Member(cli, topic, group)
+        # The raw member does not rejoin: the coordinator holds samsa's JoinGroup.
+        wait_until(lambda: cli.describe(group)["state"] == "PreparingRebalance", 20,
+                   "the rebalance that samsa's join opened")
+        t0 = time.monotonic()
+        m.stop(signal.SIGINT, timeout=10)
+        took = time.monotonic() - t0
+        check(took < 3, f"SIGINT during JoinGroup took {took:.1f}s to end samsa consume")
+        d = cli.describe(group)
+        check(all(x["client_id"] != "samsa-cli" for x in d["members"]),
+              f"samsa consume left the group it was joining: {d}")
+    finally:
+        raw.close()
+    log(f"interrupt: SIGINT ended a JoinGroup the coordinator held in {took:.2f}s, exit 0, "
+        "and the member left")
+
+
 def check_usage(cli, bootstrap):
     res = cli.run("consume", "gc-resume", "-g", "x", "-p", "0", expect=2)
     check(b"excludes" in res.stderr, f"-g with -p: {res.stderr!r}")
@@ -332,6 +415,7 @@ def run(broker_factory, args):
         check_two_members_split(cli, broker.bootstrap)
         check_leave_hands_over(cli, broker.bootstrap)
         check_mixed_with_librdkafka(cli, broker.bootstrap)
+        check_interrupt_while_joining(cli, broker.bootstrap)
         check_usage(cli, broker.bootstrap)
 
 
