@@ -18,6 +18,7 @@
 #include "samsa/broker/broker.h"
 #include "samsa/cli/cli.h"
 #include "samsa/config/config.h"
+#include "samsa/storage/open_file_cache.h"
 #include "samsa/util/fd_limit.h"
 #include "samsa/util/log.h"
 
@@ -38,16 +39,20 @@ int serve(const std::optional<std::string>& config_file,
     return 2;
   }
   samsa::config::log_config_summary(config);
-  // A segment keeps its log file open for reads and appends (one descriptor each), so
-  // the usual soft limit of 1,024 would cap the partitions; raise it to the hard limit.
+  // The usual soft limit of 1,024 is far below the hard one: raise it, as Go and the JVM
+  // do. Segment files beyond the log manager's cache are closed while idle, so the limit
+  // bounds connections and the working set, not the number of partitions.
   const auto fds = samsa::raise_fd_limit();
-  constexpr uint64_t kKeptForConnections = 64;
   if (fds.soft != 0) {
-    spdlog::info("open-file limit {}{}: room for about {} segments (one descriptor each) "
-                 "besides {} connections",
-                 fds.soft, fds.before != fds.soft ? fmt::format(" (raised from {})", fds.before) : "",
-                 fds.soft > kKeptForConnections ? fds.soft - kKeptForConnections : 0,
-                 kKeptForConnections);
+    const size_t open_segments = config.log_open_files_max > 0
+                                     ? static_cast<size_t>(config.log_open_files_max)
+                                     : samsa::storage::open_file_capacity_for_limit(fds.soft);
+    spdlog::info(
+        "open-file limit {}{}: up to {} segment files stay open "
+        "(samsa.log.open.files.max), others are reopened on demand; any number of "
+        "partitions",
+        fds.soft, fds.before != fds.soft ? fmt::format(" (raised from {})", fds.before) : "",
+        open_segments);
   }
 
   boost::asio::io_context io(1);
@@ -103,7 +108,8 @@ int main(int argc, char** argv) {
   std::optional<std::string> config_file;
   std::vector<std::string> overrides;
   std::string log_level;
-  serve_cmd->add_option("-c,--config", config_file, "server.properties file (default: $SAMSA_CONFIG)")
+  serve_cmd
+      ->add_option("-c,--config", config_file, "server.properties file (default: $SAMSA_CONFIG)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("-o,--override", overrides, "key=value, wins over file and environment");
   serve_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error");

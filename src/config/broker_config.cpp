@@ -65,10 +65,9 @@ class TypedReader {
 
   [[noreturn]] void fail(std::string_view key, std::string_view why) {
     const RawValue* v = find(key);
-    const std::string from =
-        v == nullptr               ? std::string("default")
-        : !v->origin.empty()       ? "environment variable " + v->origin
-                                   : std::string(to_string(v->source));
+    const std::string from = v == nullptr         ? std::string("default")
+                             : !v->origin.empty() ? "environment variable " + v->origin
+                                                  : std::string(to_string(v->source));
     throw ConfigError(fmt::format("invalid value '{}' for configuration {} (from {}): {}",
                                   v ? v->value : "", key, from, why));
   }
@@ -209,13 +208,15 @@ void read_listeners(TypedReader& r, BrokerConfig& c) {
   } else if (legacy_advertised) {
     // Kafka 2: the PLAINTEXT listener advertised as advertised.host.name (default: its
     // host) and advertised.port (default: its port).
-    const auto plain = std::find_if(binds.begin(), binds.end(),
-                                    [](const Endpoint& e) { return e.listener_name == "PLAINTEXT"; });
+    const auto plain = std::find_if(binds.begin(), binds.end(), [](const Endpoint& e) {
+      return e.listener_name == "PLAINTEXT";
+    });
     if (plain == binds.end())
       r.fail(r.is_set("advertised.host.name") ? "advertised.host.name" : "advertised.port",
              "applies to the PLAINTEXT listener, and listeners has none");
-    const Endpoint legacy{"PLAINTEXT", r.get_string("advertised.host.name", plain->host),
-                          static_cast<uint16_t>(r.get_long("advertised.port", plain->port, 0, 65535))};
+    const Endpoint legacy{
+        "PLAINTEXT", r.get_string("advertised.host.name", plain->host),
+        static_cast<uint16_t>(r.get_long("advertised.port", plain->port, 0, 65535))};
     advertised.push_back(legacy);
     r.record("advertised.listeners", "PLAINTEXT://" + host_port(legacy));
   } else {
@@ -444,6 +445,7 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.socket_send_buffer_bytes = r.get_int("socket.send.buffer.bytes", 102400, -1);
   c.socket_receive_buffer_bytes = r.get_int("socket.receive.buffer.bytes", 102400, -1);
   c.max_connections = r.get_int("max.connections", INT32_MAX, 0);
+  c.log_open_files_max = r.get_int("samsa.log.open.files.max", 0, 0);
 
   c.group_initial_rebalance_delay_ms = r.get_int("group.initial.rebalance.delay.ms", 3000, 0);
   c.group_min_session_timeout_ms = r.get_int("group.min.session.timeout.ms", 6000, 0);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <system_error>
 
@@ -208,7 +209,11 @@ size_t GroupLog::replay(const GroupLogVisitor& visitor, int64_t /*now_ms*/) {
     const int64_t before = next;
     for (const auto& slice : read.slices) {
       buffer.resize(slice.length);
-      pread_all(slice.file->fd(), buffer.data(), slice.length, slice.offset);
+      if (slice.memory) {
+        std::copy_n(slice.memory->data() + slice.offset, slice.length, buffer.data());
+      } else {
+        pread_all(slice.file->fd(), buffer.data(), slice.length, slice.offset);
+      }
       size_t pos = 0;
       while (pos + storage::batch_layout::kHeaderSize <= buffer.size()) {
         const auto header = storage::BatchHeader::parse(buffer.data() + pos);

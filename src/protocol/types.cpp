@@ -47,7 +47,8 @@ bool Records::operator==(const Records& other) const {
   if (!slices.empty()) {
     return std::equal(slices.begin(), slices.end(), other.slices.begin(), other.slices.end(),
                       [](const FileSlice& a, const FileSlice& b) {
-                        return a.file == b.file && a.offset == b.offset && a.length == b.length;
+                        return a.file == b.file && a.memory == b.memory && a.offset == b.offset &&
+                               a.length == b.length;
                       });
   }
   return std::equal(view.begin(), view.end(), other.view.begin(), other.view.end());

@@ -111,7 +111,11 @@ void Writer::write_records(const Records& records, bool compact) {
     return;
   }
   for (const FileSlice& slice : records.slices) {
-    if (slice.length > 0) out_.splices.push_back({out_.bytes.size(), slice});
+    if (slice.memory) {
+      write_raw(std::span<const uint8_t>(slice.memory->data() + slice.offset, slice.length));
+    } else if (slice.length > 0) {
+      out_.splices.push_back({out_.bytes.size(), slice});
+    }
   }
 }
 

@@ -1,11 +1,22 @@
 #include "samsa/storage/flusher.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 
 namespace samsa::storage {
+
+int sync_target(const SyncTarget& target) {
+  if (target.file) return ::fdatasync(target.file->fd()) == 0 ? 0 : errno;
+  if (target.path.empty()) return 0;
+  const int fd = ::open(target.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? 0 : errno;
+  const int err = ::fdatasync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return err;
+}
 
 Flusher::Flusher(PostToLoop post, unsigned threads)
     : post_(std::move(post)), max_threads_(std::max(threads, 1u)) {
@@ -16,7 +27,7 @@ Flusher::~Flusher() {
   stop();
 }
 
-void Flusher::submit(std::vector<std::shared_ptr<const FileHandle>> files, Done done) {
+void Flusher::submit(std::vector<SyncTarget> files, Done done) {
   Job job{std::move(files), std::move(done)};
   {
     std::lock_guard lock(mu_);
@@ -66,10 +77,11 @@ void Flusher::stop() {
 
 int Flusher::sync_files(const Job& job) {
   int first_error = 0;
-  for (const auto& f : job.files) {
-    if (!f) continue;
+  for (const SyncTarget& target : job.files) {
+    if (!target.file && target.path.empty()) continue;
     fsyncs_.fetch_add(1, std::memory_order_relaxed);
-    if (::fdatasync(f->fd()) != 0 && first_error == 0) first_error = errno;
+    const int err = sync_target(target);
+    if (err != 0 && first_error == 0) first_error = err;
   }
   jobs_done_.fetch_add(1, std::memory_order_relaxed);
   return first_error;

@@ -32,25 +32,9 @@ bool parse_base_offset(const std::string& name, const char* ext, int64_t& out) {
   return ec == std::errc() && p == name.data() + 20;
 }
 
-std::shared_ptr<const FileHandle> open_dir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + dir);
-  return std::make_shared<const FileHandle>(fd);
-}
-
-// The partition directory, opened for one fsync (a roll or a close): keeping it open
-// would cost every partition a descriptor for its whole life.
-std::shared_ptr<const FileHandle> dir_for_sync(const std::string& dir) {
-  try {
-    return open_dir(dir);
-  } catch (const std::system_error& e) {
-    spdlog::error("cannot open {} to fsync it: {}", dir, e.what());
-    return nullptr;
-  }
-}
-
-void sync_or_warn(const std::shared_ptr<const FileHandle>& f, const std::string& what) {
-  if (f && ::fdatasync(f->fd()) != 0) spdlog::error("fsync {} failed: {}", what, errno);
+void sync_or_warn(const SyncTarget& target, const std::string& what) {
+  if (const int err = sync_target(target); err != 0)
+    spdlog::error("fsync {} failed: {}", what, std::strerror(err));
 }
 
 }  // namespace
@@ -73,10 +57,12 @@ PartitionLog::~PartitionLog() {
 std::unique_ptr<PartitionLog> PartitionLog::open(std::string dir, std::string topic,
                                                  int32_t partition, LogConfig config,
                                                  Flusher& flusher, bool clean_shutdown,
-                                                 int64_t now_ms, StartGate* gate) {
+                                                 int64_t now_ms, StartGate* gate,
+                                                 OpenFileCache* cache) {
   std::unique_ptr<PartitionLog> log(
       new PartitionLog(std::move(dir), std::move(topic), partition, std::move(config), flusher));
   log->gate_ = gate;
+  log->file_cache_ = cache;
   log->load(clean_shutdown, now_ms);
   return log;
 }
@@ -121,12 +107,12 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
 
   if (bases.empty()) {
     const int64_t base = std::max<int64_t>(0, persisted_start);
-    segments_.emplace(base, Segment::create(dir_, base, now_ms));
+    segments_.emplace(base, Segment::create(dir_, base, now_ms, file_cache_));
   } else {
     for (const int64_t base : bases) {
       const bool last = base == *bases.rbegin();
       segments_.emplace(base, Segment::open(dir_, base, !clean_shutdown && last,
-                                            config_.index_interval_bytes, now_ms));
+                                            config_.index_interval_bytes, now_ms, file_cache_));
     }
   }
   log_end_offset_ = active().next_offset();
@@ -137,7 +123,7 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
     // flushed_offset below is true.
     active().persist_indexes();
     for (const auto& f : active().take_files_to_sync()) sync_or_warn(f, dir_);
-    sync_or_warn(dir_for_sync(dir_), dir_);
+    sync_or_warn(SyncTarget::at(dir_), dir_);
   }
   flushed_offset_ = log_end_offset_;
   // After a clean shutdown every file was durable, and stays so unless load changed one.
@@ -177,7 +163,7 @@ void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
   for (auto it = segments_.begin(); it != segments_.end(); ++it) {
     Segment& seg = *it->second;
     if (seg.next_offset() <= from) continue;
-    BatchScanner scanner(seg.fd(), seg.base_offset() >= from ? 0 : seg.position_floor(from),
+    BatchScanner scanner(seg.log_file(), seg.base_offset() >= from ? 0 : seg.position_floor(from),
                          seg.size());
     BatchHeader h;
     uint64_t pos;
@@ -220,8 +206,8 @@ void PartitionLog::roll(int64_t now_ms) {
   old.persist_indexes();
   for (auto& f : old.take_files_to_sync()) pending_sync_.push_back(std::move(f));
   write_snapshot(log_end_offset_);
-  segments_.emplace(log_end_offset_, Segment::create(dir_, log_end_offset_, now_ms));
-  if (auto dir = dir_for_sync(dir_)) pending_sync_.push_back(std::move(dir));
+  segments_.emplace(log_end_offset_, Segment::create(dir_, log_end_offset_, now_ms, file_cache_));
+  pending_sync_.push_back(SyncTarget::at(dir_));
   // Like Kafka, make a rolled segment durable in the background.
   request_flush();
 }
@@ -365,8 +351,7 @@ ErrorCode PartitionLog::recompress(std::span<uint8_t>& payload, Compression code
     const size_t at = transcoded_.size();
     if (kept(vb)) {
       transcoded_.insert(transcoded_.end(), batch.begin(), batch.end());
-    } else if (!transcode_batch(batch, codec, transcoded_, transcode_records_,
-                                transcode_buffer_)) {
+    } else if (!transcode_batch(batch, codec, transcoded_, transcode_records_, transcode_buffer_)) {
       message = fmt::format("cannot recompress a batch for compression.type {}",
                             config_.compression_type);
       return ErrorCode::CORRUPT_MESSAGE;
@@ -385,7 +370,8 @@ ErrorCode PartitionLog::recompress(std::span<uint8_t>& payload, Compression code
 }
 
 bool PartitionLog::locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
-                          uint64_t& position, BatchHeader& header) {
+                          uint64_t& position, BatchHeader& header, bool keep,
+                          std::shared_ptr<const FileHandle>& file) {
   bool first = true;
   for (; it != segments_.end(); ++it, first = false) {
     Segment& seg = *it->second;
@@ -396,7 +382,8 @@ bool PartitionLog::locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segm
                   ? read_hint_.position
                   : seg.position_floor(offset);
     }
-    BatchScanner scanner(seg.fd(), start, seg.size());
+    file = seg.log_file(keep);
+    BatchScanner scanner(file, start, seg.size());
     while (scanner.next(header, position)) {
       if (header.last_offset() >= offset) return true;
     }
@@ -404,7 +391,7 @@ bool PartitionLog::locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segm
   return false;
 }
 
-ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch) {
+ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch) try {
   ReadResult r;
   r.high_watermark = log_end_offset_;
   r.log_start_offset = log_start_offset_;
@@ -416,7 +403,10 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   auto it = std::prev(segments_.upper_bound(offset));
   uint64_t position;
   BatchHeader h;
-  if (!locate(offset, it, position, h)) return r;
+  // Near the open-file limit a read holds no descriptor past its return: it copies.
+  const bool crowded = file_cache_ && file_cache_->crowded();
+  std::shared_ptr<const FileHandle> file;
+  if (!locate(offset, it, position, h, !crowded, file)) return r;
 
   Segment& seg = *it->second;
   const uint64_t start = position;
@@ -425,20 +415,38 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   const uint64_t limit = max_bytes < 0 ? 0 : static_cast<uint64_t>(max_bytes);
   if (h.size_in_bytes() > limit && !min_one_batch) return r;
   if (end - start < limit) {
-    BatchScanner scanner(seg.fd(), end, seg.size());
+    BatchScanner scanner(file, end, seg.size());
     while (scanner.next(h, position)) {
       if (position + h.size_in_bytes() - start > limit) break;
       end = position + h.size_in_bytes();
       last = h.last_offset();
     }
   }
-  r.slices.push_back(FileSlice{seg.log_file(), start, static_cast<uint32_t>(end - start)});
+  const auto length = static_cast<uint32_t>(end - start);
+  if (crowded) {
+    // Responses in flight hold many descriptors already: hand out a copy rather than
+    // one more (bounded by the fetch's size, and only under that pressure).
+    auto copy = std::make_shared<std::vector<uint8_t>>(length);
+    if (::pread(file->fd(), copy->data(), length, static_cast<off_t>(start)) !=
+        static_cast<ssize_t>(length)) {
+      throw std::system_error(errno ? errno : EIO, std::generic_category(), "read " + dir_);
+    }
+    r.slices.push_back(FileSlice{nullptr, 0, length, std::move(copy)});
+  } else {
+    r.slices.push_back(FileSlice{std::move(file), start, length, nullptr});
+  }
   r.bytes = end - start;
   read_hint_ = {last + 1, seg.base_offset(), end};
   return r;
+} catch (const std::system_error& e) {
+  // A segment file that cannot be reopened (e.g. the open-file limit reached).
+  spdlog::error("{}: read at offset {} failed: {}", dir_, offset, e.what());
+  ReadResult r;
+  r.error = ErrorCode::KAFKA_STORAGE_ERROR;
+  return r;
 }
 
-OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) {
+OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) try {
   OffsetLookup r;
   switch (ts) {
     case kLatestTimestamp:
@@ -469,7 +477,8 @@ OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) {
     Segment& seg = *it->second;
     if (seg.max_timestamp() < ts || seg.next_offset() <= log_start_offset_) continue;
     const int64_t from = std::max(seg.offset_floor_for_timestamp(ts), log_start_offset_);
-    BatchScanner scanner(seg.fd(), seg.position_floor(from), seg.size());
+    BatchScanner scanner(seg.log_file(!file_cache_ || !file_cache_->crowded()),
+                         seg.position_floor(from), seg.size());
     BatchHeader h;
     uint64_t pos;
     while (scanner.next(h, pos)) {
@@ -485,6 +494,11 @@ OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) {
       }
     }
   }
+  return r;
+} catch (const std::system_error& e) {
+  spdlog::error("{}: timestamp lookup failed: {}", dir_, e.what());
+  OffsetLookup r;
+  r.error = ErrorCode::KAFKA_STORAGE_ERROR;
   return r;
 }
 
@@ -531,9 +545,10 @@ void PartitionLog::start_flush() {
   if (log_end_offset_ <= covered && pending_sync_.empty()) return;
   unflushed_since_ms_ = -1;
   active().persist_indexes();
-  std::vector<std::shared_ptr<const FileHandle>> files = std::move(pending_sync_);
+  std::vector<SyncTarget> files = std::move(pending_sync_);
   pending_sync_.clear();
-  files.push_back(active().log_file());
+  // By path: a flush holds no descriptor while it waits for a flusher thread.
+  files.push_back(active().log_sync_target());
   const uint64_t id = next_flush_id_++;
   flushes_.push_back({id, log_end_offset_});
   std::weak_ptr<char> alive = alive_;
@@ -672,7 +687,7 @@ void PartitionLog::sync_all_for_close(Segment& seg) {
   for (const auto& f : pending_sync_) sync_or_warn(f, dir_);
   pending_sync_.clear();
   for (const auto& f : seg.take_files_to_sync()) sync_or_warn(f, dir_);
-  sync_or_warn(dir_for_sync(dir_), dir_);
+  sync_or_warn(SyncTarget::at(dir_), dir_);
   files_changed_ = false;
 }
 

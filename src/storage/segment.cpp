@@ -82,7 +82,7 @@ bool BatchScanner::fill(uint64_t at, size_t need) {
   const size_t len = static_cast<size_t>(std::min<uint64_t>(std::max(want, need), end_ - at));
   window_.resize(len);
   window_start_ = at;
-  return len >= need && pread_full(fd_, window_.data(), len, at);
+  return len >= need && pread_full(file_->fd(), window_.data(), len, at);
 }
 
 bool BatchScanner::next(BatchHeader& h, uint64_t& position) {
@@ -106,19 +106,21 @@ bool BatchScanner::next(BatchHeader& h, uint64_t& position) {
 
 bool BatchScanner::load_current(std::vector<uint8_t>& out) const {
   out.resize(current_size_);
-  return pread_full(fd_, out.data(), out.size(), current_);
+  return pread_full(file_->fd(), out.data(), out.size(), current_);
 }
 
 // --- Segment --------------------------------------------------------------------
 
-Segment::Segment(std::string dir, int64_t base_offset)
-    : dir_(std::move(dir)), base_offset_(base_offset), next_offset_(base_offset) {}
+Segment::Segment(std::string dir, int64_t base_offset, OpenFileCache* cache)
+    : dir_(std::move(dir)), base_offset_(base_offset), next_offset_(base_offset) {
+  cache_ = cache;
+}
 
 Segment::~Segment() = default;
 
-// Only the log stays open. The indexes live in memory; their files are opened for the
-// moment they are read (open), written (persist_indexes) or synced
-// (take_files_to_sync), so a partition holds one descriptor per segment, not three.
+// Only the log stays open, and only while the OpenFileCache keeps it. The indexes live
+// in memory; their files are opened for the moment they are read (open), written
+// (persist_indexes) or synced (take_files_to_sync).
 void Segment::open_files(bool create) {
   const int log_flags = O_RDWR | (create ? O_CREAT | O_TRUNC : 0);
   log_ = open_file(path(".log"), log_flags);
@@ -128,11 +130,28 @@ void Segment::open_files(bool create) {
   struct stat st {};
   if (::fstat(log_->fd(), &st) != 0) throw_errno("fstat " + path(".log"));
   size_ = static_cast<uint64_t>(st.st_size);
+  if (cache_) cache_->touch(*this);
+}
+
+std::shared_ptr<const FileHandle> Segment::log_file(bool keep) {
+  if (!log_) {
+    if (!keep) return open_file(path(".log"), O_RDONLY);
+    log_ = open_file(path(".log"), O_RDWR);
+  }
+  if (cache_) cache_->touch(*this);
+  return log_;
+}
+
+// Unsynced writes stay in the page cache when the descriptor closes; the next flush
+// syncs them through a descriptor of its own (and is told of a failed write-back, which
+// the kernel reports to every descriptor opened before anyone has seen it).
+void Segment::close_for_cache() {
+  log_.reset();
 }
 
 std::unique_ptr<Segment> Segment::create(const std::string& dir, int64_t base_offset,
-                                         int64_t now_ms) {
-  std::unique_ptr<Segment> s(new Segment(dir, base_offset));
+                                         int64_t now_ms, OpenFileCache* cache) {
+  std::unique_ptr<Segment> s(new Segment(dir, base_offset, cache));
   s->open_files(true);
   s->created_ms_ = now_ms;
   return s;
@@ -140,8 +159,8 @@ std::unique_ptr<Segment> Segment::create(const std::string& dir, int64_t base_of
 
 std::unique_ptr<Segment> Segment::open(const std::string& dir, int64_t base_offset,
                                        bool full_recovery, int32_t index_interval_bytes,
-                                       int64_t now_ms) {
-  std::unique_ptr<Segment> s(new Segment(dir, base_offset));
+                                       int64_t now_ms, OpenFileCache* cache) {
+  std::unique_ptr<Segment> s(new Segment(dir, base_offset, cache));
   s->open_files(false);
   s->created_ms_ = now_ms;
   if (full_recovery || !s->load_indexes()) {
@@ -156,7 +175,7 @@ std::unique_ptr<Segment> Segment::open(const std::string& dir, int64_t base_offs
   // The first batch's timestamp drives time-based rolling.
   if (s->size_ >= bl::kHeaderSize) {
     uint8_t h[bl::kHeaderSize];
-    if (pread_full(s->fd(), h, sizeof h, 0)) {
+    if (pread_full(s->log_file()->fd(), h, sizeof h, 0)) {
       s->first_batch_timestamp_ = BatchHeader::parse(h).max_timestamp;
     }
   }
@@ -198,7 +217,7 @@ bool Segment::load_indexes() {
   if (!offset_index_.empty()) {
     // The last entry must point at the batch it names.
     uint8_t h[bl::kHeaderSize];
-    if (!pread_full(log_->fd(), h, sizeof h, offset_index_.back().position)) return false;
+    if (!pread_full(log_file()->fd(), h, sizeof h, offset_index_.back().position)) return false;
     if (BatchHeader::parse(h).base_offset != base_offset_ + offset_index_.back().relative_offset)
       return false;
   }
@@ -210,7 +229,8 @@ bool Segment::load_indexes() {
 }
 
 void Segment::recover_from(uint64_t start, bool check_crc, int32_t index_interval_bytes) {
-  BatchScanner scanner(log_->fd(), start, size_);
+  const std::shared_ptr<const FileHandle> file = log_file();
+  BatchScanner scanner(file, start, size_);
   BatchHeader h;
   uint64_t pos = start;
   uint64_t good_end = start;
@@ -246,7 +266,7 @@ void Segment::recover_from(uint64_t start, bool check_crc, int32_t index_interva
   if (scanner.torn() || corrupt || good_end < size_) {
     spdlog::warn("{}: truncating {} bytes of torn or corrupt data at position {}", path(".log"),
                  size_ - good_end, good_end);
-    if (::ftruncate(log_->fd(), static_cast<off_t>(good_end)) != 0)
+    if (::ftruncate(file->fd(), static_cast<off_t>(good_end)) != 0)
       throw_errno("truncate " + path(".log"));
     truncated_bytes_ = size_ - good_end;
     size_ = good_end;
@@ -271,10 +291,17 @@ void Segment::recover_from(uint64_t start, bool check_crc, int32_t index_interva
 }
 
 int Segment::append(std::span<const uint8_t> bytes) {
-  if (!pwrite_full(log_->fd(), bytes.data(), bytes.size(), size_)) {
+  std::shared_ptr<const FileHandle> file;
+  try {
+    file = log_file();
+  } catch (const std::system_error& e) {
+    return e.code().value() ? e.code().value() : EIO;
+  }
+  const int fd = file->fd();
+  if (!pwrite_full(fd, bytes.data(), bytes.size(), size_)) {
     const int err = errno;
     // Never leave half a batch behind: later appends and reads assume whole batches.
-    if (::ftruncate(log_->fd(), static_cast<off_t>(size_)) != 0) {
+    if (::ftruncate(fd, static_cast<off_t>(size_)) != 0) {
       spdlog::error("{}: cannot cut back a failed write", path(".log"));
     }
     return err ? err : EIO;
@@ -386,17 +413,12 @@ int Segment::persist_indexes() try {
   return e.code().value();
 }
 
-std::vector<std::shared_ptr<const FileHandle>> Segment::take_files_to_sync() {
-  std::vector<std::shared_ptr<const FileHandle>> files{log_};
+std::vector<SyncTarget> Segment::take_files_to_sync() {
+  std::vector<SyncTarget> files{log_sync_target()};
   if (indexes_unsynced_) {
-    // fsync through a read-only descriptor flushes what earlier descriptors wrote.
-    try {
-      files.push_back(open_file(path(".index"), O_RDONLY));
-      files.push_back(open_file(path(".timeindex"), O_RDONLY));
-      indexes_unsynced_ = false;
-    } catch (const std::system_error&) {
-      // Left for the next sync; the log is the source of truth and rebuilds indexes.
-    }
+    files.push_back(SyncTarget::at(path(".index")));
+    files.push_back(SyncTarget::at(path(".timeindex")));
+    indexes_unsynced_ = false;
   }
   return files;
 }

@@ -57,6 +57,9 @@ struct BrokerConfig {
   int32_t socket_send_buffer_bytes = 102400;     // -1: OS default
   int32_t socket_receive_buffer_bytes = 102400;  // -1: OS default
   int32_t max_connections = 2147483647;
+  // Segment log files kept open at once (samsa.log.open.files.max); 0: half of the
+  // open-file limit. Others are reopened on demand.
+  int32_t log_open_files_max = 0;
 
   // --- topics
   int32_t num_partitions = 1;

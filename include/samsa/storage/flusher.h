@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,25 @@ namespace samsa::storage {
 // Runs a function on the event loop thread (e.g. wraps asio::post). Must be callable
 // from any thread.
 using PostToLoop = std::function<void(std::function<void()>)>;
+
+// A file to fsync: an open descriptor, or a path opened just for the sync (on the
+// flusher's thread). fsync through any descriptor of a file flushes what every other
+// one wrote, so logs need not stay open until they are synced and the open-file
+// limit bounds only what the OpenFileCache keeps. A path that no longer exists (a
+// segment deleted meanwhile) has nothing to sync.
+struct SyncTarget {
+  SyncTarget(std::shared_ptr<const FileHandle> f) : file(std::move(f)) {}  // NOLINT: implicit
+  static SyncTarget at(std::string path) {
+    SyncTarget t(nullptr);
+    t.path = std::move(path);
+    return t;
+  }
+  std::shared_ptr<const FileHandle> file;
+  std::string path;
+};
+
+// fdatasync of one target: 0 or errno.
+int sync_target(const SyncTarget& target);
 
 class Flusher {
  public:
@@ -37,7 +57,7 @@ class Flusher {
 
   // Queues fdatasync of every file (in order), then `done` with the first error.
   // After stop() the job runs synchronously on the caller's thread.
-  void submit(std::vector<std::shared_ptr<const FileHandle>> files, Done done);
+  void submit(std::vector<SyncTarget> files, Done done);
 
   // Runs `fn` on the loop (through the poster given at construction).
   void post(std::function<void()> fn) { post_(std::move(fn)); }
@@ -51,7 +71,7 @@ class Flusher {
 
  private:
   struct Job {
-    std::vector<std::shared_ptr<const FileHandle>> files;
+    std::vector<SyncTarget> files;
     Done done;
   };
   void run();

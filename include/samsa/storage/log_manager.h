@@ -23,6 +23,7 @@
 #include "samsa/protocol/error_code.h"
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
+#include "samsa/storage/open_file_cache.h"
 #include "samsa/storage/partition_log.h"
 #include "samsa/storage/start_gate.h"
 #include "samsa/util/uuid.h"
@@ -47,6 +48,9 @@ struct LogManagerOptions {
   ConfigMap broker_config;  // server properties; the log.* keys give topic defaults
   PostToLoop post_to_loop;  // runs completions on the event loop
   int64_t now_ms = 0;
+  // How many segment log files stay open at once (samsa.log.open.files.max); 0: half of
+  // the process's open-file limit (open_file_capacity_for_limit).
+  size_t open_segment_files_max = 0;
   // Durable steps of the caller's that must be done before any log changes (the
   // broker's meta.properties on a first start). They run after the marker's removal.
   std::vector<StartGate::Step> before_first_write;
@@ -94,6 +98,7 @@ class LogManager {
   const LogConfig& default_config() const { return defaults_; }
   const std::string& log_dir() const { return dir_; }
   Flusher& flusher() { return *flusher_; }
+  const OpenFileCache& open_file_cache() const { return *file_cache_; }
   // True when the previous run ended with a clean shutdown.
   bool recovered_cleanly() const { return clean_start_; }
   // Runs start-up's durable steps if no write has yet; false (and KAFKA_STORAGE_ERROR
@@ -122,7 +127,11 @@ class LogManager {
   std::string partition_dir(const std::string& topic, int32_t p) const;
   std::string meta_path(const std::string& topic) const;
   void write_meta(const TopicMetadata& meta);
-  void write_partition_metadata(const std::string& dir, const TopicId& id);
+  // `durable`: on its own; false when a sync_filesystem follows for many partitions.
+  void write_partition_metadata(const std::string& dir, const TopicId& id, bool durable = true);
+  // Creates partitions [from, to) of `t` (logs and partition.metadata), durable once
+  // it returns; the caller then commits the topic's .meta file.
+  void create_partition_logs(Topic& t, int32_t from, int32_t to);
   std::unique_ptr<PartitionLog> open_partition(const Topic& t, int32_t p, bool clean);
   void remove_dir_async_safe(const std::string& dir);
   // Passes the start gate; on failure fills `message` and returns false.
@@ -132,7 +141,8 @@ class LogManager {
   std::string dir_;
   LogConfig defaults_;
   std::unique_ptr<Flusher> flusher_;
-  StartGate gate_;  // declared before the logs, which point to it
+  StartGate gate_;                             // declared before the logs, which point to it
+  std::unique_ptr<OpenFileCache> file_cache_;  // likewise
   std::map<std::string, Topic, std::less<>> topics_;
   bool clean_start_ = false;
   // The gate holds just the removal of the clean-shutdown marker (no first-start steps).

@@ -19,6 +19,7 @@
 #include "samsa/protocol/error_code.h"
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
+#include "samsa/storage/open_file_cache.h"
 #include "samsa/storage/producer_state.h"
 #include "samsa/storage/record_batch.h"
 #include "samsa/storage/segment.h"
@@ -73,10 +74,12 @@ class PartitionLog {
   // Opens or creates the partition directory `dir`. `clean_shutdown`: trust the index
   // files; otherwise the last segment is rescanned with CRC checks and a torn tail is
   // cut off. Appends pass `gate` first (when given). Throws std::system_error /
-  // std::runtime_error on I/O failures.
+  // std::runtime_error on I/O failures. `cache` (when given) bounds the open segment files
+  // and must outlive the log.
   static std::unique_ptr<PartitionLog> open(std::string dir, std::string topic, int32_t partition,
                                             LogConfig config, Flusher& flusher, bool clean_shutdown,
-                                            int64_t now_ms, StartGate* gate = nullptr);
+                                            int64_t now_ms, StartGate* gate = nullptr,
+                                            OpenFileCache* cache = nullptr);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
@@ -156,8 +159,10 @@ class PartitionLog {
   void sync_all_for_close(Segment& seg);
   std::string snapshot_path(int64_t offset) const;
   // Finds the first batch with last offset >= `offset`, starting in segment `it`.
+  // `keep`: open segment files through the cache; `file` receives the file of `it`.
   bool locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
-              uint64_t& position, BatchHeader& header);
+              uint64_t& position, BatchHeader& header, bool keep,
+              std::shared_ptr<const FileHandle>& file);
 
   std::string dir_;
   std::string topic_;
@@ -168,6 +173,7 @@ class PartitionLog {
   int64_t snapshot_on_disk_ = -1;  // offset of the snapshot file that matches producers_
   // Some file or the directory changed since open() or close() last made them durable.
   bool files_changed_ = true;
+  OpenFileCache* file_cache_ = nullptr;  // bounds the segments' open log files
   std::map<int64_t, std::unique_ptr<Segment>> segments_;
   int64_t log_start_offset_ = 0;
   int64_t log_end_offset_ = 0;
@@ -207,7 +213,7 @@ class PartitionLog {
   uint64_t next_flush_id_ = 0;
   bool flush_requested_ = false;
   bool flush_scheduled_ = false;
-  std::vector<std::shared_ptr<const FileHandle>> pending_sync_;  // rolled segments, dir
+  std::vector<SyncTarget> pending_sync_;  // rolled segments, the directory
   int64_t unflushed_since_ms_ = -1;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 

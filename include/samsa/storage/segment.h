@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "samsa/storage/flusher.h"
+#include "samsa/storage/open_file_cache.h"
 #include "samsa/storage/record_batch.h"
 #include "samsa/util/file_slice.h"
 
@@ -33,10 +35,12 @@ struct TimeIndexEntry {
 std::string segment_file_path(const std::string& dir, int64_t base_offset, const char* ext);
 
 // Reads batch headers sequentially from a file through a small window, so walking a
-// region costs a few preads rather than one per batch.
+// region costs a few preads rather than one per batch. It holds the file, so the
+// segment's descriptor may be closed by the OpenFileCache meanwhile.
 class BatchScanner {
  public:
-  BatchScanner(int fd, uint64_t start, uint64_t end) : fd_(fd), pos_(start), end_(end) {}
+  BatchScanner(std::shared_ptr<const FileHandle> file, uint64_t start, uint64_t end)
+      : file_(std::move(file)), pos_(start), end_(end) {}
   // Returns the next batch's header and position; false at the end or when the next
   // bytes are not a complete v2 batch (then torn() is true).
   bool next(BatchHeader& header, uint64_t& position);
@@ -47,7 +51,7 @@ class BatchScanner {
 
  private:
   bool fill(uint64_t at, size_t need);
-  int fd_;
+  std::shared_ptr<const FileHandle> file_;
   uint64_t pos_;
   uint64_t end_;
   uint64_t current_ = 0;
@@ -57,7 +61,7 @@ class BatchScanner {
   uint64_t window_start_ = 0;
 };
 
-class Segment {
+class Segment : private OpenFileCache::Entry {
  public:
   ~Segment();
   Segment(const Segment&) = delete;
@@ -65,14 +69,14 @@ class Segment {
 
   // New, empty segment files. Throws std::system_error.
   static std::unique_ptr<Segment> create(const std::string& dir, int64_t base_offset,
-                                         int64_t now_ms);
+                                         int64_t now_ms, OpenFileCache* cache = nullptr);
   // Existing segment. `full_recovery`: walk every batch from the start checking CRCs,
   // truncate a torn/corrupt tail and rebuild both indexes (unclean start). Otherwise
   // trust the index files (rebuilding them only if missing or inconsistent) and walk
   // headers from the last index entry to find the end. Throws std::system_error.
   static std::unique_ptr<Segment> open(const std::string& dir, int64_t base_offset,
                                        bool full_recovery, int32_t index_interval_bytes,
-                                       int64_t now_ms);
+                                       int64_t now_ms, OpenFileCache* cache = nullptr);
 
   int64_t base_offset() const { return base_offset_; }
   uint64_t size() const { return size_; }
@@ -82,8 +86,12 @@ class Segment {
   int64_t offset_of_max_timestamp() const { return offset_of_max_timestamp_; }
   // Bytes cut off a torn/corrupt tail by open().
   uint64_t truncated_bytes() const { return truncated_bytes_; }
-  const std::shared_ptr<const FileHandle>& log_file() const { return log_; }
-  int fd() const { return log_->fd(); }
+  // The log file, reopened when the cache closed it (`cache` given at creation keeps
+  // the number open bounded). Throws std::system_error.
+  // `keep` false: a file not open is opened for the caller alone, leaving the cache as it
+  // is (reads while descriptors run short).
+  std::shared_ptr<const FileHandle> log_file(bool keep = true);
+  bool log_file_open() const { return log_ != nullptr; }
   const std::vector<OffsetIndexEntry>& offset_index() const { return offset_index_; }
   const std::vector<TimeIndexEntry>& time_index() const { return time_index_; }
 
@@ -120,21 +128,23 @@ class Segment {
            time_index_persisted_ < time_index_.size();
   }
   // The files to fsync when a segment is rolled or closed: the log, and the index files
-  // when persist_indexes() wrote them since the last call (opened just for the sync).
-  std::vector<std::shared_ptr<const FileHandle>> take_files_to_sync();
+  // when persist_indexes() wrote them since the last call. Paths, opened by the sync.
+  std::vector<SyncTarget> take_files_to_sync();
+  SyncTarget log_sync_target() const { return SyncTarget::at(path(".log")); }
 
   void delete_files();
 
  private:
-  Segment(std::string dir, int64_t base_offset);
+  Segment(std::string dir, int64_t base_offset, OpenFileCache* cache);
   void open_files(bool create);
+  void close_for_cache() override;
   bool load_indexes();
   void recover_from(uint64_t start_pos, bool check_crc, int32_t index_interval_bytes);
   std::string path(const char* ext) const { return segment_file_path(dir_, base_offset_, ext); }
 
   std::string dir_;
   int64_t base_offset_;
-  std::shared_ptr<const FileHandle> log_;  // the only file a segment keeps open
+  std::shared_ptr<const FileHandle> log_;  // the only file a segment keeps open, if any
   uint64_t size_ = 0;
   int64_t next_offset_;
   int64_t max_timestamp_ = -1;
@@ -147,7 +157,7 @@ class Segment {
   std::vector<TimeIndexEntry> time_index_;
   size_t offset_index_persisted_ = 0;
   size_t time_index_persisted_ = 0;
-  bool rewrite_indexes_ = false;  // on-disk index files must be rewritten from scratch
+  bool rewrite_indexes_ = false;   // on-disk index files must be rewritten from scratch
   bool indexes_unsynced_ = false;  // index files written since take_files_to_sync()
 };
 

@@ -142,7 +142,7 @@ TEST_F(Fixture, FileSlicesAreSpliced) {
     void on_request(samsa::net::InboundRequest req) override {
       samsa::protocol::OutboundMessage out;
       out.bytes = {0, 0, 0, 6, 'H', 'T'};
-      out.splices.push_back({4, samsa::FileSlice{file, 10, 4}});
+      out.splices.push_back({4, samsa::FileSlice{file, 10, 4, nullptr}});
       req.responder.respond(std::move(out));
     }
   } slice_handler;

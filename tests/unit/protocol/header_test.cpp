@@ -77,7 +77,7 @@ TEST(ResponseFrame, FlexibleResponseHeaderAndSplicedRecordsCountInTheSize) {
   auto& topic = resp.responses.emplace_back();
   topic.topic = "t";
   auto& part = topic.partitions.emplace_back();
-  part.records = Records::from_slices({FileSlice{nullptr, 4096, 1000}});
+  part.records = Records::from_slices({FileSlice{nullptr, 4096, 1000, nullptr}});
   OutboundMessage out = encode_response(9, resp, 12);
   // size, correlation id, empty header tags, then the body.
   auto head = Bytes().i32(0).i32(9).no_tags().data;

@@ -29,8 +29,8 @@ TEST(Primitives, FixedWidthIntegersAreBigEndian) {
     w.write_int64(0x0102030405060708);
     w.write_bool(true);
   });
-  std::vector<uint8_t> want = {0xfe, 0x01, 0x02, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xfe, 1,
-                               2,    3,    4,    5,    6,    7,    8,    1};
+  std::vector<uint8_t> want = {0xfe, 0x01, 0x02, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xfe,
+                               1,    2,    3,    4,    5,    6,    7,    8,    1};
   EXPECT_EQ(b, want);
   Reader r(b);
   EXPECT_EQ(r.read_int8(), -2);
@@ -76,8 +76,12 @@ TEST(Primitives, ZigzagVarintAndVarlong) {
     int32_t value;
     std::vector<uint8_t> bytes;
   };
-  const Case cases[] = {{0, {0x00}},  {-1, {0x01}},       {1, {0x02}},
-                        {-2, {0x03}}, {63, {0x7e}},       {-64, {0x7f}},
+  const Case cases[] = {{0, {0x00}},
+                        {-1, {0x01}},
+                        {1, {0x02}},
+                        {-2, {0x03}},
+                        {63, {0x7e}},
+                        {-64, {0x7f}},
                         {64, {0x80, 0x01}},
                         {std::numeric_limits<int32_t>::max(), {0xfe, 0xff, 0xff, 0xff, 0x0f}},
                         {std::numeric_limits<int32_t>::min(), {0xff, 0xff, 0xff, 0xff, 0x0f}}};
@@ -263,7 +267,8 @@ TEST(Records, FileSlicesBecomeSplices) {
   OutboundMessage out;
   Writer w(out);
   w.write_int8(1);
-  Records rec = Records::from_slices({FileSlice{nullptr, 100, 10}, FileSlice{nullptr, 200, 5}});
+  Records rec = Records::from_slices(
+      {FileSlice{nullptr, 100, 10, nullptr}, FileSlice{nullptr, 200, 5, nullptr}});
   EXPECT_EQ(rec.size(), 15u);
   w.write_records(rec, true);
   w.write_int8(2);
@@ -275,6 +280,21 @@ TEST(Records, FileSlicesBecomeSplices) {
   EXPECT_EQ(out.splices[1].at, 2u);
   EXPECT_EQ(out.total_size(), 18u);
   EXPECT_EQ(w.size(), 18u);
+}
+
+// A slice copied into memory (descriptors ran short) is written inline between splices.
+TEST(Records, MemorySlicesAreWrittenInline) {
+  OutboundMessage out;
+  Writer w(out);
+  auto memory = std::make_shared<const std::vector<uint8_t>>(std::vector<uint8_t>{9, 8, 7, 6});
+  Records rec = Records::from_slices(
+      {FileSlice{nullptr, 100, 10, nullptr}, FileSlice{nullptr, 1, 2, memory}});
+  EXPECT_EQ(rec.size(), 12u);
+  w.write_records(rec, true);
+  EXPECT_EQ(out.bytes, (std::vector<uint8_t>{13, 8, 7}));
+  ASSERT_EQ(out.splices.size(), 1u);
+  EXPECT_EQ(out.splices[0].at, 1u);
+  EXPECT_EQ(out.total_size(), 13u);
 }
 
 TEST(Records, ClassicLengthPrefixAndViewCopy) {
@@ -294,7 +314,7 @@ TEST(TaggedFields, ScratchEncodingCarriesSplicesAlong) {
   w.write_int8(7);
   w.write_tagged_field(3, [](Writer& inner) {
     inner.write_int8(1);
-    inner.write_records(Records::from_slices({FileSlice{nullptr, 0, 4}}), true);
+    inner.write_records(Records::from_slices({FileSlice{nullptr, 0, 4, nullptr}}), true);
   });
   // tag 3, size 1+1+4 = 6, int8 1, uvarint(5), then a 4-byte splice.
   EXPECT_EQ(out.bytes, (std::vector<uint8_t>{7, 3, 6, 1, 5}));

@@ -50,5 +50,21 @@ TEST(Flusher, JobsSubmittedAfterStopRunSynchronously) {
   EXPECT_EQ(flusher.thread_count(), 0u);
 }
 
+// A path is opened just for the sync; a file deleted meanwhile has nothing to sync.
+TEST(Flusher, PathsAreOpenedForTheSync) {
+  testing::TempDir dir;
+  testing::TestLoop loop;
+  Flusher flusher(loop.poster(), 1);
+  open_file(dir.sub("present"));
+  int result = -1;
+  flusher.submit({SyncTarget::at(dir.sub("present")), SyncTarget::at(dir.sub("gone")),
+                  SyncTarget::at(dir.str())},
+                 [&](int err) { result = err; });
+  ASSERT_TRUE(loop.run_until([&] { return result != -1; }));
+  EXPECT_EQ(result, 0);
+  EXPECT_EQ(flusher.fsync_count(), 3u);
+  EXPECT_EQ(sync_target(SyncTarget::at(dir.sub("gone"))), 0);
+}
+
 }  // namespace
 }  // namespace samsa::storage

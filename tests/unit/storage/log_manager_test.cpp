@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -344,6 +345,109 @@ TEST_F(LogManagerTest, APartitionHoldsOneDescriptorPerSegment) {
   EXPECT_TRUE(m->recovered_cleanly());
   EXPECT_LE(open_descriptors() - before, 60 + m->partition("r", 0)->segment_count() + 8);
   EXPECT_EQ(m->partition("r", 0)->log_end_offset(), 40);
+}
+
+}  // namespace
+}  // namespace samsa::storage
+
+namespace samsa::storage {
+namespace {
+
+class BoundedFilesTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<LogManager> open(size_t open_files) {
+    LogManagerOptions o;
+    o.log_dirs = dir_.str();
+    o.post_to_loop = loop_.poster();
+    o.open_segment_files_max = open_files;
+    return LogManager::open(std::move(o));
+  }
+  testing::TempDir dir_;
+  testing::TestLoop loop_;
+};
+
+// More partitions than the cache holds: every one is written, synced and read, while
+// the process never holds more segment files than the cache allows.
+TEST_F(BoundedFilesTest, ManyPartitionsLiveWithinTheCache) {
+  constexpr int kPartitions = 120;
+  constexpr size_t kCache = 8;
+  const size_t before = open_descriptors();
+  {
+    auto m = open(kCache);
+    std::string msg;
+    ASSERT_EQ(m->create_topic("t", kPartitions, {}, msg), ErrorCode::NONE) << msg;
+    EXPECT_LE(open_descriptors() - before, kCache + 8);
+    int acked = 0;
+    for (int p = 0; p < kPartitions; ++p) {
+      auto batch = make_batch(3, 1000 + p);
+      PartitionLog& log = *m->partition("t", p);
+      ASSERT_EQ(log.append(batch, {}).error, ErrorCode::NONE);
+      log.when_flushed(2, [&](ErrorCode e) { acked += e == ErrorCode::NONE; });
+      EXPECT_LE(open_descriptors() - before, kCache + 8);
+    }
+    ASSERT_TRUE(loop_.run_until([&] { return acked == kPartitions; }));
+    // One fetch over every partition: its slices are held until the response is sent,
+    // so past a point the log hands out copies instead of more descriptors.
+    std::vector<ReadResult> response;
+    for (int p = kPartitions - 1; p >= 0; --p) {
+      ReadResult& r = response.emplace_back(m->partition("t", p)->read(1, 1 << 20, true));
+      ASSERT_EQ(r.error, ErrorCode::NONE);
+      ASSERT_EQ(r.slices.size(), 1u);
+      EXPECT_LE(open_descriptors() - before, kCache + kCache / 4 + 8);
+      OffsetLookup found = m->partition("t", p)->offset_for_timestamp(1000 + p + 1);
+      EXPECT_EQ(found.offset, 1);
+    }
+    size_t copies = 0;
+    for (int i = 0; i < kPartitions; ++i) {
+      const FileSlice& slice = response[static_cast<size_t>(i)].slices[0];
+      std::vector<uint8_t> bytes(slice.length);
+      if (slice.memory) {
+        ++copies;
+        std::copy_n(slice.memory->data() + slice.offset, slice.length, bytes.data());
+      } else {
+        ASSERT_EQ(
+            ::pread(slice.file->fd(), bytes.data(), bytes.size(), static_cast<off_t>(slice.offset)),
+            static_cast<ssize_t>(bytes.size()));
+      }
+      EXPECT_EQ(BatchHeader::parse(bytes.data()).max_timestamp, 1000 + (kPartitions - 1 - i) + 2);
+    }
+    EXPECT_GT(copies, kPartitions / 2u);
+    response.clear();
+    EXPECT_LE(open_descriptors() - before, kCache + 8);
+    EXPECT_GT(m->open_file_cache().evictions(), 2u * kPartitions - kCache - 1);
+    m->shutdown();
+  }
+  auto m = open(kCache);
+  EXPECT_TRUE(m->recovered_cleanly());
+  for (int p = 0; p < kPartitions; ++p) EXPECT_EQ(m->partition("t", p)->log_end_offset(), 3);
+  EXPECT_LE(open_descriptors() - before, kCache + 8);
+}
+
+// A log file closed by the cache with writes no fsync covered yet: a later wait for
+// durability still syncs them (through a descriptor of the flusher's own).
+TEST_F(BoundedFilesTest, WritesToAClosedFileAreSyncedWhenAsked) {
+  auto m = open(1);
+  std::string msg;
+  ASSERT_EQ(m->create_topic("t", 2, {}, msg), ErrorCode::NONE) << msg;
+  PartitionLog& first = *m->partition("t", 0);
+  PartitionLog& second = *m->partition("t", 1);
+  auto a = make_batch(2);
+  ASSERT_EQ(first.append(a, {}).error, ErrorCode::NONE);
+  EXPECT_TRUE(first.segments().begin()->second->log_file_open());
+  auto b = make_batch(2);
+  ASSERT_EQ(second.append(b, {}).error, ErrorCode::NONE);  // closes the first's file
+  EXPECT_FALSE(first.segments().begin()->second->log_file_open());
+  const uint64_t fsyncs = m->flusher().fsync_count();
+  ErrorCode result = ErrorCode::UNKNOWN_SERVER_ERROR;
+  first.when_flushed(1, [&](ErrorCode e) { result = e; });
+  ASSERT_TRUE(loop_.run_until([&] { return first.flushed_offset() == 2; }));
+  EXPECT_EQ(result, ErrorCode::NONE);
+  EXPECT_GT(m->flusher().fsync_count(), fsyncs);
+  EXPECT_FALSE(first.segments().begin()->second->log_file_open());
+  // Appending again reopens it.
+  auto c = make_batch(1);
+  ASSERT_EQ(first.append(c, {}).error, ErrorCode::NONE);
+  EXPECT_EQ(first.read(0, 1 << 20, true).bytes, a.size() + c.size());
 }
 
 }  // namespace
