@@ -15,7 +15,7 @@ namespace {
   throw std::system_error(err, std::generic_category(), what + " " + path.string());
 }
 
-void write_and_sync(const std::filesystem::path& path, std::string_view content) {
+void write_and_sync(const std::filesystem::path& path, std::string_view content, bool sync = true) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(errno, "cannot create", path);
   size_t done = 0;
@@ -29,7 +29,7 @@ void write_and_sync(const std::filesystem::path& path, std::string_view content)
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (sync && ::fsync(fd) != 0) {
     const int err = errno;
     ::close(fd);
     fail(err, "cannot fsync", path);
@@ -38,6 +38,19 @@ void write_and_sync(const std::filesystem::path& path, std::string_view content)
 }
 
 }  // namespace
+
+void write_file(const std::filesystem::path& path, std::string_view content) {
+  write_and_sync(path, content, false);
+}
+
+void sync_filesystem(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(errno, "cannot open", path);
+  const int rc = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) fail(err, "cannot sync the file system of", path);
+}
 
 void fsync_directory(const std::filesystem::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -17,4 +17,13 @@ void write_file_durably(const std::filesystem::path& path, std::string_view cont
 // Throws std::system_error.
 void fsync_directory(const std::filesystem::path& dir);
 
+// Writes `content` to `path` (created or truncated), not yet durably: for many files
+// made durable together by sync_filesystem. Throws std::system_error.
+void write_file(const std::filesystem::path& path, std::string_view content);
+
+// syncfs(2) of the file system holding `path`: every file and directory written so far
+// is durable once it returns. One call instead of thousands of fsyncs when a topic of
+// many partitions is created. Throws std::system_error.
+void sync_filesystem(const std::filesystem::path& path);
+
 }  // namespace samsa
