@@ -14,6 +14,7 @@ source "$(dirname "$0")/lib.sh"
 PARTITIONS="${PARTITIONS:-10000}"
 FD_LIMIT="${FD_LIMIT:-1024}"
 RECORDS="${RECORDS:-1000000}"
+ACKS="${ACKS:-all}"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake -S "$BENCH_ROOT" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release -DSAMSA_BUILD_TESTS=OFF \
@@ -77,9 +78,9 @@ awk -v n="$RECORDS" 'BEGIN { pad = sprintf("%090d", 0); for (i = 0; i < n; i++) 
 bytes=$(stat -c %s "$input")
 
 t0=$(now)
-"$SAMSA_BIN" produce many -k '|' <"$input" 2>/dev/null
+"$SAMSA_BIN" produce many -k '|' --acks "$ACKS" <"$input" 2>/dev/null
 t1=$(now)
-echo "produce ${RECORDS} records over ${PARTITIONS} partitions (acks=all): $(elapsed "$t0" "$t1") s," \
+echo "produce ${RECORDS} records over ${PARTITIONS} partitions (acks=${ACKS}): $(elapsed "$t0" "$t1") s," \
   "$(rate "$RECORDS" "$t0" "$t1") records/s, $(awk -v b="$bytes" -v a="$t0" -v c="$t1" 'BEGIN { printf "%.1f", b / 1e6 / (c - a) }') MB/s"
 
 t0=$(now)

@@ -50,6 +50,24 @@ TEST(Flusher, JobsSubmittedAfterStopRunSynchronously) {
   EXPECT_EQ(flusher.thread_count(), 0u);
 }
 
+// A burst from many partitions (jobs taken together behind one syncfs): every job
+// completes once, without error.
+TEST(Flusher, ABurstOfJobsCompletesEachOnce) {
+  testing::TempDir dir;
+  testing::TestLoop loop;
+  Flusher flusher(loop.poster(), 2);
+  std::vector<int> done(200, 0);
+  for (size_t i = 0; i < done.size(); ++i) {
+    const std::string path = dir.sub("f" + std::to_string(i));
+    open_file(path);
+    flusher.submit({SyncTarget::at(path)}, [&done, i](int err) { done[i] += err == 0 ? 1 : 100; });
+  }
+  ASSERT_TRUE(loop.run_until([&] { return flusher.job_count() == done.size(); }));
+  loop.drain();
+  for (int d : done) EXPECT_EQ(d, 1);
+  EXPECT_EQ(flusher.fsync_count(), done.size());
+}
+
 // A path is opened just for the sync; a file deleted meanwhile has nothing to sync.
 TEST(Flusher, PathsAreOpenedForTheSync) {
   testing::TempDir dir;
