@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -105,6 +106,9 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
   }
   m->file_cache_ = std::make_unique<OpenFileCache>(capacity);
   m->load();
+  const int dir_fd = ::open(m->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + m->dir_);
+  m->dir_handle_ = std::make_shared<const FileHandle>(dir_fd);
 
   std::vector<StartGate::Step> steps;
   if (m->clean_start_) {
@@ -432,10 +436,19 @@ void LogManager::shutdown() {
   const bool untouched = gate_.is_armed() && marker_is_only_start_step_;
   const bool writable = untouched || gate_.pass();
   for (auto& [_, t] : topics_)
-    for (auto& log : t.logs) log->close();
+    for (auto& log : t.logs) log->close(/*sync=*/false);
   flusher_->stop();
-  // After a failed start the logs did not change; the old marker (if any) stays true.
-  if (writable && !untouched) write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
+  if (!writable) return;  // after a failed start the logs did not change
+  if (::syncfs(dir_handle_->fd()) != 0) {
+    spdlog::error(
+        "{}: syncing the logs at shutdown failed ({}); the next start will recover "
+        "every log",
+        dir_, std::strerror(errno));
+    std::error_code ignored;
+    fs::remove(dir_ + "/" + kCleanShutdownFile, ignored);
+    return;
+  }
+  if (!untouched) write_file_durably(dir_ + "/" + kCleanShutdownFile, "");
 }
 
 }  // namespace samsa::storage

@@ -660,12 +660,12 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   return deleted;
 }
 
-void PartitionLog::close() {
+void PartitionLog::close(bool sync) {
   Segment& seg = active();
   seg.seal_time_index();
   // With many idle partitions, their fsyncs (log, indexes, directory) were most of a
   // shutdown: skip them where nothing changed.
-  if (needs_sync_on_close()) sync_all_for_close(seg);
+  if (needs_sync_on_close()) sync_all_for_close(seg, sync);
   flushed_offset_ = log_end_offset_;
   std::vector<Waiter> ready = std::move(waiters_);
   waiters_.clear();
@@ -679,15 +679,18 @@ bool PartitionLog::needs_sync_on_close() const {
          !pending_sync_.empty() || snapshot_on_disk_ != log_end_offset_;
 }
 
-void PartitionLog::sync_all_for_close(Segment& seg) {
+void PartitionLog::sync_all_for_close(Segment& seg, bool sync) {
   seg.persist_indexes();
   // Producer state changes only with appends: a log nothing was appended to since its
   // snapshot keeps that file.
   if (snapshot_on_disk_ != log_end_offset_) write_snapshot(log_end_offset_);
-  for (const auto& f : pending_sync_) sync_or_warn(f, dir_);
+  std::vector<SyncTarget> files = std::move(pending_sync_);
   pending_sync_.clear();
-  for (const auto& f : seg.take_files_to_sync()) sync_or_warn(f, dir_);
-  sync_or_warn(SyncTarget::at(dir_), dir_);
+  for (auto& f : seg.take_files_to_sync()) files.push_back(std::move(f));
+  files.push_back(SyncTarget::at(dir_));
+  if (sync) {
+    for (const auto& f : files) sync_or_warn(f, dir_);
+  }
   files_changed_ = false;
 }
 

@@ -110,7 +110,10 @@ class LogManager {
   // flush.ms, from a timer.
   void flush_on_timer(int64_t now_ms);
   // Closes every log durably, stops the flusher and writes the clean-shutdown marker.
-  // After a clean start that nothing wrote to, the old marker stays as it is.
+  // After a clean start that nothing wrote to, the old marker stays as it is. One syncfs
+  // makes every log's files durable (an fsync per file took 7 s for 3,000 partitions,
+  // past Docker's 10 s grace with more); it reports any write-back error since the
+  // start, and then no marker is written, so the next start recovers every log.
   void shutdown();
 
   // Kafka's topic name rules (legal characters, length, not "." or "..").
@@ -143,6 +146,9 @@ class LogManager {
   std::unique_ptr<Flusher> flusher_;
   StartGate gate_;                             // declared before the logs, which point to it
   std::unique_ptr<OpenFileCache> file_cache_;  // likewise
+  // The log directory, open since start: syncfs through it reports every write-back
+  // error of the file system since then.
+  std::shared_ptr<const FileHandle> dir_handle_;
   std::map<std::string, Topic, std::less<>> topics_;
   bool clean_start_ = false;
   // The gate holds just the removal of the clean-shutdown marker (no first-start steps).

@@ -116,7 +116,9 @@ class PartitionLog {
   // Clean shutdown of this log: writes indexes and the producer snapshot and fsyncs,
   // synchronously; a log whose files did not change since they were last made durable
   // (opened after a clean shutdown, or closed before) skips it all. The log stays usable.
-  void close();
+  // `sync` false: the files are written but not fsynced; the caller makes them durable
+  // with one syncfs for every log (a shutdown of thousands of partitions).
+  void close(bool sync = true);
 
   // close() has files to write or sync.
   bool needs_sync_on_close() const;
@@ -156,7 +158,7 @@ class PartitionLog {
   bool persist_log_start_offset(int64_t offset);
   void write_snapshot(int64_t offset);
   // close()'s work: index entries, producer snapshot, then an fsync of every file.
-  void sync_all_for_close(Segment& seg);
+  void sync_all_for_close(Segment& seg, bool sync);
   std::string snapshot_path(int64_t offset) const;
   // Finds the first batch with last offset >= `offset`, starting in segment `it`.
   // `keep`: open segment files through the cache; `file` receives the file of `it`.
