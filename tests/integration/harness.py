@@ -22,6 +22,7 @@ import argparse
 import atexit
 import ctypes
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -114,8 +115,10 @@ class Broker:
     work directory (appended across restarts, with a marker line per start).
     """
 
-    def __init__(self, binary, overrides=None, config_text="", port=None, keep=False):
+    def __init__(self, binary, overrides=None, config_text="", port=None, keep=False,
+                 fd_limit=None):
         self.binary = binary
+        self.fd_limit = fd_limit  # RLIMIT_NOFILE, soft and hard, so samsa cannot raise it
         self.overrides = dict(overrides or {})
         self.workdir = tempfile.mkdtemp(prefix="samsa-it-")
         self.data_dir = os.path.join(self.workdir, "data")
@@ -155,9 +158,16 @@ class Broker:
             logf.write(f"===== harness: start #{self.starts}: {' '.join(cmd)}\n")
             logf.flush()
             env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+            fd_limit = self.fd_limit
+
+            def before_exec():
+                _die_with_parent()
+                if fd_limit:
+                    resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit))
+
             self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, env=env,
-                                         preexec_fn=_die_with_parent)
+                                         preexec_fn=before_exec)
         t0 = time.monotonic()
         self._wait_ready(timeout)
         log(f"broker up on {self.bootstrap} in {time.monotonic() - t0:.2f}s "
