@@ -25,6 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_tool import CliTool  # noqa: E402
 from harness import TestFailure, check, log, main, wait_until  # noqa: E402
 import clients  # noqa: E402
 from clients import create_topic, require_confluent  # noqa: E402
@@ -32,24 +33,8 @@ from clients import create_topic, require_confluent  # noqa: E402
 PARTITIONS = 4
 
 
-class Cli:
-    def __init__(self, samsa, bootstrap):
-        self.samsa = samsa
-        self.bootstrap = bootstrap
-
-    def cmd(self, tool, *args):
-        return [self.samsa, *tool.split(), "-b", self.bootstrap, *args]
-
-    def run(self, tool, *args, stdin=b"", timeout=60, expect=0):
-        cmd = self.cmd(tool, *args)
-        try:
-            res = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise TestFailure(f"{' '.join(cmd)} did not finish in {timeout}s")
-        if expect is not None and res.returncode != expect:
-            raise TestFailure(f"{' '.join(cmd)} exited {res.returncode}, expected {expect}; "
-                              f"stderr: {res.stderr.decode(errors='replace')[-1500:]}")
-        return res
+class Cli(CliTool):
+    default_timeout = 60
 
     def produce(self, topic, per_partition, tag):
         """`per_partition` records to each partition; returns their values."""

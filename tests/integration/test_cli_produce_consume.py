@@ -20,6 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_tool import CliTool  # noqa: E402
 from harness import TestFailure, TestSkipped, check, log, main  # noqa: E402
 from clients import create_topic, require_confluent  # noqa: E402
 
@@ -67,24 +68,8 @@ MURMUR2_VECTORS = {
 }
 
 
-class Cli:
-    def __init__(self, samsa, bootstrap):
-        self.samsa = samsa
-        self.bootstrap = bootstrap
-
-    def cmd(self, tool, *args):
-        return [self.samsa, tool, "-b", self.bootstrap, *args]
-
-    def run(self, tool, *args, stdin=b"", timeout=30, expect=0):
-        cmd = self.cmd(tool, *args)
-        try:
-            res = subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise TestFailure(f"{' '.join(cmd)} did not finish in {timeout}s")
-        if expect is not None and res.returncode != expect:
-            raise TestFailure(f"{' '.join(cmd)} exited {res.returncode}, expected {expect}; "
-                              f"stderr: {res.stderr.decode(errors='replace')[-1500:]}")
-        return res
+class Cli(CliTool):
+    default_timeout = 30
 
     def produce(self, topic, lines, *args, **kw):
         return self.run("produce", topic, *args, stdin=b"".join(l + b"\n" for l in lines), **kw)
