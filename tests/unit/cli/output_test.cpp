@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "../../../src/cli/common.h"
 
@@ -12,28 +14,33 @@ TEST(JsonTest, WritesNestedValuesWithCommasAndEscapes) {
   j.begin_object().key("name").value("a\"b\\c\n\x01").key("n").value(int64_t{-5});
   j.key("list").begin_array().value(true).null().begin_object().end_object().end_array();
   j.key("empty").begin_array().end_array().end_object();
-  EXPECT_EQ(j.str(),
-            R"({"name":"a\"b\\c\n\u0001","n":-5,"list":[true,null,{}],"empty":[]})");
+  EXPECT_EQ(j.str(), R"({"name":"a\"b\\c\n\u0001","n":-5,"list":[true,null,{}],"empty":[]})");
 }
 
 TEST(JsonTest, AnyBytesMakeValidJson) {
   EXPECT_EQ(json_escape("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");  // UTF-8 kept
-  EXPECT_EQ(json_escape("a\xff\xc3"), "\"a\\u00ff\\u00c3\"");     // stray and truncated bytes
-  EXPECT_EQ(json_escape("\xc0\xaf"), "\"\\u00c0\\u00af\"");      // overlong '/'
+  EXPECT_EQ(json_escape("a\xff\xc3"), "\"a\\u00ff\\u00c3\"");           // stray and truncated bytes
+  EXPECT_EQ(json_escape("\xc0\xaf"), "\"\\u00c0\\u00af\"");             // overlong '/'
   EXPECT_EQ(json_escape("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");  // a surrogate
+}
+
+// What Table::print writes.
+std::string printed(const Table& t) {
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&text, &size);
+  t.print(out);
+  std::fclose(out);
+  std::string result(text, size);
+  std::free(text);
+  return result;
 }
 
 TEST(TableTest, AlignsColumnsToTheWidestCell) {
   Table t({"ID", "HOST"});
   t.add({"1000", "h"});
   t.add({"2", "longer-host"});
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&text, &size);
-  t.print(out);
-  std::fclose(out);
-  EXPECT_EQ(std::string(text, size), "ID    HOST\n1000  h\n2     longer-host\n");
-  std::free(text);
+  EXPECT_EQ(printed(t), "ID    HOST\n1000  h\n2     longer-host\n");
 }
 
 TEST(TableTest, DisplayWidthCountsColumnsNotBytes) {
@@ -50,17 +57,11 @@ TEST(TableTest, AlignsNonAsciiNames) {
   t.add({"caf\xc3\xa9s", "1"});
   t.add({"\xe6\x97\xa5\xe6\x9c\xac", "2"});
   t.add({"plain", "3"});
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&text, &size);
-  t.print(out);
-  std::fclose(out);
-  EXPECT_EQ(std::string(text, size),
+  EXPECT_EQ(printed(t),
             "NAME   N\n"
             "caf\xc3\xa9s  1\n"
             "\xe6\x97\xa5\xe6\x9c\xac   2\n"
             "plain  3\n");
-  std::free(text);
 }
 
 }  // namespace
