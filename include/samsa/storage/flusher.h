@@ -2,8 +2,8 @@
 // the disk, and post each completion back to the loop. Threads start when jobs wait
 // and none is idle, up to the limit. Several threads, because
 // fsyncs of different partitions then overlap (and share journal commits) instead of
-// queueing behind each other; a partition never has two flushes in flight (its
-// PartitionLog serialises them), so jobs of one partition stay ordered.
+// queueing behind each other; a partition has at most two flushes in flight, and its
+// PartitionLog applies their completions in the order they started.
 #pragma once
 
 #include <atomic>
