@@ -18,7 +18,6 @@
 #include "samsa/broker/broker.h"
 #include "samsa/cli/cli.h"
 #include "samsa/config/config.h"
-#include "samsa/storage/open_file_cache.h"
 #include "samsa/util/fd_limit.h"
 #include "samsa/util/log.h"
 
@@ -40,19 +39,12 @@ int serve(const std::optional<std::string>& config_file,
   }
   samsa::config::log_config_summary(config);
   // The usual soft limit of 1,024 is far below the hard one: raise it, as Go and the JVM
-  // do. Segment files beyond the log manager's cache are closed while idle, so the limit
-  // bounds connections and the working set, not the number of partitions.
+  // do. The log manager sizes its cache of open segment files from the result and logs
+  // both.
   const auto fds = samsa::raise_fd_limit();
-  if (fds.soft != 0) {
-    const size_t open_segments = config.log_open_files_max > 0
-                                     ? static_cast<size_t>(config.log_open_files_max)
-                                     : samsa::storage::open_file_capacity_for_limit(fds.soft);
-    spdlog::info(
-        "open-file limit {}{}: up to {} segment files stay open "
-        "(samsa.log.open.files.max), others are reopened on demand; any number of "
-        "partitions",
-        fds.soft, fds.before != fds.soft ? fmt::format(" (raised from {})", fds.before) : "",
-        open_segments);
+  if (fds.before != fds.soft) {
+    spdlog::info("open-file soft limit raised from {} to {} (the hard limit)", fds.before,
+                 fds.soft);
   }
 
   boost::asio::io_context io(1);

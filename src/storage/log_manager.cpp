@@ -98,13 +98,17 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
   if (LogConfig::from_broker(m->options_.broker_config, m->defaults_, message) != ErrorCode::NONE)
     throw std::runtime_error(message);
   m->flusher_ = std::make_unique<Flusher>(m->options_.post_to_loop);
+  struct rlimit limit {};
+  const bool known = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
   size_t capacity = m->options_.open_segment_files_max;
-  if (capacity == 0) {
-    struct rlimit limit {};
-    const bool known = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
-    capacity = open_file_capacity_for_limit(known ? limit.rlim_cur : 1 << 20);
-  }
+  if (capacity == 0) capacity = open_file_capacity_for_limit(known ? limit.rlim_cur : 1 << 20);
   m->file_cache_ = std::make_unique<OpenFileCache>(capacity);
+  // Segment files beyond the cache are closed while idle: the limit bounds connections
+  // and the working set, not the number of partitions.
+  spdlog::info(
+      "open-file limit {}: up to {} segment files stay open (samsa.log.open.files.max), others "
+      "are reopened on demand; any number of partitions",
+      known ? std::to_string(limit.rlim_cur) : std::string("unlimited"), capacity);
   m->load();
   const int dir_fd = ::open(m->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + m->dir_);
