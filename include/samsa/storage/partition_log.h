@@ -35,6 +35,20 @@ inline constexpr int64_t kMaxTimestamp = -3;
 inline constexpr int64_t kEarliestLocalTimestamp = -4;
 inline constexpr int64_t kLatestTieredTimestamp = -5;
 
+// Fetch and ListOffsets isolation (KIP-98): read_committed reads stop at the last
+// stable offset and come with the aborted transactions of the range served.
+enum class IsolationLevel : int8_t { kReadUncommitted = 0, kReadCommitted = 1 };
+
+// The control record key's type: what a transaction marker says.
+enum class MarkerType : int16_t { kAbort = 0, kCommit = 1 };
+
+// An aborted transaction as a read_committed consumer needs it: the records of
+// `producer_id` from `first_offset` up to the abort marker are to be skipped.
+struct AbortedTransaction {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+};
+
 struct AppendOptions {
   int64_t now_ms = 0;        // wall clock: LogAppendTime, segment.ms
   int32_t leader_epoch = 0;  // written into each batch's partitionLeaderEpoch
@@ -58,7 +72,11 @@ struct ReadResult {
   std::vector<FileSlice> slices;  // whole batches, in order
   uint64_t bytes = 0;
   int64_t high_watermark = -1;
+  int64_t last_stable_offset = -1;
   int64_t log_start_offset = -1;
+  // read_committed only: the aborted transactions that overlap the batches served
+  // (last offset >= the fetch offset, first offset below the end of what is served).
+  std::vector<AbortedTransaction> aborted;
 };
 
 struct OffsetLookup {
@@ -88,14 +106,27 @@ class PartitionLog {
   // and writes them with one write call. `batches` may hold several batches.
   AppendResult append(std::span<uint8_t> batches, const AppendOptions& options);
 
+  // Ends `producer_id`'s transaction on this partition with a control batch (one
+  // control record: version 0, `type`; value: version 0, `coordinator_epoch`), as
+  // Kafka's WriteTxnMarkers does. An abort is recorded in the aborted-transaction
+  // index (.txnindex of the segment holding the marker). INVALID_PRODUCER_EPOCH when
+  // `producer_epoch` is older than the producer's. A marker for a producer with no
+  // ongoing transaction here is still written (Kafka writes it too).
+  AppendResult append_marker(int64_t producer_id, int16_t producer_epoch, MarkerType type,
+                             int32_t coordinator_epoch, int64_t now_ms);
+
   // Whole batches starting with the one containing `offset`, up to `max_bytes`; if
   // `min_one_batch` and the first batch is larger, exactly that batch.
   // OFFSET_OUT_OF_RANGE when offset < log start or > log end.
-  ReadResult read(int64_t offset, int32_t max_bytes, bool min_one_batch);
+  // read_committed: only batches below the last stable offset, with `aborted` filled.
+  ReadResult read(int64_t offset, int32_t max_bytes, bool min_one_batch,
+                  IsolationLevel isolation = IsolationLevel::kReadUncommitted);
 
   // ListOffsets: -1 latest, -2 earliest, -3 max timestamp, else the first record with
   // timestamp >= `timestamp` (offset -1 when there is none).
-  OffsetLookup offset_for_timestamp(int64_t timestamp);
+  // read_committed: latest is the last stable offset.
+  OffsetLookup offset_for_timestamp(int64_t timestamp,
+                                    IsolationLevel isolation = IsolationLevel::kReadUncommitted);
 
   // Calls `callback(NONE)` on the loop once every offset <= `offset` is on disk (or
   // KAFKA_STORAGE_ERROR). Waiters arriving during an fsync share the next one, which
@@ -131,6 +162,8 @@ class PartitionLog {
   int64_t log_start_offset() const { return log_start_offset_; }
   int64_t log_end_offset() const { return log_end_offset_; }
   int64_t high_watermark() const { return log_end_offset_; }
+  // The first offset of the oldest ongoing transaction, or the high watermark.
+  int64_t last_stable_offset() const;
   // Every offset below this is durable.
   int64_t flushed_offset() const { return flushed_offset_; }
   uint64_t size_bytes() const;

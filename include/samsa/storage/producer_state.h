@@ -29,6 +29,9 @@ struct ProducerEntry {
   int16_t epoch = -1;
   std::array<ProducerBatchMeta, kMaxBatches> batches{};  // oldest first
   uint8_t batch_count = 0;
+  // First offset of the producer's ongoing transaction on this partition, or -1.
+  int64_t current_txn_first_offset = -1;
+  int32_t coordinator_epoch = -1;  // of the last marker written for this producer
 
   const ProducerBatchMeta* last() const {
     return batch_count ? &batches[batch_count - 1] : nullptr;
