@@ -36,6 +36,13 @@ import java.util.stream.Stream;
  *
  * The binary comes from the system property samsa.binary (set by ctest through Maven), else
  * the environment variable SAMSA_BINARY, else build/samsa above the working directory.
+ *
+ * <p>External broker: with the system property samsa.bootstrap (e.g. {@code mvn
+ * -Dsamsa.bootstrap=127.0.0.1:9092}) or the environment variable SAMSA_BOOTSTRAP set, no
+ * process is started: bootstrap() answers that address, overrides are ignored (printed),
+ * close() leaves the broker running, and restart()/stop()/kill()/startAgain() throw. This
+ * runs a test class against another broker, e.g. a real Kafka (the oracle's
+ * {@code KafkaBroker} main), to check what the test expects.
  */
 public final class SamsaBroker implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
@@ -55,12 +62,15 @@ public final class SamsaBroker implements AutoCloseable {
   private final Path dataDir;
   private final Path logFile;
   private final boolean keep;
+  /** host:port of a broker this object did not start (samsa.bootstrap), else null. */
+  private final String external;
   private Process process;
   private int port;
   private int starts;
 
   private SamsaBroker(Builder b) throws IOException {
-    this.binary = b.binary != null ? b.binary : locateBinary();
+    this.external = externalBootstrap();
+    this.binary = b.binary != null || external != null ? b.binary : locateBinary();
     this.overrides = new LinkedHashMap<>(b.overrides);
     this.workDir = Files.createTempDirectory("samsa-jvm-");
     this.dataDir = workDir.resolve("data");
@@ -68,6 +78,15 @@ public final class SamsaBroker implements AutoCloseable {
     this.keep = "1".equals(System.getenv("SAMSA_KEEP_TMP"));
     this.port = b.port;
     LIVE.add(this);
+  }
+
+  /** samsa.bootstrap (system property), else SAMSA_BOOTSTRAP (environment), else null. */
+  private static String externalBootstrap() {
+    String prop = System.getProperty("samsa.bootstrap");
+    if (prop != null && !prop.isBlank() && !prop.startsWith("${")) return prop.trim();
+    String env = System.getenv("SAMSA_BOOTSTRAP");
+    if (env != null && !env.isBlank()) return env.trim();
+    return null;
   }
 
   public static Builder builder() {
@@ -120,11 +139,16 @@ public final class SamsaBroker implements AutoCloseable {
 
   /** "127.0.0.1:PORT", for bootstrap.servers. */
   public String bootstrap() {
-    return "127.0.0.1:" + port;
+    return external != null ? external : "127.0.0.1:" + port;
   }
 
   public int port() {
-    return port;
+    return external != null ? Integer.parseInt(external.substring(external.lastIndexOf(':') + 1)) : port;
+  }
+
+  /** True when this object only names a broker it did not start (samsa.bootstrap). */
+  public boolean isExternal() {
+    return external != null;
   }
 
   public Path dataDir() {
@@ -136,11 +160,13 @@ public final class SamsaBroker implements AutoCloseable {
   }
 
   public boolean isRunning() {
+    if (external != null) return true;
     return process != null && process.isAlive();
   }
 
   /** Starts the broker again after stop() or kill(), on the same port and data. */
   public synchronized SamsaBroker startAgain() {
+    requireOwn("startAgain");
     try {
       startProcess();
     } catch (IOException e) {
@@ -151,6 +177,7 @@ public final class SamsaBroker implements AutoCloseable {
 
   /** SIGTERM, then waits for a clean exit; throws if it does not come in time. */
   public synchronized int stop() {
+    requireOwn("stop");
     if (process == null) return 0;
     Process p = process;
     process = null;
@@ -170,6 +197,7 @@ public final class SamsaBroker implements AutoCloseable {
 
   /** SIGKILL: a crash, with nothing flushed or synced beyond what samsa already made durable. */
   public synchronized void kill() {
+    requireOwn("kill");
     if (process == null) return;
     Process p = process;
     process = null;
@@ -189,6 +217,7 @@ public final class SamsaBroker implements AutoCloseable {
 
   /** The broker's output so far (all starts), for failure messages. */
   public String log() {
+    if (external != null) return "(external broker at " + external + ": its log is not here)";
     try {
       return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
     } catch (IOException e) {
@@ -199,14 +228,26 @@ public final class SamsaBroker implements AutoCloseable {
   @Override
   public void close() {
     try {
-      stop();
+      if (external == null) stop();
     } finally {
       LIVE.remove(this);
       if (!keep) deleteTree(workDir);
     }
   }
 
+  private void requireOwn(String what) {
+    if (external != null) {
+      throw new UnsupportedOperationException(
+          what + "() on the external broker " + external + " (samsa.bootstrap)");
+    }
+  }
+
   private void startProcess() throws IOException {
+    if (external != null) {
+      System.err.println("SamsaBroker: samsa.bootstrap=" + external + ": using that broker, "
+          + "not starting samsa" + (overrides.isEmpty() ? "" : "; ignored overrides " + overrides));
+      return;
+    }
     if (process != null) throw new IllegalStateException("samsa is already running");
     starts++;
     String listener = "PLAINTEXT://127.0.0.1:" + port;
