@@ -28,6 +28,17 @@ import java.util.stream.Stream;
  *
  * <p>Public and shipped in the oracle's test-jar: the migration module (MirrorMaker 2 from
  * samsa to Kafka) starts its Kafka with it too.
+ *
+ * <p>Standalone (main): a Kafka 4.4 for other test families to target through samsa.bootstrap
+ * / SAMSA_BOOTSTRAP (SamsaBroker's external mode), e.g. to check a client test's expectations
+ * against real Kafka; extra arguments are server.properties lines:
+ * <pre>
+ * java -cp tests/java/oracle/target/test-classes \
+ *   -Doracle.kafka.classpath.file=tests/java/oracle/target/kafka-classpath.txt \
+ *   dev.samsa.oracle.KafkaBroker [key=value ...]      # prints "bootstrap 127.0.0.1:PORT"
+ * SAMSA_BOOTSTRAP=127.0.0.1:PORT tests/java/run-test.sh clients-kafka4 TransactionsTest build/samsa
+ * </pre>
+ * It runs until its stdin closes or it is terminated; then Kafka stops and its directory goes.
  */
 public final class KafkaBroker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
@@ -67,6 +78,22 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** See the class comment: starts Kafka, prints its bootstrap, runs until stdin closes. */
+  public static void main(String[] args) throws IOException {
+    byte[] id = new byte[16];
+    new java.security.SecureRandom().nextBytes(id);
+    String clusterId = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    KafkaBroker k = start(clusterId, List.of(args));
+    Runtime.getRuntime().addShutdownHook(new Thread(k::close));
+    System.out.println("bootstrap 127.0.0.1:" + k.port() + " (cluster id " + clusterId
+        + ", log " + k.logFile + ")");
+    System.out.flush();
+    while (System.in.read() >= 0) {
+      // until stdin closes (or SIGTERM: the shutdown hook stops Kafka)
+    }
+    System.exit(0);
   }
 
   private void launch(String clusterId, List<String> extra) throws IOException {
