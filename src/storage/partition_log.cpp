@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -71,7 +72,7 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
   fs::create_directories(dir_);
   // One listing serves the whole load: each costs several system calls, and a broker
   // with many partitions pays them per partition at every start.
-  std::set<int64_t> bases, snapshots;
+  std::set<int64_t> bases, snapshots, txn_indexes;
   std::vector<std::pair<int64_t, std::string>> index_files;
   bool has_log_start_file = false;
   bool removed_files = false;
@@ -82,6 +83,9 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
       bases.insert(base);
     } else if (parse_base_offset(name, ".index", base) ||
                parse_base_offset(name, ".timeindex", base)) {
+      index_files.emplace_back(base, std::move(name));
+    } else if (parse_base_offset(name, ".txnindex", base)) {
+      txn_indexes.insert(base);
       index_files.emplace_back(base, std::move(name));
     } else if (parse_base_offset(name, ".snapshot", base)) {
       snapshots.insert(base);
@@ -111,8 +115,9 @@ void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
   } else {
     for (const int64_t base : bases) {
       const bool last = base == *bases.rbegin();
-      segments_.emplace(base, Segment::open(dir_, base, !clean_shutdown && last,
-                                            config_.index_interval_bytes, now_ms, file_cache_));
+      segments_.emplace(
+          base, Segment::open(dir_, base, !clean_shutdown && last, config_.index_interval_bytes,
+                              now_ms, file_cache_, txn_indexes.count(base) > 0));
     }
   }
   log_end_offset_ = active().next_offset();
@@ -140,6 +145,9 @@ std::string PartitionLog::snapshot_path(int64_t offset) const {
 }
 
 // Producer state = latest usable snapshot + replay of batch headers written after it.
+// The replay also re-derives the aborted-transaction index past the snapshot: whatever
+// a crash left of those entries (lost, torn, or naming markers cut off the log) is
+// replaced by what the markers in the log say.
 void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
   int64_t from = segments_.begin()->first;
   producers_.clear();
@@ -160,6 +168,8 @@ void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
       files_changed_ = true;
     }
   }
+  for (auto& [_, seg] : segments_) seg->truncate_aborted_txns(from);
+  std::vector<uint8_t> control;
   for (auto it = segments_.begin(); it != segments_.end(); ++it) {
     Segment& seg = *it->second;
     if (seg.next_offset() <= from) continue;
@@ -168,9 +178,33 @@ void PartitionLog::rebuild_producer_state(const std::set<int64_t>& snapshots) {
     BatchHeader h;
     uint64_t pos;
     while (scanner.next(h, pos)) {
-      if (h.base_offset >= from) producers_.replay(h);
+      if (h.base_offset < from) continue;
+      if (!h.is_control() || !h.has_producer_id()) {
+        producers_.replay(h);
+        continue;
+      }
+      // Only a control batch's body is read: its record says commit or abort.
+      TxnMarker marker;
+      const bool is_marker = scanner.load_current(control) && parse_txn_marker(control, marker);
+      const std::optional<CompletedTxn> done = producers_.replay(h, is_marker ? &marker : nullptr);
+      if (done && done->aborted) {
+        seg.add_aborted_txn(
+            {done->producer_id, done->first_offset, done->last_offset, done->last_stable_offset});
+      }
     }
   }
+  // Rewrite the transaction indexes that changed, durably, before anything is appended.
+  std::vector<SyncTarget> files;
+  for (auto& [_, seg] : segments_) {
+    if (!seg->txn_index_dirty()) continue;
+    files_changed_ = true;
+    if (const int err = seg->persist_txn_index(); err != 0) {
+      throw std::system_error(err, std::generic_category(), "write transaction index of " + dir_);
+    }
+    seg->take_txn_index_to_sync(files);
+  }
+  if (!files.empty()) files.push_back(SyncTarget::at(dir_));  // the renames
+  for (const auto& f : files) sync_or_warn(f, dir_);
 }
 
 void PartitionLog::write_snapshot(int64_t offset) {
@@ -212,6 +246,23 @@ void PartitionLog::roll(int64_t now_ms) {
   request_flush();
 }
 
+int64_t PartitionLog::last_stable_offset() const {
+  const int64_t first_unstable = producers_.first_unstable_offset();
+  // Retention or DeleteRecords may have removed an ongoing transaction's start.
+  return first_unstable < 0 ? log_end_offset_ : std::max(first_unstable, log_start_offset_);
+}
+
+AppendResult PartitionLog::append_marker(int64_t producer_id, int16_t producer_epoch,
+                                         MarkerType type, int32_t coordinator_epoch,
+                                         int64_t now_ms) {
+  std::vector<uint8_t> batch =
+      build_txn_marker_batch(producer_id, producer_epoch, {type, coordinator_epoch}, now_ms);
+  AppendOptions options;
+  options.now_ms = now_ms;
+  options.from_client = false;
+  return append(batch, options);
+}
+
 AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOptions& o) {
   AppendResult r;
   r.log_start_offset = log_start_offset_;
@@ -246,8 +297,21 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
     record_total += h.record_count;
     incoming_max_ts = std::max(incoming_max_ts, validated_[i].max_timestamp);
     if (!h.has_producer_id()) continue;
-    ProducerCheck check =
-        o.from_client ? producers_.check_and_stage(h) : producers_.check_epoch_and_stage(h);
+    ProducerCheck check;
+    if (h.is_control()) {
+      // Only internal writers get here (the validator refuses clients' control batches).
+      TxnMarker marker;
+      if (!parse_txn_marker(payload.subspan(validated_[i].position, h.size_in_bytes()), marker)) {
+        producers_.abort();
+        r.error = ErrorCode::INVALID_RECORD;
+        r.error_message =
+            fmt::format("control batch of producer {} is no transaction marker", h.producer_id);
+        return r;
+      }
+      check = producers_.check_marker_and_stage(h, marker);
+    } else {
+      check = o.from_client ? producers_.check_and_stage(h) : producers_.check_epoch_and_stage(h);
+    }
     if (check.error != ErrorCode::NONE) {
       producers_.abort();
       r.error = check.error;
@@ -323,7 +387,12 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
                                     h.last_offset(), vb.max_timestamp);
     }
   }
-  producers_.commit();
+  completed_.clear();
+  producers_.commit(&completed_);
+  for (const CompletedTxn& t : completed_) {
+    if (t.aborted)
+      seg.add_aborted_txn({t.producer_id, t.first_offset, t.last_offset, t.last_stable_offset});
+  }
 
   r.base_offset = log_end_offset_;
   r.last_offset = next - 1;
@@ -391,15 +460,45 @@ bool PartitionLog::locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segm
   return false;
 }
 
-ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch) try {
+void PartitionLog::collect_aborted(int64_t offset, int64_t upper,
+                                   std::vector<AbortedTransaction>& out) const {
+  // An aborted transaction overlapping [offset, upper) has its marker at or past
+  // `offset`, so in the segment holding `offset` or a later one. Entries are in marker
+  // order; once one's last stable offset reaches `upper`, every later one starts at or
+  // beyond it (Kafka's collectAbortedTransactions).
+  bool complete = false;
+  for (auto it = std::prev(segments_.upper_bound(offset)); it != segments_.end() && !complete;
+       ++it) {
+    const std::vector<AbortedTxnEntry>& entries = it->second->aborted_txns();
+    auto e =
+        std::lower_bound(entries.begin(), entries.end(), offset,
+                         [](const AbortedTxnEntry& a, int64_t off) { return a.last_offset < off; });
+    for (; e != entries.end() && !complete; ++e) {
+      if (e->first_offset < upper) out.push_back({e->producer_id, e->first_offset});
+      complete = e->last_stable_offset >= upper;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const AbortedTransaction& a, const AbortedTransaction& b) {
+    return a.first_offset < b.first_offset;
+  });
+}
+
+ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_batch,
+                              IsolationLevel isolation) try {
   ReadResult r;
   r.high_watermark = log_end_offset_;
+  r.last_stable_offset = last_stable_offset();
   r.log_start_offset = log_start_offset_;
   if (offset < log_start_offset_ || offset > log_end_offset_) {
     r.error = ErrorCode::OFFSET_OUT_OF_RANGE;
     return r;
   }
-  if (offset == log_end_offset_) return r;
+  // read_committed stops at the last stable offset. It always falls on a batch
+  // boundary (an ongoing transaction's first batch starts there), so a batch that
+  // starts below it lies wholly below it.
+  const bool committed = isolation == IsolationLevel::kReadCommitted;
+  const int64_t end_offset = committed ? r.last_stable_offset : log_end_offset_;
+  if (offset >= end_offset) return r;
   auto it = std::prev(segments_.upper_bound(offset));
   uint64_t position;
   BatchHeader h;
@@ -407,6 +506,7 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   const bool crowded = file_cache_ && file_cache_->crowded();
   std::shared_ptr<const FileHandle> file;
   if (!locate(offset, it, position, h, !crowded, file)) return r;
+  if (h.base_offset >= end_offset) return r;
 
   Segment& seg = *it->second;
   const uint64_t start = position;
@@ -417,7 +517,7 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   if (end - start < limit) {
     BatchScanner scanner(file, end, seg.size());
     while (scanner.next(h, position)) {
-      if (position + h.size_in_bytes() - start > limit) break;
+      if (position + h.size_in_bytes() - start > limit || h.base_offset >= end_offset) break;
       end = position + h.size_in_bytes();
       last = h.last_offset();
     }
@@ -437,6 +537,7 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   }
   r.bytes = end - start;
   read_hint_ = {last + 1, seg.base_offset(), end};
+  if (committed) collect_aborted(offset, last + 1, r.aborted);
   return r;
 } catch (const std::system_error& e) {
   // A segment file that cannot be reopened (e.g. the open-file limit reached).
@@ -446,11 +547,14 @@ ReadResult PartitionLog::read(int64_t offset, int32_t max_bytes, bool min_one_ba
   return r;
 }
 
-OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) try {
+OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts, IsolationLevel isolation) try {
   OffsetLookup r;
+  // What a consumer of this isolation level may read (Kafka's lastFetchableOffset).
+  const int64_t fetchable =
+      isolation == IsolationLevel::kReadCommitted ? last_stable_offset() : log_end_offset_;
   switch (ts) {
     case kLatestTimestamp:
-      r.offset = log_end_offset_;
+      r.offset = fetchable;
       return r;
     case kEarliestTimestamp:
     case kEarliestLocalTimestamp:
@@ -488,6 +592,8 @@ OffsetLookup PartitionLog::offset_for_timestamp(int64_t ts) try {
       const RecordSearchResult found =
           find_first_record_at_or_after(batch, ts, scratch_, log_start_offset_ - h.base_offset);
       if (found.offset_delta >= 0) {
+        // Kafka answers no offset for a record a consumer of this level cannot read yet.
+        if (h.base_offset + found.offset_delta >= fetchable) return r;
         r.offset = h.base_offset + found.offset_delta;
         r.timestamp = found.timestamp;
         return r;
@@ -544,17 +650,24 @@ void PartitionLog::start_flush() {
   flush_requested_ = false;
   if (log_end_offset_ <= covered && pending_sync_.empty()) return;
   unflushed_since_ms_ = -1;
+  // The aborted-transaction index is durable with the markers it lists: a flush that
+  // covers a marker writes and syncs its entry too (and fails when it cannot).
+  const int txn_error = active().persist_txn_index();
+  if (txn_error != 0) {
+    spdlog::error("{}: cannot write the transaction index: {}", dir_, std::strerror(txn_error));
+  }
   active().persist_indexes();
   std::vector<SyncTarget> files = std::move(pending_sync_);
   pending_sync_.clear();
+  active().take_txn_index_to_sync(files);
   // By path: a flush holds no descriptor while it waits for a flusher thread.
   files.push_back(active().log_sync_target());
   const uint64_t id = next_flush_id_++;
   flushes_.push_back({id, log_end_offset_});
   std::weak_ptr<char> alive = alive_;
-  flusher_.submit(std::move(files), [this, alive, id](int err) {
+  flusher_.submit(std::move(files), [this, alive, id, txn_error](int err) {
     if (alive.expired()) return;
-    on_flush_done(id, err);
+    on_flush_done(id, err != 0 ? err : txn_error);
   });
 }
 

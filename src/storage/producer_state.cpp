@@ -18,7 +18,14 @@ bool in_sequence(int32_t last_seq, int32_t next_seq) {
 }
 
 constexpr uint32_t kSnapshotMagic = 0x534d5053;  // "SMPS"
-constexpr uint32_t kSnapshotVersion = 1;
+// 1: epochs and batches. 2: also each producer's ongoing transaction and coordinator
+// epoch.
+constexpr uint32_t kSnapshotVersion = 2;
+constexpr uint32_t kSnapshotVersionV1 = 1;
+
+// Working copies mark a transaction that a batch of the append in progress begins;
+// its first offset is known once offsets are assigned.
+constexpr int64_t kTxnBegunInThisAppend = -2;
 
 template <typename T>
 void put(std::vector<uint8_t>& out, T v) {
@@ -112,10 +119,32 @@ ProducerCheck ProducerStateManager::check_and_stage(const BatchHeader& b) {
       return result;
     }
   }
+  if (!check_txn_state(*entry, b, result)) return result;
   ProducerBatchMeta meta{first_seq, last_seq, -1, -1, b.max_timestamp};
   entry->add(b.producer_epoch, meta);
-  staged_.push_back({b.producer_id, b.producer_epoch, meta, false});
+  staged_.push_back(
+      {b.producer_id, b.producer_epoch, meta, StagedKind::kData, b.is_transactional(), {}});
   return result;
+}
+
+bool ProducerStateManager::check_txn_state(ProducerEntry& entry, const BatchHeader& b,
+                                           ProducerCheck& result) {
+  const bool ongoing = entry.current_txn_first_offset != -1;
+  if (ongoing && !b.is_transactional()) {
+    result.error = ErrorCode::INVALID_TXN_STATE;
+    result.message = entry.current_txn_first_offset >= 0
+                         ? fmt::format(
+                               "Expected transactional write from producer {}: its transaction "
+                               "started at offset {} is still ongoing",
+                               b.producer_id, entry.current_txn_first_offset)
+                         : fmt::format(
+                               "Expected transactional write from producer {}: an earlier batch of "
+                               "this request started a transaction",
+                               b.producer_id);
+    return false;
+  }
+  if (!ongoing && b.is_transactional()) entry.current_txn_first_offset = kTxnBegunInThisAppend;
+  return true;
 }
 
 ProducerCheck ProducerStateManager::check_epoch_and_stage(const BatchHeader& b) {
@@ -127,11 +156,42 @@ ProducerCheck ProducerStateManager::check_epoch_and_stage(const BatchHeader& b) 
                                  b.producer_id, b.producer_epoch, entry->epoch);
     return result;
   }
+  if (!check_txn_state(*entry, b, result)) return result;
   if (b.producer_epoch != entry->epoch) {
     entry->epoch = b.producer_epoch;
     entry->batch_count = 0;
   }
-  staged_.push_back({b.producer_id, b.producer_epoch, {}, true});
+  staged_.push_back(
+      {b.producer_id, b.producer_epoch, {}, StagedKind::kEpochOnly, b.is_transactional(), {}});
+  return result;
+}
+
+ProducerCheck ProducerStateManager::check_marker_and_stage(const BatchHeader& b,
+                                                           const TxnMarker& marker) {
+  ProducerCheck result;
+  ProducerEntry* entry = staged_entry_for(b.producer_id);
+  if (entry->epoch != -1 && b.producer_epoch < entry->epoch) {
+    result.error = ErrorCode::INVALID_PRODUCER_EPOCH;
+    result.message =
+        fmt::format("Epoch of producer {} is {}, which is smaller than the last seen epoch {}",
+                    b.producer_id, b.producer_epoch, entry->epoch);
+    return result;
+  }
+  if (entry->coordinator_epoch > marker.coordinator_epoch) {
+    result.error = ErrorCode::TRANSACTION_COORDINATOR_FENCED;
+    result.message =
+        fmt::format("Invalid coordinator epoch for producerId {}: {} (zombie), {} (current)",
+                    b.producer_id, marker.coordinator_epoch, entry->coordinator_epoch);
+    return result;
+  }
+  // The marker ends the transaction; a bumped epoch restarts the sequences at 0.
+  entry->current_txn_first_offset = -1;
+  entry->coordinator_epoch = marker.coordinator_epoch;
+  if (b.producer_epoch != entry->epoch) {
+    entry->epoch = b.producer_epoch;
+    entry->batch_count = 0;
+  }
+  staged_.push_back({b.producer_id, b.producer_epoch, {}, StagedKind::kMarker, true, marker});
   return result;
 }
 
@@ -143,22 +203,55 @@ void ProducerStateManager::set_staged_offsets(size_t index, int64_t first_offset
   s.meta.timestamp = max_timestamp;
 }
 
-void ProducerStateManager::commit() {
+void ProducerStateManager::commit(std::vector<CompletedTxn>* completed) {
   // Re-apply the staged batches with their final offsets; the working copies only
   // served the checks.
   for (const Staged& s : staged_) {
-    ProducerEntry& e = producers_[s.producer_id];
-    e.producer_id = s.producer_id;
-    if (s.epoch_only) {
-      if (e.epoch != s.epoch) {
+    std::optional<CompletedTxn> done = apply(s);
+    if (done && completed) completed->push_back(*done);
+  }
+  abort();
+}
+
+void ProducerStateManager::begin_txn(ProducerEntry& e, int64_t first_offset) {
+  e.current_txn_first_offset = first_offset;
+  ongoing_.insert(first_offset);
+}
+
+std::optional<CompletedTxn> ProducerStateManager::apply(const Staged& s) {
+  ProducerEntry& e = producers_[s.producer_id];
+  e.producer_id = s.producer_id;
+  switch (s.kind) {
+    case StagedKind::kData:
+      e.add(s.epoch, s.meta);
+      break;
+    case StagedKind::kEpochOnly:
+      if (s.epoch > e.epoch) {
         e.epoch = s.epoch;
         e.batch_count = 0;
       }
-    } else {
-      e.add(s.epoch, s.meta);
+      break;
+    case StagedKind::kMarker: {
+      std::optional<CompletedTxn> done;
+      if (e.current_txn_first_offset >= 0) {
+        if (const auto it = ongoing_.find(e.current_txn_first_offset); it != ongoing_.end())
+          ongoing_.erase(it);
+        const int64_t marker_offset = s.meta.first_offset;
+        done = CompletedTxn{s.producer_id, e.current_txn_first_offset, marker_offset,
+                            s.marker.type == MarkerType::kAbort,
+                            ongoing_.empty() ? marker_offset + 1 : *ongoing_.begin()};
+      }
+      e.current_txn_first_offset = -1;
+      e.coordinator_epoch = s.marker.coordinator_epoch;
+      if (s.epoch > e.epoch) {
+        e.epoch = s.epoch;
+        e.batch_count = 0;
+      }
+      return done;
     }
   }
-  abort();
+  if (s.transactional && e.current_txn_first_offset < 0) begin_txn(e, s.meta.first_offset);
+  return std::nullopt;
 }
 
 void ProducerStateManager::abort() {
@@ -176,19 +269,24 @@ std::vector<ProducerEntry> ProducerStateManager::entries() const {
   return all;
 }
 
-void ProducerStateManager::replay(const BatchHeader& b) {
-  if (!b.has_producer_id()) return;
-  ProducerEntry& e = producers_[b.producer_id];
-  e.producer_id = b.producer_id;
-  if (b.is_control() || b.base_sequence < 0) {
-    if (b.producer_epoch > e.epoch) {
-      e.epoch = b.producer_epoch;
-      e.batch_count = 0;
-    }
-    return;
+std::optional<CompletedTxn> ProducerStateManager::replay(const BatchHeader& b,
+                                                         const TxnMarker* marker) {
+  if (!b.has_producer_id()) return std::nullopt;
+  Staged s{b.producer_id,
+           b.producer_epoch,
+           {b.base_sequence, b.last_sequence(), b.base_offset, b.last_offset(), b.max_timestamp},
+           StagedKind::kData,
+           b.is_transactional(),
+           {}};
+  if (b.is_control()) {
+    // A control batch that is no marker only carries the epoch.
+    s.kind = marker ? StagedKind::kMarker : StagedKind::kEpochOnly;
+    s.transactional = false;
+    if (marker) s.marker = *marker;
+  } else if (b.base_sequence < 0) {
+    s.kind = StagedKind::kEpochOnly;
   }
-  e.add(b.producer_epoch,
-        {b.base_sequence, b.last_sequence(), b.base_offset, b.last_offset(), b.max_timestamp});
+  return apply(s);
 }
 
 const ProducerEntry* ProducerStateManager::find(int64_t producer_id) const {
@@ -197,7 +295,9 @@ const ProducerEntry* ProducerStateManager::find(int64_t producer_id) const {
 }
 
 // Layout (host byte order, our own file): magic u32, version u32, crc u32 over the
-// rest, offset i64, count u32, then per producer: id i64, epoch i16, n u8, n batches.
+// rest, offset i64, count u32, then per producer: id i64, epoch i16, n u8, n batches,
+// and from version 2 the ongoing transaction's first offset i64 (-1: none) and the
+// coordinator epoch i32.
 bool ProducerStateManager::write_snapshot(const std::string& path, int64_t offset) const {
   std::vector<uint8_t> body;
   put(body, offset);
@@ -214,6 +314,8 @@ bool ProducerStateManager::write_snapshot(const std::string& path, int64_t offse
       put(body, m.last_offset);
       put(body, m.timestamp);
     }
+    put(body, e.current_txn_first_offset);
+    put(body, e.coordinator_epoch);
   }
   std::vector<uint8_t> file;
   put(file, kSnapshotMagic);
@@ -230,7 +332,7 @@ bool ProducerStateManager::write_snapshot(const std::string& path, int64_t offse
 }
 
 bool ProducerStateManager::load_snapshot(const std::string& path, int64_t& offset) {
-  producers_.clear();
+  clear();
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   std::vector<uint8_t> data;
@@ -241,7 +343,7 @@ bool ProducerStateManager::load_snapshot(const std::string& path, int64_t& offse
   size_t pos = 0;
   uint32_t magic, version, crc;
   if (!get(data, pos, magic) || !get(data, pos, version) || !get(data, pos, crc) ||
-      magic != kSnapshotMagic || version != kSnapshotVersion ||
+      magic != kSnapshotMagic || (version != kSnapshotVersion && version != kSnapshotVersionV1) ||
       crc32c(0, data.data() + pos, data.size() - pos) != crc)
     return false;
   uint32_t count;
@@ -262,7 +364,15 @@ bool ProducerStateManager::load_snapshot(const std::string& path, int64_t& offse
         return false;
       }
     }
+    if (version >= 2 && (!get(data, pos, e.current_txn_first_offset) ||
+                         !get(data, pos, e.coordinator_epoch) || e.current_txn_first_offset < -1)) {
+      producers_.clear();
+      return false;
+    }
     producers_[e.producer_id] = e;
+  }
+  for (const auto& [_, e] : producers_) {
+    if (e.current_txn_first_offset >= 0) ongoing_.insert(e.current_txn_first_offset);
   }
   return true;
 }

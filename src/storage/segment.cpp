@@ -159,7 +159,7 @@ std::unique_ptr<Segment> Segment::create(const std::string& dir, int64_t base_of
 
 std::unique_ptr<Segment> Segment::open(const std::string& dir, int64_t base_offset,
                                        bool full_recovery, int32_t index_interval_bytes,
-                                       int64_t now_ms, OpenFileCache* cache) {
+                                       int64_t now_ms, OpenFileCache* cache, bool has_txn_index) {
   std::unique_ptr<Segment> s(new Segment(dir, base_offset, cache));
   s->open_files(false);
   s->created_ms_ = now_ms;
@@ -172,6 +172,7 @@ std::unique_ptr<Segment> Segment::open(const std::string& dir, int64_t base_offs
     const uint64_t start = s->offset_index_.empty() ? 0 : s->offset_index_.back().position;
     s->recover_from(start, false, index_interval_bytes);
   }
+  if (has_txn_index) s->load_txn_index();
   // The first batch's timestamp drives time-based rolling.
   if (s->size_ >= bl::kHeaderSize) {
     uint8_t h[bl::kHeaderSize];
@@ -288,6 +289,98 @@ void Segment::recover_from(uint64_t start, bool check_crc, int32_t index_interva
     offset_index_.clear();
     max_timestamp_ = offset_of_max_timestamp_ = -1;
   }
+}
+
+void Segment::load_txn_index() {
+  const int fd = ::open(path(".txnindex").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno != ENOENT) throw_errno("open " + path(".txnindex"));
+    return;
+  }
+  const FileHandle file(fd);
+  txn_index_exists_ = true;
+  const std::vector<uint8_t> data = read_whole(file.fd());
+  // A torn last entry (a crash mid-write) is cut, as is anything after a bad entry.
+  if (data.size() % kTxnIndexEntrySize != 0) rewrite_txn_index_ = true;
+  for (size_t at = 0; at + kTxnIndexEntrySize <= data.size(); at += kTxnIndexEntrySize) {
+    AbortedTxnEntry e;
+    const bool valid = decode_txn_index_entry(&data[at], e) && e.last_offset >= base_offset_ &&
+                       e.last_offset < next_offset_ &&
+                       (aborted_.empty() || e.last_offset > aborted_.back().last_offset);
+    if (!valid) {
+      spdlog::warn("{}: dropping transaction index entries from position {}", path(".txnindex"),
+                   at);
+      rewrite_txn_index_ = true;
+      break;
+    }
+    aborted_.push_back(e);
+  }
+  if (rewrite_txn_index_ && data.size() % kTxnIndexEntrySize != 0) {
+    spdlog::warn("{}: cutting a torn entry", path(".txnindex"));
+  }
+  aborted_persisted_ = aborted_.size();
+}
+
+void Segment::add_aborted_txn(const AbortedTxnEntry& entry) {
+  aborted_.push_back(entry);
+}
+
+size_t Segment::truncate_aborted_txns(int64_t offset) {
+  size_t keep = aborted_.size();
+  while (keep > 0 && aborted_[keep - 1].last_offset >= offset) --keep;
+  const size_t dropped = aborted_.size() - keep;
+  if (keep < aborted_persisted_) {
+    aborted_persisted_ = keep;
+    rewrite_txn_index_ = true;
+  }
+  aborted_.resize(keep);
+  return dropped;
+}
+
+int Segment::persist_txn_index() try {
+  if (!txn_index_dirty()) return 0;
+  const std::string file_path = path(".txnindex");
+  if (rewrite_txn_index_) {
+    rewrite_txn_index_ = false;
+    if (aborted_.empty() && !txn_index_exists_) return 0;
+    // Only recovery rewrites (on the loading thread). The file is replaced atomically:
+    // a crash in the middle must not lose the entries below the producer snapshot,
+    // which nothing re-derives. The caller syncs the directory.
+    std::vector<uint8_t> buf(aborted_.size() * kTxnIndexEntrySize);
+    for (size_t i = 0; i < aborted_.size(); ++i)
+      encode_txn_index_entry(aborted_[i], buf.data() + i * kTxnIndexEntrySize);
+    const std::string tmp = file_path + ".tmp";
+    const auto file = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+    if (!pwrite_full(file->fd(), buf.data(), buf.size(), 0) || ::fdatasync(file->fd()) != 0 ||
+        ::rename(tmp.c_str(), file_path.c_str()) != 0) {
+      rewrite_txn_index_ = true;
+      return errno ? errno : EIO;
+    }
+    txn_index_exists_ = true;
+    txn_index_unsynced_ = true;
+    aborted_persisted_ = aborted_.size();
+    return 0;
+  }
+  const size_t count = aborted_.size() - aborted_persisted_;
+  std::vector<uint8_t> buf(count * kTxnIndexEntrySize);
+  for (size_t i = 0; i < count; ++i)
+    encode_txn_index_entry(aborted_[aborted_persisted_ + i], buf.data() + i * kTxnIndexEntrySize);
+  const auto file = open_file(file_path, O_WRONLY | O_CREAT);
+  txn_index_exists_ = true;
+  txn_index_unsynced_ = true;
+  if (!pwrite_full(file->fd(), buf.data(), buf.size(), aborted_persisted_ * kTxnIndexEntrySize))
+    return errno ? errno : EIO;
+  aborted_persisted_ = aborted_.size();
+  return 0;
+} catch (const std::system_error& e) {
+  return e.code().value() ? e.code().value() : EIO;
+}
+
+bool Segment::take_txn_index_to_sync(std::vector<SyncTarget>& files) {
+  if (!txn_index_unsynced_) return false;
+  files.push_back(SyncTarget::at(path(".txnindex")));
+  txn_index_unsynced_ = false;
+  return true;
 }
 
 int Segment::append(std::span<const uint8_t> bytes) {
@@ -408,7 +501,7 @@ int Segment::persist_indexes() try {
       return errno;
     time_index_persisted_ = time_index_.size();
   }
-  return 0;
+  return persist_txn_index();
 } catch (const std::system_error& e) {
   return e.code().value();
 }
@@ -420,11 +513,12 @@ std::vector<SyncTarget> Segment::take_files_to_sync() {
     files.push_back(SyncTarget::at(path(".timeindex")));
     indexes_unsynced_ = false;
   }
+  take_txn_index_to_sync(files);
   return files;
 }
 
 void Segment::delete_files() {
-  for (const char* ext : {".log", ".index", ".timeindex"}) ::unlink(path(ext).c_str());
+  for (const char* ext : {".log", ".index", ".timeindex", ".txnindex"}) ::unlink(path(ext).c_str());
 }
 
 }  // namespace samsa::storage

@@ -24,6 +24,7 @@
 #include "samsa/storage/record_batch.h"
 #include "samsa/storage/segment.h"
 #include "samsa/storage/start_gate.h"
+#include "samsa/storage/txn_index.h"
 #include "samsa/util/file_slice.h"
 
 namespace samsa::storage {
@@ -39,8 +40,7 @@ inline constexpr int64_t kLatestTieredTimestamp = -5;
 // stable offset and come with the aborted transactions of the range served.
 enum class IsolationLevel : int8_t { kReadUncommitted = 0, kReadCommitted = 1 };
 
-// The control record key's type: what a transaction marker says.
-enum class MarkerType : int16_t { kAbort = 0, kCommit = 1 };
+// MarkerType (what a transaction marker says) lives in txn_index.h.
 
 // An aborted transaction as a read_committed consumer needs it: the records of
 // `producer_id` from `first_offset` up to the abort marker are to be skipped.
@@ -193,6 +193,9 @@ class PartitionLog {
   // close()'s work: index entries, producer snapshot, then an fsync of every file.
   void sync_all_for_close(Segment& seg, bool sync);
   std::string snapshot_path(int64_t offset) const;
+  // Appends to `out` the aborted transactions with a marker at or past `offset` that
+  // began below `upper`, by first offset.
+  void collect_aborted(int64_t offset, int64_t upper, std::vector<AbortedTransaction>& out) const;
   // Finds the first batch with last offset >= `offset`, starting in segment `it`.
   // `keep`: open segment files through the cache; `file` receives the file of `it`.
   bool locate(int64_t offset, std::map<int64_t, std::unique_ptr<Segment>>::iterator& it,
@@ -218,6 +221,7 @@ class PartitionLog {
   BatchValidator validator_;
   std::vector<ValidatedBatch> validated_;  // reused by append()
   std::vector<int64_t> staged_index_;      // batch -> producer staging slot, or -1
+  std::vector<CompletedTxn> completed_;    // transactions ended by an append's markers
   std::vector<uint8_t> scratch_;           // batch reads for timestamp lookups
   // Batches recompressed for the topic's compression.type, and their work buffers.
   std::vector<uint8_t> transcoded_, transcode_records_, transcode_buffer_;

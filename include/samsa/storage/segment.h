@@ -1,11 +1,16 @@
 // One segment of a partition log, in Kafka's layout: `<base>.log` holds batches
 // verbatim, `<base>.index` maps relative offsets to file positions every
-// index.interval.bytes, `<base>.timeindex` maps timestamps to offsets.
+// index.interval.bytes, `<base>.timeindex` maps timestamps to offsets, and
+// `<base>.txnindex` (created with its first entry) lists the transactions aborted by
+// markers in this segment.
 //
 // Index files are appended (not preallocated like Kafka's mmapped ones): entries live
 // in memory and are written out in bulk when the log is flushed, rolled or closed.
-// The log is the source of truth; an index that is stale, torn or missing is rebuilt
-// from it on start.
+// The log is the source of truth; an offset or time index that is stale, torn or missing
+// is rebuilt from it on start. The transaction index needs the producer state to be
+// rebuilt, so PartitionLog re-derives its entries past the producer snapshot it
+// recovers from; it is synced with the log (a flush that covers a marker covers its
+// entry).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +22,7 @@
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/open_file_cache.h"
 #include "samsa/storage/record_batch.h"
+#include "samsa/storage/txn_index.h"
 #include "samsa/util/file_slice.h"
 
 namespace samsa::storage {
@@ -73,10 +79,12 @@ class Segment : private OpenFileCache::Entry {
   // Existing segment. `full_recovery`: walk every batch from the start checking CRCs,
   // truncate a torn/corrupt tail and rebuild both indexes (unclean start). Otherwise
   // trust the index files (rebuilding them only if missing or inconsistent) and walk
-  // headers from the last index entry to find the end. Throws std::system_error.
+  // headers from the last index entry to find the end. `has_txn_index`: the directory
+  // holds its .txnindex (saves a failed open per segment). Throws std::system_error.
   static std::unique_ptr<Segment> open(const std::string& dir, int64_t base_offset,
                                        bool full_recovery, int32_t index_interval_bytes,
-                                       int64_t now_ms, OpenFileCache* cache = nullptr);
+                                       int64_t now_ms, OpenFileCache* cache = nullptr,
+                                       bool has_txn_index = true);
 
   int64_t base_offset() const { return base_offset_; }
   uint64_t size() const { return size_; }
@@ -120,17 +128,36 @@ class Segment : private OpenFileCache::Entry {
     return max_timestamp_ >= 0 &&
            (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp);
   }
-  // Appends not-yet-written index entries to the index files. Returns 0 or errno.
+  // Appends not-yet-written index entries to the index files (the transaction index
+  // included). Returns 0 or errno.
   int persist_indexes();
   // persist_indexes() has something to write.
   bool has_unwritten_index_entries() const {
     return rewrite_indexes_ || offset_index_persisted_ < offset_index_.size() ||
-           time_index_persisted_ < time_index_.size();
+           time_index_persisted_ < time_index_.size() || txn_index_dirty();
   }
   // The files to fsync when a segment is rolled or closed: the log, and the index files
   // when persist_indexes() wrote them since the last call. Paths, opened by the sync.
   std::vector<SyncTarget> take_files_to_sync();
   SyncTarget log_sync_target() const { return SyncTarget::at(path(".log")); }
+
+  // Aborted transactions whose markers are in this segment, by marker offset.
+  const std::vector<AbortedTxnEntry>& aborted_txns() const { return aborted_; }
+  // Records an abort marker appended to this segment (written by persist_txn_index()).
+  void add_aborted_txn(const AbortedTxnEntry& entry);
+  // Drops the entries whose marker is at or past `offset` (recovery re-derives them);
+  // the file is rewritten by the next persist. Returns how many were dropped.
+  size_t truncate_aborted_txns(int64_t offset);
+  // persist_txn_index() has something to write.
+  bool txn_index_dirty() const {
+    return rewrite_txn_index_ || aborted_persisted_ < aborted_.size();
+  }
+  // Appends unwritten .txnindex entries, or (after recovery dropped some) replaces the
+  // file atomically, fsynced. Returns 0 or errno.
+  int persist_txn_index();
+  // The .txnindex when written since it was last synced (a flush of the active
+  // segment syncs it with the log); clears that state.
+  bool take_txn_index_to_sync(std::vector<SyncTarget>& files);
 
   void delete_files();
 
@@ -140,6 +167,9 @@ class Segment : private OpenFileCache::Entry {
   void close_for_cache() override;
   bool load_indexes();
   void recover_from(uint64_t start_pos, bool check_crc, int32_t index_interval_bytes);
+  // Reads `<base>.txnindex` if there is one, keeping its longest valid prefix of entries
+  // inside the segment; anything else is cut by the next persist.
+  void load_txn_index();
   std::string path(const char* ext) const { return segment_file_path(dir_, base_offset_, ext); }
 
   std::string dir_;
@@ -159,6 +189,11 @@ class Segment : private OpenFileCache::Entry {
   size_t time_index_persisted_ = 0;
   bool rewrite_indexes_ = false;   // on-disk index files must be rewritten from scratch
   bool indexes_unsynced_ = false;  // index files written since take_files_to_sync()
+  std::vector<AbortedTxnEntry> aborted_;
+  size_t aborted_persisted_ = 0;
+  bool txn_index_exists_ = false;    // the .txnindex file exists
+  bool rewrite_txn_index_ = false;   // the .txnindex must be rewritten from scratch
+  bool txn_index_unsynced_ = false;  // .txnindex written since it was last synced
 };
 
 }  // namespace samsa::storage
