@@ -1,8 +1,8 @@
-// DescribeProducers (key 61), v0: the idempotent producers a partition keeps state for
-// (what kafka-transactions.sh describe-producers shows): producer id and epoch, the
-// last sequence and timestamp written. Without transactions there is no coordinator
-// epoch and no open transaction: -1 for both. Unknown partitions answer
-// UNKNOWN_TOPIC_OR_PARTITION.
+// DescribeProducers (key 61), v0: the producers a partition keeps state for (what
+// kafka-transactions.sh describe-producers shows): producer id and epoch, the last
+// sequence and timestamp written, the coordinator epoch of the last transaction marker
+// and the first offset of the ongoing transaction (-1 for none of either). Unknown
+// partitions answer UNKNOWN_TOPIC_OR_PARTITION.
 #include "samsa/broker/handlers.h"
 #include "samsa/storage/log_manager.h"
 
@@ -29,7 +29,8 @@ void handle_describe_producers(ContextPtr ctx, protocol::DescribeProducersReques
             s.last_sequence = last->last_seq;
             s.last_timestamp = last->timestamp;
           }
-          s.coordinator_epoch = -1;
+          s.coordinator_epoch = e.coordinator_epoch;
+          s.current_txn_start_offset = e.current_txn_first_offset;
           p.active_producers.push_back(s);
         }
       }

@@ -12,6 +12,11 @@
 // partitions. Fetch sessions (KIP-227) are declined by answering session id 0, which
 // every client treats as "full fetch each time".
 // Topic ids (v13+) identify topics; an unknown id is UNKNOWN_TOPIC_ID.
+//
+// Isolation (KIP-98): read_committed reads stop at the last stable offset (the first
+// offset of the oldest ongoing transaction) and list the aborted transactions that
+// overlap what is served; read_uncommitted answers a null list. Both report the real
+// last stable offset, as Kafka does.
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
 #include "samsa/broker/topic_ids.h"
@@ -83,22 +88,35 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         storage::PartitionLog* log =
             meta ? logs.partition(meta->name, partition.partition) : nullptr;
         if (log == nullptr) {
-          fail(by_id && !meta ? ErrorCode::UNKNOWN_TOPIC_ID : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
+          fail(by_id && !meta ? ErrorCode::UNKNOWN_TOPIC_ID
+                              : ErrorCode::UNKNOWN_TOPIC_OR_PARTITION);
           continue;
         }
         const int32_t limit =
             static_cast<int32_t>(std::min<int64_t>(partition.partition_max_bytes, budget));
         storage::ReadResult read =
-            log->read(partition.fetch_offset, std::max(limit, 0), eval.bytes == 0);
+            log->read(partition.fetch_offset, std::max(limit, 0), eval.bytes == 0,
+                      read_committed ? storage::IsolationLevel::kReadCommitted
+                                     : storage::IsolationLevel::kReadUncommitted);
         if (read.error != ErrorCode::NONE) {
           fail(read.error);
           out.aborted_transactions.reset();
           continue;
         }
-        if (!read_committed) out.aborted_transactions.reset();
-        out.high_watermark = log->high_watermark();
-        out.last_stable_offset = log->high_watermark();
-        out.log_start_offset = log->log_start_offset();
+        if (read_committed) {
+          auto& aborted = out.aborted_transactions.emplace();
+          aborted.reserve(read.aborted.size());
+          for (const storage::AbortedTransaction& a : read.aborted) {
+            auto& entry = aborted.emplace_back();
+            entry.producer_id = a.producer_id;
+            entry.first_offset = a.first_offset;
+          }
+        } else {
+          out.aborted_transactions.reset();
+        }
+        out.high_watermark = read.high_watermark;
+        out.last_stable_offset = read.last_stable_offset;
+        out.log_start_offset = read.log_start_offset;
         eval.bytes += read.bytes;
         budget -= static_cast<int64_t>(read.bytes);
         out.records = protocol::Records::from_slices(std::move(read.slices));

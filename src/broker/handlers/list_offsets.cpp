@@ -1,8 +1,7 @@
-// ListOffsets (key 2), v1-9. Per partition: -1 latest (the high watermark, or the last
-// stable offset for read_committed, which equals it while samsa has no transactions),
-// -2 earliest, -3 the record with the largest timestamp (v7+), -4 earliest local (v8+,
-// the log start: nothing is tiered), -5 latest tiered (v9+: offset -1, nothing is
-// tiered), else the first record whose timestamp is >= the target.
+// ListOffsets (key 2), v1-9. Per partition: -1 latest (the high watermark, or for
+// read_committed, v2+, the last stable offset), -2 earliest, -3 the record with the largest
+// timestamp (v7+), -4 earliest local (v8+, the log start: nothing is tiered), -5 latest tiered
+// (v9+: offset -1, nothing is tiered), else the first record whose timestamp is >= the target.
 #include <set>
 
 #include "../topic_admin.h"
@@ -29,10 +28,11 @@ int16_t min_version_for(int64_t timestamp) {
   }
 }
 
-PartitionResponse lookup(storage::PartitionLog& log, int64_t timestamp, int16_t version) {
+PartitionResponse lookup(storage::PartitionLog& log, int64_t timestamp, int16_t version,
+                         storage::IsolationLevel isolation) {
   PartitionResponse r;
   r.partition_index = log.partition();
-  const storage::OffsetLookup found = log.offset_for_timestamp(timestamp);
+  const storage::OffsetLookup found = log.offset_for_timestamp(timestamp, isolation);
   if (found.error != ErrorCode::NONE) {
     r.error_code = to_wire(found.error);
     return r;
@@ -53,6 +53,11 @@ PartitionResponse lookup(storage::PartitionLog& log, int64_t timestamp, int16_t 
 void handle_list_offsets(ContextPtr ctx, protocol::ListOffsetsRequest request) {
   storage::LogManager& logs = ctx->services.logs;
   const int16_t version = ctx->version();
+  // v0-1 have no isolation level: they read uncommitted. A record a consumer of the
+  // level cannot read yet is not found (Kafka's lastFetchableOffset).
+  const storage::IsolationLevel isolation = version >= 2 && request.isolation_level == 1
+                                                ? storage::IsolationLevel::kReadCommitted
+                                                : storage::IsolationLevel::kReadUncommitted;
 
   // Kafka answers INVALID_REQUEST for every copy of a partition named twice.
   std::set<std::pair<std::string, int32_t>> seen, duplicates;
@@ -84,12 +89,10 @@ void handle_list_offsets(ContextPtr ctx, protocol::ListOffsetsRequest request) {
       } else if (version < min_version_for(p.timestamp)) {
         r.error_code = to_wire(ErrorCode::UNSUPPORTED_VERSION);
       } else if (p.timestamp == storage::kLatestTimestamp) {
-        // read_committed would stop at the last stable offset; without transactions
-        // that is the high watermark.
-        r.offset = log->high_watermark();
+        r.offset = log->offset_for_timestamp(p.timestamp, isolation).offset;
         if (version >= 4) r.leader_epoch = admin::kLeaderEpoch;
       } else {
-        r = lookup(*log, p.timestamp, version);
+        r = lookup(*log, p.timestamp, version, isolation);
       }
       out.partitions.push_back(std::move(r));
     }

@@ -62,6 +62,35 @@ TEST_F(DescribeProducersTest, EveryProducerWithItsLastBatch) {
   EXPECT_EQ(p1.active_producers[0].last_sequence, 0);
 }
 
+TEST_F(DescribeProducersTest, OngoingTransactionAndCoordinatorEpoch) {
+  storage::PartitionLog& log = *logs_->partition("t", 1);
+  storage::BatchSpec spec;
+  spec.producer_id = 950;
+  spec.producer_epoch = 1;
+  spec.base_sequence = 0;
+  spec.transactional = true;
+  const std::vector<storage::RecordSpec> records{{"k", "v", 3000, {}}};
+  std::vector<uint8_t> batch = storage::build_batch(spec, records);
+  storage::AppendOptions options;
+  options.now_ms = scheduler_.now_ms();
+  const auto begun = log.append(batch, options);
+  ASSERT_EQ(begun.error, ErrorCode::NONE);
+  auto producer = [&]() {
+    const auto r = describe({{"t", {1}, {}}});
+    for (const auto& s : r.topics.at(0).partitions.at(0).active_producers)
+      if (s.producer_id == 950) return s;
+    ADD_FAILURE() << "producer 950 not listed";
+    return DescribeProducersResponse::ProducerState{};
+  };
+  EXPECT_EQ(producer().current_txn_start_offset, begun.base_offset);
+  EXPECT_EQ(producer().coordinator_epoch, -1);
+  ASSERT_EQ(log.append_marker(950, 1, storage::MarkerType::kCommit, 17, scheduler_.now_ms()).error,
+            ErrorCode::NONE);
+  EXPECT_EQ(producer().current_txn_start_offset, -1);
+  EXPECT_EQ(producer().coordinator_epoch, 17);
+  EXPECT_EQ(producer().producer_epoch, 1);
+}
+
 TEST_F(DescribeProducersTest, UnknownPartitionsAndEmptyOnes) {
   create_topic("quiet", 1);
   const auto r = describe({{"t", {5}, {}}, {"nope", {0}, {}}, {"quiet", {0}, {}}});

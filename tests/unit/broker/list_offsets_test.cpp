@@ -49,6 +49,37 @@ TEST_F(ListOffsetsTest, ReadCommittedStopsAtTheHighWatermark) {
   EXPECT_EQ(r.topics[0].partitions[0].offset, 5);
 }
 
+// With a transaction open, read_committed (v2+) stops at its first offset.
+TEST_F(ListOffsetsTest, ReadCommittedLatestIsTheLastStableOffset) {
+  storage::BatchSpec spec;
+  spec.producer_id = 5;
+  spec.producer_epoch = 0;
+  spec.base_sequence = 0;
+  spec.transactional = true;
+  const std::vector<storage::RecordSpec> records{{"k", "v", 600, {}}};
+  std::vector<uint8_t> batch = storage::build_batch(spec, records);
+  storage::AppendOptions options;
+  options.now_ms = scheduler_.now_ms();
+  storage::PartitionLog& log = *logs_->partition("t", 0);
+  ASSERT_EQ(log.append(batch, options).error, ErrorCode::NONE);  // offset 5
+  append("t", 0, {700});                                         // offset 6
+  auto latest = [&](int8_t isolation, int16_t version) {
+    ListOffsetsRequest request;
+    request.isolation_level = isolation;
+    request.topics.push_back({"t", {{0, -1, -1, {}}}, {}});
+    return call<ListOffsetsResponse>(handle_list_offsets, request, version)
+        .topics[0]
+        .partitions[0]
+        .offset;
+  };
+  EXPECT_EQ(latest(1, 5), 5);
+  EXPECT_EQ(latest(0, 5), 7);
+  EXPECT_EQ(latest(1, 1), 7);  // v1 has no isolation level
+  ASSERT_EQ(log.append_marker(5, 0, storage::MarkerType::kCommit, 0, scheduler_.now_ms()).error,
+            ErrorCode::NONE);
+  EXPECT_EQ(latest(1, 5), 8);
+}
+
 TEST_F(ListOffsetsTest, ByTimestampFindsTheFirstRecordAtOrAfter) {
   auto r = one(150);
   EXPECT_EQ(r.offset, 1);
