@@ -13,6 +13,7 @@
 #include "samsa/config/config.h"
 #include "samsa/coordinator/group_coordinator.h"
 #include "samsa/coordinator/producer_id_manager.h"
+#include "samsa/coordinator/transaction_coordinator.h"
 #include "samsa/net/server.h"
 #include "samsa/storage/log_manager.h"
 #include "samsa/util/log.h"
@@ -93,6 +94,7 @@ struct Broker::State {
   std::unique_ptr<storage::LogManager> logs;
   std::unique_ptr<coordinator::ProducerIdManager> producer_ids;
   std::unique_ptr<coordinator::GroupCoordinator> groups;
+  std::unique_ptr<coordinator::TransactionCoordinator> transactions;
   PartitionWatch watch;
   std::unique_ptr<BrokerServices> services;
   std::unique_ptr<net::Server> server;
@@ -196,11 +198,18 @@ void Broker::start() {
   s.groups = std::make_unique<coordinator::GroupCoordinator>(
       coordinator::GroupConfig::from_broker(s.config), s.scheduler, *s.logs);
   s.groups->load();
+  s.transactions = std::make_unique<coordinator::TransactionCoordinator>(
+      coordinator::TransactionConfig::from_broker(s.config), s.scheduler, *s.logs, *s.producer_ids,
+      *s.groups, [&watch = s.watch](const std::string& topic, int32_t partition) {
+        watch.notify(topic, partition);
+      });
+  s.transactions->load();
   phase_done("coordinators loaded");
   create_initial_topics();
 
   s.services.reset(new BrokerServices{
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});
+  s.services->transactions = s.transactions.get();
 
   net::ServerOptions options;
   for (const auto& listener : s.config.listeners)
@@ -229,6 +238,7 @@ void Broker::stop() {
   if (s.stopped || !s.logs) return;
   s.stopped = true;
   if (s.server) s.server->stop();
+  if (s.transactions) s.transactions->shutdown();
   if (s.groups) s.groups->shutdown();
   s.scheduler.cancel_all();
   s.logs->shutdown();

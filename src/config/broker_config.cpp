@@ -469,6 +469,12 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.offsets_topic_num_partitions = r.get_int("offsets.topic.num.partitions", 50, 1);
   c.transactional_id_expiration_ms = r.get_int("transactional.id.expiration.ms", 604800000, 1);
   c.transaction_max_timeout_ms = r.get_int("transaction.max.timeout.ms", 900000, 1);
+  c.transaction_abort_timed_out_transaction_cleanup_interval_ms =
+      r.get_int("transaction.abort.timed.out.transaction.cleanup.interval.ms", 10000, 1);
+  c.transaction_remove_expired_transaction_cleanup_interval_ms =
+      r.get_int("transaction.remove.expired.transaction.cleanup.interval.ms", 3600000, 1);
+  c.transaction_state_log_segment_bytes =
+      r.get_int("transaction.state.log.segment.bytes", 104857600, 1);
   c.producer_id_expiration_ms = r.get_int("producer.id.expiration.ms", 86400000, 1);
 }
 

@@ -70,6 +70,15 @@ struct GroupCoordinator::Group {
 
   std::map<TopicPartition, OffsetValue> offsets;
   std::map<TopicPartition, int32_t> pending_commits;  // commits not yet durable
+  // Offsets committed inside a transaction, by producer id: they count once the
+  // transaction commits (its marker is written) and vanish when it aborts.
+  std::map<int64_t, std::map<TopicPartition, OffsetValue>> txn_offsets;
+
+  bool has_pending_txn_offset(const TopicPartition& tp) const {
+    for (const auto& [_, offsets] : txn_offsets)
+      if (offsets.count(tp)) return true;
+    return false;
+  }
 
   Member* member(const std::string& id) const {
     auto it = members.find(id);

@@ -22,8 +22,6 @@ constexpr int16_t kOffsetKeyVersion = 1;
 constexpr int16_t kGroupKeyVersion = 2;
 constexpr int16_t kOffsetValueVersion = 3;
 constexpr int16_t kGroupValueVersion = 3;
-// Records per batch when writing a snapshot: keeps batches far below message.max.bytes.
-constexpr size_t kSnapshotBatchRecords = 256;
 
 Bytes take(protocol::OutboundMessage& out) {
   return std::move(out.bytes);
@@ -67,7 +65,9 @@ std::optional<GroupValue> decode_group_value(protocol::Reader& r) {
 }
 
 // Decodes one record; false when the key or value is not in a known format.
-bool visit_record(const storage::RecordView& rec, const GroupLogVisitor& visitor) {
+bool visit_record(const storage::BatchHeader& batch, const storage::RecordView& rec,
+                  const GroupLogVisitor& visitor) {
+  const bool transactional = batch.is_transactional();
   if (rec.key_length < 2) return false;
   Bytes key(rec.key, rec.key + rec.key_length);
   protocol::Reader kr(key);
@@ -85,7 +85,11 @@ bool visit_record(const storage::RecordView& rec, const GroupLogVisitor& visitor
       v = decode_offset_value(vr);
       if (!v) return false;
     }
-    if (visitor.on_offset) visitor.on_offset(group, tp, std::move(v));
+    if (transactional) {
+      if (visitor.on_txn_offset) visitor.on_txn_offset(batch.producer_id, group, tp, std::move(v));
+    } else if (visitor.on_offset) {
+      visitor.on_offset(group, tp, std::move(v));
+    }
     return true;
   }
   if (key_version == kGroupKeyVersion) {
@@ -100,20 +104,6 @@ bool visit_record(const storage::RecordView& rec, const GroupLogVisitor& visitor
     return true;
   }
   return false;
-}
-
-void pread_all(int fd, uint8_t* dst, size_t n, uint64_t offset) {
-  while (n > 0) {
-    const ssize_t got = ::pread(fd, dst, n, static_cast<off_t>(offset));
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw std::system_error(errno, std::generic_category(), "reading __consumer_offsets");
-    }
-    if (got == 0) throw std::runtime_error("__consumer_offsets: unexpected end of segment");
-    dst += got;
-    n -= static_cast<size_t>(got);
-    offset += static_cast<uint64_t>(got);
-  }
 }
 
 }  // namespace
@@ -170,141 +160,20 @@ Bytes encode_group_value(const GroupValue& value) {
   return take(out);
 }
 
-storage::PartitionLog* GroupLog::log() const {
-  return logs_.partition(kTopic, 0);
-}
-
-storage::PartitionLog* GroupLog::log_for_write() {
-  if (auto* existing = log()) return existing;
-  std::string message;
-  const storage::ConfigMap configs = {{"cleanup.policy", "compact"},
-                                      {"segment.bytes", std::to_string(kSegmentBytes)}};
-  const ErrorCode err = logs_.create_topic(kTopic, 1, configs, message);
-  if (err != ErrorCode::NONE && err != ErrorCode::TOPIC_ALREADY_EXISTS) {
-    spdlog::error("cannot create {}: {}", kTopic, message);
-    return nullptr;
-  }
-  spdlog::info("created {} on first use", kTopic);
-  return log();
-}
-
-int64_t GroupLog::start_offset() const {
-  const auto* l = log();
-  return l ? l->log_start_offset() : 0;
-}
-int64_t GroupLog::end_offset() const {
-  const auto* l = log();
-  return l ? l->log_end_offset() : 0;
-}
-
 size_t GroupLog::replay(const GroupLogVisitor& visitor, int64_t /*now_ms*/) {
-  auto* plog = log();
-  if (!plog) return 0;
-  size_t records = 0;
-  int64_t next = plog->log_start_offset();
-  Bytes buffer;
-  while (next < plog->log_end_offset()) {
-    storage::ReadResult read = plog->read(next, 1 << 20, true);
-    if (read.error != ErrorCode::NONE || read.slices.empty()) break;
-    const int64_t before = next;
-    for (const auto& slice : read.slices) {
-      buffer.resize(slice.length);
-      if (slice.memory) {
-        std::copy_n(slice.memory->data() + slice.offset, slice.length, buffer.data());
-      } else {
-        pread_all(slice.file->fd(), buffer.data(), slice.length, slice.offset);
-      }
-      size_t pos = 0;
-      while (pos + storage::batch_layout::kHeaderSize <= buffer.size()) {
-        const auto header = storage::BatchHeader::parse(buffer.data() + pos);
-        const size_t size = header.size_in_bytes();
-        if (size < storage::batch_layout::kHeaderSize || pos + size > buffer.size()) break;
-        if (header.last_offset() >= next && !header.is_control() &&
-            header.compression() == storage::Compression::kNone) {
-          std::span<const uint8_t> body(buffer.data() + pos + storage::batch_layout::kHeaderSize,
-                                        size - storage::batch_layout::kHeaderSize);
-          storage::RecordIterator it(body, header.record_count);
-          storage::RecordView rec;
-          while (it.next(rec)) {
-            if (header.base_offset + rec.offset_delta < next) continue;
-            ++records;
-            try {
-              if (!visit_record(rec, visitor)) ++skipped_;
-            } catch (const std::exception&) {  // a truncated key or value
-              ++skipped_;
-            }
-          }
-        }
-        next = std::max(next, header.last_offset() + 1);
-        pos += size;
-      }
+  InternalLog::Visitor raw;
+  raw.on_record = [&](const storage::BatchHeader& batch, const storage::RecordView& rec) {
+    try {
+      if (!visit_record(batch, rec, visitor)) ++skipped_;
+    } catch (const std::exception&) {  // a truncated key or value
+      ++skipped_;
     }
-    if (next == before) break;  // no progress: corrupt tail, recovery's business
-  }
-  return records;
-}
-
-ErrorCode GroupLog::append_now(std::span<const LogRecord> records, int64_t now_ms, int64_t& first,
-                               int64_t& last) {
-  Bytes payload;
-  for (size_t begin = 0; begin < records.size(); begin += kSnapshotBatchRecords) {
-    const size_t end = std::min(records.size(), begin + kSnapshotBatchRecords);
-    std::vector<storage::RecordSpec> specs;
-    specs.reserve(end - begin);
-    for (size_t i = begin; i < end; ++i) {
-      storage::RecordSpec spec;
-      const auto& r = records[i];
-      spec.key = std::string_view(reinterpret_cast<const char*>(r.key.data()), r.key.size());
-      if (r.value)
-        spec.value =
-            std::string_view(reinterpret_cast<const char*>(r.value->data()), r.value->size());
-      spec.timestamp = now_ms;
-      specs.push_back(spec);
-    }
-    Bytes batch = storage::build_batch(storage::BatchSpec{}, specs);
-    payload.insert(payload.end(), batch.begin(), batch.end());
-  }
-  storage::AppendOptions options;
-  options.now_ms = now_ms;
-  options.from_client = false;
-  auto* plog = log_for_write();
-  if (!plog) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
-  const storage::AppendResult result = plog->append(payload, options);
-  first = result.base_offset;
-  last = result.last_offset;
-  return result.error;
-}
-
-void GroupLog::append(std::span<const LogRecord> records, int64_t now_ms,
-                      std::function<void(ErrorCode)> done) {
-  if (records.empty()) {
-    done(ErrorCode::NONE);
-    return;
-  }
-  int64_t first = -1;
-  int64_t last = -1;
-  const ErrorCode err = append_now(records, now_ms, first, last);
-  if (err != ErrorCode::NONE) {
-    done(err);
-    return;
-  }
-  log()->when_flushed(last, std::move(done));
-}
-
-void GroupLog::compact(std::span<const LogRecord> live, int64_t now_ms) {
-  auto* plog = live.empty() ? log() : log_for_write();
-  if (!plog) return;
-  int64_t first = plog->log_end_offset();
-  int64_t last = -1;
-  if (!live.empty() && append_now(live, now_ms, first, last) != ErrorCode::NONE) return;
-  // Everything below `first` is superseded by the snapshot once the snapshot is durable.
-  const int64_t new_start = first;
-  plog->when_flushed(
-      std::max<int64_t>(new_start - 1, last), [&logs = logs_, new_start](ErrorCode err) {
-        if (err != ErrorCode::NONE) return;
-        if (auto* l = logs.partition(kTopic, 0); l && new_start > l->log_start_offset())
-          l->delete_records_before(new_start);
-      });
+  };
+  raw.on_marker = [&](int64_t producer_id, storage::MarkerType type) {
+    if (visitor.on_txn_marker)
+      visitor.on_txn_marker(producer_id, type == storage::MarkerType::kCommit);
+  };
+  return log_.replay(raw);
 }
 
 }  // namespace samsa::coordinator

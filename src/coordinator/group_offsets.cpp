@@ -7,6 +7,7 @@
 #include "samsa/coordinator/group_coordinator.h"
 #include "samsa/protocol/reader.h"
 #include "samsa/storage/log_manager.h"
+#include "samsa/storage/partition_log.h"
 
 namespace samsa::coordinator {
 
@@ -61,11 +62,18 @@ void GroupCoordinator::load() {
                              std::optional<OffsetValue> value) {
     apply_offset_record(group, tp, std::move(value));
   };
+  visitor.on_txn_offset = [this](int64_t producer_id, const std::string& group,
+                                 const TopicPartition& tp, std::optional<OffsetValue> value) {
+    apply_txn_offset_record(producer_id, group, tp, std::move(value));
+  };
+  visitor.on_txn_marker = [this](int64_t producer_id, bool commit) {
+    apply_txn_end(producer_id, commit);
+  };
   records_in_log_ = static_cast<int64_t>(log_.replay(visitor, scheduler_.now_ms()));
   // Groups left with neither metadata nor offsets were deleted.
   for (auto it = groups_.begin(); it != groups_.end();) {
     if (it->second->offsets.empty() && it->second->generation == 0 &&
-        it->second->protocol_type.empty())
+        it->second->protocol_type.empty() && it->second->txn_offsets.empty())
       it = groups_.erase(it);
     else
       ++it;
@@ -134,6 +142,31 @@ void GroupCoordinator::apply_offset_record(const std::string& group_id, const To
   }
   if (!g) g = &create_group(group_id);
   g->offsets[tp] = std::move(*value);
+}
+
+void GroupCoordinator::apply_txn_offset_record(int64_t producer_id, const std::string& group_id,
+                                               const TopicPartition& tp,
+                                               std::optional<OffsetValue> value) {
+  if (!value) return;  // transactions never write tombstones
+  Group* g = find(group_id);
+  if (!g) g = &create_group(group_id);
+  g->txn_offsets[producer_id][tp] = std::move(*value);
+  txn_groups_[producer_id].insert(group_id);
+}
+
+void GroupCoordinator::apply_txn_end(int64_t producer_id, bool commit) {
+  const auto it = txn_groups_.find(producer_id);
+  if (it == txn_groups_.end()) return;
+  for (const std::string& group_id : it->second) {
+    Group* g = find(group_id);
+    if (!g) continue;
+    const auto pending = g->txn_offsets.find(producer_id);
+    if (pending == g->txn_offsets.end()) continue;
+    if (commit)
+      for (auto& [tp, value] : pending->second) g->offsets[tp] = std::move(value);
+    g->txn_offsets.erase(pending);
+  }
+  txn_groups_.erase(it);
 }
 
 GroupValue GroupCoordinator::group_value(const Group& g) const {
@@ -272,6 +305,95 @@ void GroupCoordinator::commit_offsets(OffsetCommitParams params, OffsetCommitCal
               });
 }
 
+// ---------------------------------------------------------------- TxnOffsetCommit
+
+void GroupCoordinator::txn_commit_offsets(TxnOffsetCommitParams params, OffsetCommitCallback done) {
+  const size_t n = params.entries.size();
+  auto all = [&](ErrorCode e) { done(std::vector<ErrorCode>(n, e)); };
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return all(e);
+  Group* g = find(params.group_id);
+  // Clients before TxnOffsetCommit v3 send no membership: nothing to check then.
+  if (g && (params.generation_id >= 0 || !params.member_id.empty())) {
+    OffsetCommitParams as_commit;
+    as_commit.group_id = params.group_id;
+    as_commit.generation_id_or_member_epoch = params.generation_id;
+    as_commit.member_id = params.member_id;
+    as_commit.group_instance_id = params.group_instance_id;
+    if (const ErrorCode err = validate_commit(g, as_commit); err != ErrorCode::NONE)
+      return all(err);
+  }
+  if (!g) g = &create_group(params.group_id);
+
+  std::vector<ErrorCode> errors(n, ErrorCode::NONE);
+  std::vector<LogRecord> records;
+  std::vector<std::pair<TopicPartition, OffsetValue>> values;
+  const int64_t now = scheduler_.now_ms();
+  for (size_t i = 0; i < n; ++i) {
+    const auto& e = params.entries[i];
+    const auto* topic = logs_.find_topic(e.tp.topic);
+    if (!topic || e.tp.partition < 0 || e.tp.partition >= topic->partition_count) {
+      errors[i] = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+      continue;
+    }
+    if (e.metadata && e.metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes)) {
+      errors[i] = ErrorCode::OFFSET_METADATA_TOO_LARGE;
+      continue;
+    }
+    OffsetValue v;
+    v.offset = e.offset;
+    v.leader_epoch = e.leader_epoch;
+    v.metadata = e.metadata.value_or("");
+    v.commit_timestamp = now;
+    records.push_back({encode_offset_key(g->id, e.tp), encode_offset_value(v)});
+    values.emplace_back(e.tp, std::move(v));
+  }
+  if (records.empty()) return done(std::move(errors));
+
+  records_in_log_ += static_cast<int64_t>(records.size());
+  const BatchProducer producer{params.producer_id, params.producer_epoch, true};
+  std::weak_ptr<bool> alive = alive_;
+  log_.append(
+      records, now,
+      [this, alive, gid = g->id, pid = params.producer_id, values = std::move(values),
+       errors = std::move(errors), done = std::move(done)](ErrorCode err) mutable {
+        if (alive.expired())
+          return done(std::vector<ErrorCode>(errors.size(), ErrorCode::NOT_COORDINATOR));
+        // A fenced producer's batch is refused by the log with its epoch error.
+        const ErrorCode mapped = err == ErrorCode::INVALID_PRODUCER_EPOCH
+                                     ? ErrorCode::INVALID_PRODUCER_EPOCH
+                                     : commit_error_from_storage(err);
+        if (mapped == ErrorCode::NONE) {
+          Group* grp = find(gid);
+          if (!grp) grp = &create_group(gid);
+          for (auto& [tp, v] : values) grp->txn_offsets[pid][tp] = std::move(v);
+          txn_groups_[pid].insert(gid);
+        }
+        for (auto& e : errors)
+          if (e == ErrorCode::NONE) e = mapped;
+        done(std::move(errors));
+      },
+      producer);
+}
+
+void GroupCoordinator::complete_transaction(int64_t producer_id, int16_t producer_epoch,
+                                            bool commit, std::function<void(ErrorCode)> done) {
+  storage::PartitionLog* plog = log_.partition_for_write();
+  if (!plog) return done(ErrorCode::COORDINATOR_NOT_AVAILABLE);
+  const auto type = commit ? storage::MarkerType::kCommit : storage::MarkerType::kAbort;
+  const storage::AppendResult result =
+      plog->append_marker(producer_id, producer_epoch, type, 0, scheduler_.now_ms());
+  if (result.error != ErrorCode::NONE) return done(result.error);
+  std::weak_ptr<bool> alive = alive_;
+  plog->when_flushed(result.last_offset,
+                     [this, alive, producer_id, commit, done = std::move(done)](ErrorCode err) {
+                       if (alive.expired()) return done(ErrorCode::NOT_COORDINATOR);
+                       // Durable or not, the marker is in the log: a restart replays it, so the
+                       // offsets follow it now too.
+                       apply_txn_end(producer_id, commit);
+                       done(err);
+                     });
+}
+
 // ---------------------------------------------------------------- OffsetFetch
 
 OffsetFetchResult GroupCoordinator::fetch_offsets(const OffsetFetchParams& params) const {
@@ -286,7 +408,7 @@ OffsetFetchResult GroupCoordinator::fetch_offsets(const OffsetFetchParams& param
     FetchedOffset f;
     f.tp = tp;
     if (!g) return f;
-    if (params.require_stable && g->pending_commits.count(tp)) {
+    if (params.require_stable && (g->pending_commits.count(tp) || g->has_pending_txn_offset(tp))) {
       f.error = ErrorCode::UNSTABLE_OFFSET_COMMIT;
       return f;
     }

@@ -21,6 +21,7 @@ class LogManager;
 namespace samsa::coordinator {
 class ProducerIdManager;
 class GroupCoordinator;
+class TransactionCoordinator;
 }  // namespace samsa::coordinator
 
 namespace samsa::broker {
@@ -48,6 +49,7 @@ struct BrokerServices {
   // In the order of `listeners`; filled once the listeners are bound. Use these, not
   // config.listeners[i].advertised, whose port may be 0 (ephemeral).
   std::vector<AdvertisedListener> advertised;
+  coordinator::TransactionCoordinator* transactions = nullptr;  // null until it exists
 };
 
 class RequestContext {

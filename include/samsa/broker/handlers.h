@@ -28,6 +28,12 @@
   X(DescribeProducers, describe_producers)   \
   X(DescribeTopicPartitions, describe_topic_partitions) \
   X(InitProducerId, init_producer_id)        \
+  X(AddPartitionsToTxn, add_partitions_to_txn) \
+  X(AddOffsetsToTxn, add_offsets_to_txn)     \
+  X(EndTxn, end_txn)                         \
+  X(TxnOffsetCommit, txn_offset_commit)      \
+  X(DescribeTransactions, describe_transactions) \
+  X(ListTransactions, list_transactions)     \
   X(FindCoordinator, find_coordinator)       \
   X(JoinGroup, join_group)                   \
   X(SyncGroup, sync_group)                   \

@@ -108,6 +108,9 @@ struct BrokerConfig {
   int32_t offsets_topic_num_partitions = 50;
   int32_t transactional_id_expiration_ms = 604800000;
   int32_t transaction_max_timeout_ms = 900000;
+  int32_t transaction_abort_timed_out_transaction_cleanup_interval_ms = 10000;
+  int32_t transaction_remove_expired_transaction_cleanup_interval_ms = 3600000;
+  int32_t transaction_state_log_segment_bytes = 104857600;
   int32_t producer_id_expiration_ms = 86400000;
 
   // --- bookkeeping

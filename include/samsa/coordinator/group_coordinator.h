@@ -96,6 +96,16 @@ class GroupCoordinator {
   // ---- offsets
   void commit_offsets(OffsetCommitParams params, OffsetCommitCallback done);
   OffsetFetchResult fetch_offsets(const OffsetFetchParams& params) const;
+
+  // ---- transactions (the transaction coordinator is the caller of the second)
+  // TxnOffsetCommit: the offsets are written in a transactional batch of the producer
+  // and stay pending (OffsetFetch with require_stable: UNSTABLE_OFFSET_COMMIT) until
+  // the transaction ends.
+  void txn_commit_offsets(TxnOffsetCommitParams params, OffsetCommitCallback done);
+  // Writes the transaction marker of `producer_id` into __consumer_offsets and, once it
+  // is durable, makes the transaction's offsets committed (or drops them).
+  void complete_transaction(int64_t producer_id, int16_t producer_epoch, bool commit,
+                            std::function<void(ErrorCode)> done);
   void delete_offsets(const std::string& group_id, const std::vector<TopicPartition>& partitions,
                       std::function<void(OffsetDeleteResult)> done);
 
@@ -189,6 +199,9 @@ class GroupCoordinator {
   void apply_group_record(const std::string& group_id, std::optional<GroupValue> value);
   void apply_offset_record(const std::string& group_id, const TopicPartition& tp,
                            std::optional<OffsetValue> value);
+  void apply_txn_offset_record(int64_t producer_id, const std::string& group_id,
+                               const TopicPartition& tp, std::optional<OffsetValue> value);
+  void apply_txn_end(int64_t producer_id, bool commit);
   std::vector<LogRecord> snapshot() const;
   void schedule_expiry();
   ErrorCode validate_commit(Group* g, const OffsetCommitParams& params) const;
@@ -205,6 +218,8 @@ class GroupCoordinator {
   storage::LogManager& logs_;
   GroupLog log_;
   std::map<std::string, std::unique_ptr<Group>, std::less<>> groups_;
+  std::map<int64_t, std::set<std::string>>
+      txn_groups_;  // producer id -> groups with pending offsets
   Scheduler::TaskId expiry_task_ = 0;
   uint64_t join_sequence_ = 0;  // orders members by first join (leader choice)
   int64_t records_in_log_ = 0;  // written since the last snapshot, plus the snapshot

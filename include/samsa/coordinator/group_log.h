@@ -1,19 +1,13 @@
 // The durable state of the group coordinator: the internal topic `__consumer_offsets`
-// (one partition, cleanup.policy=compact), written as ordinary v2 record batches with
-// CRCs. Keys and values use the layout of Kafka's own offsets topic:
+// (one partition, cleanup.policy=compact; see internal_log.h), with keys and values in
+// the layout of Kafka's own offsets topic:
 //   offset commit  key v1: group, topic, partition      value v3: offset, leader epoch,
 //                                                        metadata, commit timestamp
 //   group metadata key v2: group                        value v3: protocol type,
 //                  generation, protocol, leader, state timestamp, members
 // A null value (tombstone) deletes the key. The latest record for a key wins.
-//
-// The topic is created on the first write, as Kafka creates it on first use: a broker
-// whose clients never use groups carries no __consumer_offsets, and a first start
-// does not pay for its creation.
-//
-// Storage does not compact, so GroupLog bounds the log itself: compact() appends one
-// snapshot of every live key, waits for it to be durable and then moves the log start
-// past everything older (delete_records_before), which deletes whole old segments.
+// Offsets committed inside a transaction (TxnOffsetCommit) are written in transactional
+// batches of the producer and count only once its commit marker follows, as in Kafka.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +18,7 @@
 #include <vector>
 
 #include "samsa/coordinator/group_types.h"
+#include "samsa/coordinator/internal_log.h"
 #include "samsa/protocol/error_code.h"
 
 namespace samsa::storage {
@@ -60,12 +55,6 @@ struct GroupValue {
   std::vector<StoredMember> members;
 };
 
-// One record to write: a key and a value, or a tombstone (value nullopt).
-struct LogRecord {
-  Bytes key;
-  std::optional<Bytes> value;
-};
-
 Bytes encode_offset_key(const std::string& group, const TopicPartition& tp);
 Bytes encode_offset_value(const OffsetValue& value);
 Bytes encode_group_key(const std::string& group);
@@ -76,6 +65,11 @@ struct GroupLogVisitor {
   std::function<void(const std::string& group, const TopicPartition&, std::optional<OffsetValue>)>
       on_offset;
   std::function<void(const std::string& group, std::optional<GroupValue>)> on_group;
+  // An offset committed inside `producer_id`'s transaction, and the marker that ends it.
+  std::function<void(int64_t producer_id, const std::string& group, const TopicPartition&,
+                     std::optional<OffsetValue>)>
+      on_txn_offset;
+  std::function<void(int64_t producer_id, bool committed)> on_txn_marker;
 };
 
 class GroupLog {
@@ -83,31 +77,31 @@ class GroupLog {
   static constexpr const char* kTopic = "__consumer_offsets";
   static constexpr int32_t kSegmentBytes = 100 * 1024 * 1024;  // offsets.topic.segment.bytes
 
-  explicit GroupLog(storage::LogManager& logs) : logs_(logs) {}
+  explicit GroupLog(storage::LogManager& logs) : log_(logs, kTopic, kSegmentBytes) {}
 
   // Decodes every record from the log start. Undecodable records are skipped and
   // counted (a newer format would land here). Returns the number of records read.
   size_t replay(const GroupLogVisitor& visitor, int64_t now_ms);
   // Appends the records as one batch; `done(error)` runs on the loop once they are
-  // durable, or at once with the append error.
+  // durable, or at once with the append error. `producer`: a transaction's offsets.
   void append(std::span<const LogRecord> records, int64_t now_ms,
-              std::function<void(ErrorCode)> done);
+              std::function<void(ErrorCode)> done, const BatchProducer& producer = {}) {
+    log_.append(records, now_ms, std::move(done), producer);
+  }
   // Appends `live` (the whole current state) and, once durable, makes it the start of
   // the log. Records appended after the snapshot stay.
-  void compact(std::span<const LogRecord> live, int64_t now_ms);
+  void compact(std::span<const LogRecord> live, int64_t now_ms) { log_.compact(live, now_ms); }
 
-  int64_t start_offset() const;
-  int64_t end_offset() const;
+  // The partition (nullptr until the first write), and created when missing: the
+  // transaction coordinator writes its markers here.
+  storage::PartitionLog* partition() const { return log_.log(); }
+  storage::PartitionLog* partition_for_write() { return log_.log_for_write(); }
+  int64_t start_offset() const { return log_.start_offset(); }
+  int64_t end_offset() const { return log_.end_offset(); }
   size_t skipped_records() const { return skipped_; }
 
  private:
-  storage::PartitionLog* log() const;  // nullptr until the first write
-  // The log, created when missing; nullptr (with a log line) when that fails.
-  storage::PartitionLog* log_for_write();
-  ErrorCode append_now(std::span<const LogRecord> records, int64_t now_ms, int64_t& first,
-                       int64_t& last);
-
-  storage::LogManager& logs_;
+  InternalLog log_;
   size_t skipped_ = 0;
 };
 

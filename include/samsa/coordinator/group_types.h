@@ -131,6 +131,18 @@ struct OffsetCommitParams {
   std::optional<std::string> group_instance_id;
   std::vector<OffsetCommitEntry> entries;
 };
+// TxnOffsetCommit: offsets committed inside `producer_id`'s transaction.
+struct TxnOffsetCommitParams {
+  std::string transactional_id;
+  std::string group_id;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t generation_id = -1;  // -1 with member "": no group membership to check
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::vector<OffsetCommitEntry> entries;
+};
+
 // One error per entry, in order; called once the commit is durable (or failed).
 using OffsetCommitCallback = std::function<void(std::vector<ErrorCode>)>;
 

@@ -24,6 +24,8 @@ void handle_find_coordinator(ContextPtr ctx, protocol::FindCoordinatorRequest re
       error = ErrorCode::INVALID_REQUEST;
     else if (request.key_type == kGroupKey && !ctx->services.groups)
       error = ErrorCode::COORDINATOR_NOT_AVAILABLE;
+    else if (request.key_type == kTransactionKey && !ctx->services.transactions)
+      error = ErrorCode::COORDINATOR_NOT_AVAILABLE;
     if (error == ErrorCode::NONE) {
       c.node_id = node.node_id;
       c.host = node.host;

@@ -5,14 +5,13 @@
 // applies to transactional ids); ids come from the durable ProducerIdManager, so they
 // are never reused after a restart.
 //
-// Transactional ids: transactions are not implemented yet. The request is validated as
-// Kafka does (empty id, timeout against transaction.max.timeout.ms) and answered with
-// a fresh producer id and epoch 0 so that initTransactions() completes; the client then
-// fails clearly on AddPartitionsToTxn, which samsa does not advertise. Without a
-// transaction coordinator there is no fencing of an earlier instance.
+// Transactional ids go to the transaction coordinator: producer id and epoch per
+// transactional id, the epoch bumped on every initialisation (fencing the previous
+// instance), an open transaction aborted first (CONCURRENT_TRANSACTIONS until done).
 #include "samsa/broker/handlers.h"
 #include "samsa/config/config.h"
 #include "samsa/coordinator/producer_id_manager.h"
+#include "samsa/coordinator/transaction_coordinator.h"
 #include "samsa/util/log.h"
 
 namespace samsa::broker {
@@ -33,15 +32,17 @@ void handle_init_producer_id(ContextPtr ctx, protocol::InitProducerIdRequest req
     return fail(ErrorCode::INVALID_REQUEST);
 
   if (request.transactional_id) {
-    if (request.transactional_id->empty()) return fail(ErrorCode::INVALID_REQUEST);
-    if (request.transaction_timeout_ms <= 0 ||
-        request.transaction_timeout_ms > services.config.transaction_max_timeout_ms)
-      return fail(ErrorCode::INVALID_TRANSACTION_TIMEOUT);
-    // Once per producer start: worth a warning every time.
-    spdlog::warn(
-        "client '{}' initialised transactional id '{}': transactions are not implemented "
-        "yet; it gets a producer id but transactional requests will fail",
-        ctx->client_id(), *request.transactional_id);
+    if (!services.transactions) return fail(ErrorCode::COORDINATOR_NOT_AVAILABLE);
+    services.transactions->init_producer_id(
+        *request.transactional_id, request.transaction_timeout_ms, request.producer_id,
+        request.producer_epoch, [ctx](coordinator::InitProducerIdResult result) {
+          protocol::InitProducerIdResponse answer;
+          answer.error_code = to_wire(result.error);
+          answer.producer_id = result.producer_id;
+          answer.producer_epoch = result.producer_epoch;
+          ctx->respond(answer);
+        });
+    return;
   }
 
   const std::optional<int64_t> id = services.producer_ids.next_id();

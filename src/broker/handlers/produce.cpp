@@ -5,8 +5,12 @@
 //   acks=1   answered once the batches are written (page cache).
 //   acks=-1  answered once they are fsynced; one fsync serves every waiting request
 //            (group commit in the storage layer).
+// A transactional produce (transactional_id set) is accepted only for partitions in
+// the ongoing transaction of that producer and epoch (Kafka's partition verification):
+// INVALID_TXN_STATE otherwise, INVALID_PRODUCER_EPOCH for a fenced epoch.
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
+#include "samsa/coordinator/transaction_coordinator.h"
 #include "samsa/storage/log_manager.h"
 #include "samsa/util/log.h"
 
@@ -42,6 +46,19 @@ bool reports_log_start(ErrorCode error) {
     default:
       return true;
   }
+}
+
+// The partition must be in the producer's ongoing transaction; the producer id and
+// epoch come from the first batch's header (a request has one producer).
+ErrorCode verify_transaction(BrokerServices& services, const std::string& transactional_id,
+                             const std::string& topic, int32_t partition,
+                             std::span<const uint8_t> batches) {
+  if (!services.transactions) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
+  if (batches.size() < storage::batch_layout::kHeaderSize) return ErrorCode::CORRUPT_MESSAGE;
+  const storage::BatchHeader first = storage::BatchHeader::parse(batches.data());
+  if (!first.is_transactional()) return ErrorCode::NONE;
+  return services.transactions->verify(transactional_id, first.producer_id, first.producer_epoch,
+                                       {topic, partition});
 }
 
 }  // namespace
@@ -87,6 +104,17 @@ void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
         out.error_message = "produce request without record batches";
         any_error = true;
         continue;
+      }
+      if (request.transactional_id) {
+        if (const ErrorCode refused =
+                verify_transaction(services, *request.transactional_id, topic.name, partition.index,
+                                   partition.records.view);
+            refused != ErrorCode::NONE) {
+          out.error_code = to_wire(refused);
+          out.log_start_offset = log->log_start_offset();
+          any_error = true;
+          continue;
+        }
       }
       const storage::AppendResult result = log->append(partition.records.view, options);
       out.error_code = to_wire(result.error);

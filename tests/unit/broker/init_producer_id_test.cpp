@@ -1,4 +1,6 @@
 #include "admin_test_util.h"
+#include "samsa/coordinator/group_coordinator.h"
+#include "samsa/coordinator/transaction_coordinator.h"
 
 namespace samsa::broker::testing {
 namespace {
@@ -49,16 +51,25 @@ TEST_F(InitProducerIdTest, HalfAnIdIsInvalid) {
   EXPECT_EQ(init(std::nullopt, 0, -1, 2).error_code, err(ErrorCode::INVALID_REQUEST));
 }
 
+// Transactional ids go to the transaction coordinator, which refuses bad requests at
+// once (its successful answers wait for __transaction_state: see the coordinator tests).
 TEST_F(InitProducerIdTest, TransactionalIdsAreValidated) {
-  const auto ok = init("txn-1", 60000);
-  EXPECT_EQ(ok.error_code, 0);
-  EXPECT_GE(ok.producer_id, 0);
+  EXPECT_EQ(init("txn-1", 60000).error_code, err(ErrorCode::COORDINATOR_NOT_AVAILABLE));
+  coordinator::GroupCoordinator groups(coordinator::GroupConfig{}, scheduler_, *logs_);
+  groups.load();
+  coordinator::TransactionCoordinator txns(coordinator::TransactionConfig::from_broker(config_),
+                                           scheduler_, *logs_, *producer_ids_, groups);
+  txns.load();
+  services_->transactions = &txns;
   EXPECT_EQ(init("", 60000).error_code, err(ErrorCode::INVALID_REQUEST));
   EXPECT_EQ(init("txn-1", 900001).error_code, err(ErrorCode::INVALID_TRANSACTION_TIMEOUT));
   EXPECT_EQ(init("txn-1", 0).error_code, err(ErrorCode::INVALID_TRANSACTION_TIMEOUT));
   const auto bad = init("txn-1", -5);
   EXPECT_EQ(bad.producer_id, -1);
   EXPECT_EQ(bad.producer_epoch, -1);
+  services_->transactions = nullptr;
+  txns.shutdown();
+  groups.shutdown();
 }
 
 }  // namespace
