@@ -45,7 +45,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Transactions with the Java client on its defaults plus transactional.id: commit and abort
@@ -57,13 +56,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * with both client generations: run with SamsaBroker's external mode (samsa.bootstrap /
  * SAMSA_BOOTSTRAP, see the oracle's KafkaBroker main). Offsets below are Kafka's layout: one
  * control record (marker) per partition per ended transaction.
- *
- * <p>Off against samsa until it serves transactions (the module's ctest entry runs every
- * *Test class): enabled by SAMSA_TRANSACTIONS=1 (or -Dsamsa.transactions=true), and always
- * against an external broker. Delete enabled() and the @EnabledIf once samsa passes.
  */
-@EnabledIf(value = "enabled", disabledReason =
-    "samsa does not serve transactions yet: set SAMSA_TRANSACTIONS=1 (or samsa.bootstrap) to run")
 @Timeout(120) // each test; its own waits are bounded well below
 class TransactionsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -80,17 +73,6 @@ class TransactionsTest {
   static void stop() {
     if (admin != null) admin.close();
     if (broker != null) broker.close();
-  }
-
-  static boolean enabled() {
-    return "1".equals(System.getenv("SAMSA_TRANSACTIONS"))
-        || Boolean.getBoolean("samsa.transactions")
-        || isSet(System.getProperty("samsa.bootstrap"))
-        || isSet(System.getenv("SAMSA_BOOTSTRAP"));
-  }
-
-  private static boolean isSet(String v) {
-    return v != null && !v.isBlank() && !v.startsWith("${");
   }
 
   // ---------------------------------------------------------------- helpers
