@@ -594,8 +594,10 @@ size_t GroupCoordinator::expire_offsets() {
         ++it;
       }
     }
-    if (g->offsets.empty() && g->pending_commits.empty() && g->members.empty() &&
-        g->pending_members.empty()) {
+    // Offsets pending in a transaction count too (Kafka's GroupMetadata.hasOffsets): the
+    // group must be there when the commit marker comes.
+    if (g->offsets.empty() && g->pending_commits.empty() && g->txn_offsets.empty() &&
+        g->members.empty() && g->pending_members.empty()) {
       tombstones.push_back({encode_group_key(id), std::nullopt});
       dead.push_back(id);
     }

@@ -411,10 +411,20 @@ void TransactionCoordinator::init_producer_id(const std::string& id, int32_t tim
     const std::optional<int64_t> pid = producer_ids_.next_id();
     if (!pid) return fail(ErrorCode::COORDINATOR_NOT_AVAILABLE);
     last_pid = t->producer_id;
-    last_epoch = t->producer_epoch;
+    // As in Kafka, the old epoch is remembered only for the producer's own (KIP-360)
+    // request, whose answer it may retry.
+    last_epoch = expected ? t->producer_epoch : -1;
     next.producer_id = *pid;
     next.producer_epoch = 0;
-  } else if (!expected || expected_epoch == -1 || expected_epoch == t->producer_epoch) {
+  } else if (!expected) {
+    // A new instance fences the previous one, which must not get this epoch by
+    // retrying its own: Kafka forgets the previous epoch here.
+    last_epoch = -1;
+    next.producer_epoch = static_cast<int16_t>(t->producer_epoch + 1);
+  } else if (t->producer_epoch == -1 || expected_epoch == -1 ||
+             expected_epoch == t->producer_epoch) {
+    // No epoch yet (the id is new to this coordinator, e.g. it expired): the
+    // recovering producer gets the fresh id.
     last_epoch = t->producer_epoch;
     next.producer_epoch = static_cast<int16_t>(t->producer_epoch + 1);
   } else if (expected_epoch == t->last_producer_epoch) {
@@ -545,7 +555,7 @@ std::vector<TransactionListing> TransactionCoordinator::list(
     if (t->state == TxnState::kDead) continue;
     if (!wanted.empty() && !wanted.count(t->state)) continue;
     if (!pids.empty() && !pids.count(t->producer_id)) continue;
-    if (min_duration_ms >= 0 && now - t->start_ms < min_duration_ms) continue;
+    if (min_duration_ms >= 0 && now - t->start_ms <= min_duration_ms) continue;
     out.push_back({id, t->producer_id, to_string(t->state)});
   }
   return out;

@@ -117,7 +117,7 @@ class TransactionCoordinator {
   TransactionDescription describe(const std::string& transactional_id) const;
   // ListTransactions: states by Kafka's names (unknown ones are returned in
   // `unknown_states` and match nothing), producer ids, and `min_duration_ms` (>= 0: only
-  // transactions running at least that long).
+  // transactions running longer than that, as Kafka's DurationFilter).
   std::vector<TransactionListing> list(const std::vector<std::string>& states,
                                        const std::vector<int64_t>& producer_ids,
                                        int64_t min_duration_ms,
