@@ -31,6 +31,7 @@
   X(AddPartitionsToTxn, add_partitions_to_txn) \
   X(AddOffsetsToTxn, add_offsets_to_txn)     \
   X(EndTxn, end_txn)                         \
+  X(WriteTxnMarkers, write_txn_markers)      \
   X(TxnOffsetCommit, txn_offset_commit)      \
   X(DescribeTransactions, describe_transactions) \
   X(ListTransactions, list_transactions)     \
