@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -312,11 +311,6 @@ class TransactionsToolTest extends ToolTestBase {
   }
 
   @Test
-  @Disabled(
-      "samsa: kafka-transactions.sh abort (Admin.abortTransaction, Kafka 4.4.0) sends WriteTxnMarkers"
-          + " (API key 27, versions 1-2; v0 was removed in Kafka 4.0) to the partition leader, and"
-          + " samsa does not advertise that API: the tool exits 1 with \"Failed to abort transaction"
-          + " AbortTransactionSpec(...): The node does not support WRITE_TXN_MARKERS.\"")
   void abortHangingTransaction() throws Exception {
     String topic = "txn-tool-abort";
     long pid = hangingTransaction(topic, "txn-tool-abort-id");
