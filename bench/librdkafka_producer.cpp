@@ -5,9 +5,12 @@
 //
 //   librdkafka-producer --bootstrap 127.0.0.1:9092 --topic t --count 1000000 --size 100
 //                       [--acks all|1] [--broker-pid PID] [--set key=value ...]
+//                       [--transaction-records N]
 //
 // Default: enable.idempotence=true with acks=all (the Java client's defaults).
 // --acks 1 turns idempotence off, since librdkafka requires acks=all for it.
+// --transaction-records N: a transactional producer that commits every N records (the
+// commit waits for the records and the markers), reporting transactions/s too.
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -30,6 +33,7 @@ struct Options {
   size_t size = 100;
   std::string acks = "all";
   long broker_pid = 0;
+  long long transaction_records = 0;  // 0: not transactional
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
@@ -58,6 +62,8 @@ Options parse(int argc, char** argv) {
       o.size = static_cast<size_t>(std::atoll(value.c_str()));
     } else if (arg == "--acks") {
       o.acks = value;
+    } else if (arg == "--transaction-records") {
+      o.transaction_records = std::atoll(value.c_str());
     } else if (arg == "--broker-pid") {
       o.broker_pid = std::atol(value.c_str());
     } else if (arg == "--set") {
@@ -69,6 +75,7 @@ Options parse(int argc, char** argv) {
     }
   }
   if (o.acks != "all" && o.acks != "-1" && o.acks != "1") usage("--acks must be all or 1");
+  if (o.transaction_records > 0 && o.acks == "1") usage("transactions need --acks all");
   return o;
 }
 
@@ -124,6 +131,14 @@ void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value
   }
 }
 
+// Aborts the run with librdkafka's message when a transactional call fails.
+void check(rd_kafka_error_t* error, const char* what) {
+  if (error == nullptr) return;
+  std::fprintf(stderr, "librdkafka-producer: %s: %s\n", what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  std::exit(1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +149,8 @@ int main(int argc, char** argv) {
   const bool idempotent = o.acks != "1";
   set(conf, "enable.idempotence", idempotent ? "true" : "false");
   set(conf, "acks", idempotent ? "all" : "1");
+  const bool transactional = o.transaction_records > 0;
+  if (transactional) set(conf, "transactional.id", "bench-txn-" + std::to_string(::getpid()));
   for (const auto& [k, v] : o.extra) set(conf, k, v);
   rd_kafka_conf_set_opaque(conf, &delivery);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -148,10 +165,15 @@ int main(int argc, char** argv) {
 
   // Warm up: one record, so that metadata, the connection and (with idempotence) the
   // producer id are in place before the clock starts.
+  if (transactional) {
+    check(rd_kafka_init_transactions(producer, 30'000), "init_transactions");
+    check(rd_kafka_begin_transaction(producer), "begin_transaction");
+  }
   rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
                     RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
   rd_kafka_flush(producer, 30'000);
+  if (transactional) check(rd_kafka_commit_transaction(producer, 30'000), "commit_transaction");
   if (delivery.failed > 0) {
     std::fprintf(stderr, "librdkafka-producer: warm-up record failed: %s\n",
                  rd_kafka_err2str(delivery.first_error));
@@ -162,6 +184,8 @@ int main(int argc, char** argv) {
   const double broker_cpu_before = o.broker_pid > 0 ? process_cpu_seconds(o.broker_pid) : 0;
   const double client_cpu_before = self_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
+  long long transactions = 0;
+  if (transactional) check(rd_kafka_begin_transaction(producer), "begin_transaction");
   for (long long i = 0; i < o.count;) {
     const rd_kafka_resp_err_t err =
         rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(o.topic.c_str()),
@@ -177,6 +201,11 @@ int main(int argc, char** argv) {
     }
     ++i;
     if ((i & 0x3ff) == 0) rd_kafka_poll(producer, 0);
+    if (transactional && (i % o.transaction_records == 0 || i == o.count)) {
+      check(rd_kafka_commit_transaction(producer, 120'000), "commit_transaction");
+      ++transactions;
+      if (i < o.count) check(rd_kafka_begin_transaction(producer), "begin_transaction");
+    }
   }
   rd_kafka_flush(producer, 120'000);
   const double seconds =
@@ -187,6 +216,9 @@ int main(int argc, char** argv) {
   rd_kafka_destroy(producer);
 
   const double msgs = static_cast<double>(delivery.delivered) / seconds;
+  if (transactional)
+    std::printf("transactions: %lld of %lld records: %.0f transactions/s\n", transactions,
+                o.transaction_records, static_cast<double>(transactions) / seconds);
   const double mbs = msgs * static_cast<double>(o.size) / 1e6;
   std::printf(
       "librdkafka %s: %lld x %zu B, acks=%s idempotence=%s: %.0f msgs/s, %.1f MB/s (payload) "
@@ -197,8 +229,9 @@ int main(int argc, char** argv) {
       delivery.failed ? rd_kafka_err2str(delivery.first_error) : "");
   std::printf(
       "RESULT mode=librdkafka record_size=%zu count=%lld acks=%s msgs_per_s=%.0f mb_per_s=%.1f "
-      "client_cpu_s=%.2f broker_cpu_s=%.2f failed=%lld\n",
+      "client_cpu_s=%.2f broker_cpu_s=%.2f failed=%lld txn_records=%lld txns_per_s=%.0f\n",
       o.size, delivery.delivered, idempotent ? "all" : "1", msgs, mbs, client_cpu, broker_cpu,
-      delivery.failed);
+      delivery.failed, o.transaction_records,
+      transactional ? static_cast<double>(transactions) / seconds : 0.0);
   return delivery.failed == 0 && delivery.delivered == o.count ? 0 : 1;
 }
