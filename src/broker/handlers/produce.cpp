@@ -5,9 +5,12 @@
 //   acks=1   answered once the batches are written (page cache).
 //   acks=-1  answered once they are fsynced; one fsync serves every waiting request
 //            (group commit in the storage layer).
+// Internal topics (__consumer_offsets, __transaction_state) refuse client writes, as in
+// Kafka: INVALID_TOPIC_EXCEPTION.
 // A transactional produce (transactional_id set) is accepted only for partitions in
 // the ongoing transaction of that producer and epoch (Kafka's partition verification):
 // INVALID_TXN_STATE otherwise, INVALID_PRODUCER_EPOCH for a fenced epoch.
+#include "../topic_admin.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
 #include "samsa/coordinator/transaction_coordinator.h"
@@ -90,6 +93,13 @@ void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
       out.base_offset = -1;
       if (acks != 0 && acks != 1 && acks != -1) {
         out.error_code = to_wire(ErrorCode::INVALID_REQUIRED_ACKS);
+        any_error = true;
+        continue;
+      }
+      // The coordinators' own logs: a client's record there would be replayed as state.
+      if (admin::is_internal_topic(topic.name)) {
+        out.error_code = to_wire(ErrorCode::INVALID_TOPIC_EXCEPTION);
+        out.error_message = "Cannot append to internal topic " + topic.name;
         any_error = true;
         continue;
       }
