@@ -39,6 +39,30 @@ class ConfigsOracleTest extends OracleTestBase {
     oracle.send(scenario, ApiKeys.DESCRIBE_CONFIGS, v, describe(v, TOPIC, topic, TOPIC_KEYS, true));
   }
 
+  /**
+   * Kafka answers IncrementalAlterConfigs once the change is in its metadata log and
+   * applies it to the topic's config a moment later (samsa before answering): wait, up to
+   * 15 s, until Kafka's DescribeConfigs shows `key` as samsa does (value and source), so the
+   * comparison that follows sees both brokers after the change. A real difference outlasts
+   * the wait and is reported by that comparison.
+   */
+  void awaitKafkaTopicConfig(String topic, String key) {
+    short v = latest(oracle, ApiKeys.DESCRIBE_CONFIGS);
+    long deadline = System.currentTimeMillis() + 15000;
+    while (System.currentTimeMillis() < deadline) {
+      String samsa = configOf(Oracle.Side.SAMSA, v, topic, key);
+      if (samsa != null && samsa.equals(configOf(Oracle.Side.KAFKA, v, topic, key))) return;
+      KafkaBroker.sleep(20);
+    }
+  }
+
+  private String configOf(Oracle.Side side, short v, String topic, String key) {
+    var r = (org.apache.kafka.common.message.DescribeConfigsResponseData) oracle.only(
+        side, ApiKeys.DESCRIBE_CONFIGS, v, describe(v, TOPIC, topic, List.of(key), false));
+    return r.results().get(0).configs().stream().filter(c -> c.name().equals(key)).findFirst()
+        .map(c -> c.value() + "/" + c.configSource()).orElse(null);
+  }
+
   @Test
   void describeConfigsEveryVersion() {
     String plain = unique("dc");
@@ -123,14 +147,18 @@ class ConfigsOracleTest extends OracleTestBase {
       createTopic(t, 1, topic(t, 1, (short) 1, "segment.ms", "600000"));
       ApiKeys k = ApiKeys.INCREMENTAL_ALTER_CONFIGS;
       oracle.send("set retention.ms", k, v, incremental(TOPIC, t, false, SET, "retention.ms", "7200000"));
+      awaitKafkaTopicConfig(t, "retention.ms");
       describeTopic("after SET (segment.ms kept)", t);
       oracle.send("append compact to cleanup.policy", k, v,
           incremental(TOPIC, t, false, APPEND, "cleanup.policy", "compact"));
+      awaitKafkaTopicConfig(t, "cleanup.policy");
       describeTopic("after APPEND", t);
       oracle.send("subtract delete from cleanup.policy", k, v,
           incremental(TOPIC, t, false, SUBTRACT, "cleanup.policy", "delete"));
+      awaitKafkaTopicConfig(t, "cleanup.policy");
       describeTopic("after SUBTRACT", t);
       oracle.send("delete segment.ms", k, v, incremental(TOPIC, t, false, DELETE, "segment.ms", null));
+      awaitKafkaTopicConfig(t, "segment.ms");
       describeTopic("after DELETE", t);
       oracle.send("delete a key without override", k, v,
           incremental(TOPIC, t, false, DELETE, "flush.ms", null));
