@@ -229,6 +229,31 @@ void GroupCoordinator::schedule_expiry() {
 
 // ---------------------------------------------------------------- OffsetCommit
 
+void GroupCoordinator::prepare_offsets(
+    const Group& g, const std::vector<OffsetCommitEntry>& entries, int64_t now,
+    std::vector<ErrorCode>& errors, std::vector<LogRecord>& records,
+    std::vector<std::pair<TopicPartition, OffsetValue>>& values) const {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    const auto* topic = logs_.find_topic(e.tp.topic);
+    if (!topic || e.tp.partition < 0 || e.tp.partition >= topic->partition_count) {
+      errors[i] = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
+      continue;
+    }
+    if (e.metadata && e.metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes)) {
+      errors[i] = ErrorCode::OFFSET_METADATA_TOO_LARGE;
+      continue;
+    }
+    OffsetValue v;
+    v.offset = e.offset;
+    v.leader_epoch = e.leader_epoch;
+    v.metadata = e.metadata.value_or("");
+    v.commit_timestamp = now;
+    records.push_back({encode_offset_key(g.id, e.tp), encode_offset_value(v)});
+    values.emplace_back(e.tp, std::move(v));
+  }
+}
+
 ErrorCode GroupCoordinator::validate_commit(Group* g, const OffsetCommitParams& p) const {
   if (!g) {
     // Only an admin commit (generation -1) may create a group: a simple group.
@@ -260,25 +285,7 @@ void GroupCoordinator::commit_offsets(OffsetCommitParams params, OffsetCommitCal
   std::vector<LogRecord> records;
   std::vector<std::pair<TopicPartition, OffsetValue>> values;
   const int64_t now = scheduler_.now_ms();
-  for (size_t i = 0; i < n; ++i) {
-    const auto& e = params.entries[i];
-    const auto* topic = logs_.find_topic(e.tp.topic);
-    if (!topic || e.tp.partition < 0 || e.tp.partition >= topic->partition_count) {
-      errors[i] = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
-      continue;
-    }
-    if (e.metadata && e.metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes)) {
-      errors[i] = ErrorCode::OFFSET_METADATA_TOO_LARGE;
-      continue;
-    }
-    OffsetValue v;
-    v.offset = e.offset;
-    v.leader_epoch = e.leader_epoch;
-    v.metadata = e.metadata.value_or("");
-    v.commit_timestamp = now;
-    records.push_back({encode_offset_key(g->id, e.tp), encode_offset_value(v)});
-    values.emplace_back(e.tp, std::move(v));
-  }
+  prepare_offsets(*g, params.entries, now, errors, records, values);
   if (records.empty()) return done(std::move(errors));
 
   for (const auto& [tp, _] : values) ++g->pending_commits[tp];
@@ -328,25 +335,7 @@ void GroupCoordinator::txn_commit_offsets(TxnOffsetCommitParams params, OffsetCo
   std::vector<LogRecord> records;
   std::vector<std::pair<TopicPartition, OffsetValue>> values;
   const int64_t now = scheduler_.now_ms();
-  for (size_t i = 0; i < n; ++i) {
-    const auto& e = params.entries[i];
-    const auto* topic = logs_.find_topic(e.tp.topic);
-    if (!topic || e.tp.partition < 0 || e.tp.partition >= topic->partition_count) {
-      errors[i] = ErrorCode::UNKNOWN_TOPIC_OR_PARTITION;
-      continue;
-    }
-    if (e.metadata && e.metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes)) {
-      errors[i] = ErrorCode::OFFSET_METADATA_TOO_LARGE;
-      continue;
-    }
-    OffsetValue v;
-    v.offset = e.offset;
-    v.leader_epoch = e.leader_epoch;
-    v.metadata = e.metadata.value_or("");
-    v.commit_timestamp = now;
-    records.push_back({encode_offset_key(g->id, e.tp), encode_offset_value(v)});
-    values.emplace_back(e.tp, std::move(v));
-  }
+  prepare_offsets(*g, params.entries, now, errors, records, values);
   if (records.empty()) return done(std::move(errors));
 
   records_in_log_ += static_cast<int64_t>(records.size());

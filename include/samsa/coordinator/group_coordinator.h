@@ -205,6 +205,11 @@ class GroupCoordinator {
   std::vector<LogRecord> snapshot() const;
   void schedule_expiry();
   ErrorCode validate_commit(Group* g, const OffsetCommitParams& params) const;
+  // Checks each entry (partition exists, metadata size) into `errors` and turns the
+  // accepted ones into log records and the values to apply (OffsetCommit, TxnOffsetCommit).
+  void prepare_offsets(const Group& g, const std::vector<OffsetCommitEntry>& entries, int64_t now,
+                       std::vector<ErrorCode>& errors, std::vector<LogRecord>& records,
+                       std::vector<std::pair<TopicPartition, OffsetValue>>& values) const;
   // What every request gets before the groups are loaded or after shutdown:
   // NOT_COORDINATOR once shut down, COORDINATOR_LOAD_IN_PROGRESS until loaded, else NONE.
   ErrorCode unavailable() const {
