@@ -210,6 +210,7 @@ void Broker::start() {
   s.services.reset(new BrokerServices{
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});
   s.services->transactions = s.transactions.get();
+  s.services->features_epoch = s.scheduler.now_ms();
 
   net::ServerOptions options;
   for (const auto& listener : s.config.listeners)

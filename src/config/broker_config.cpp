@@ -476,6 +476,11 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.transaction_state_log_segment_bytes =
       r.get_int("transaction.state.log.segment.bytes", 104857600, 1);
   c.producer_id_expiration_ms = r.get_int("producer.id.expiration.ms", 86400000, 1);
+  c.add_partitions_to_txn_retry_backoff_ms =
+      r.get_int("add.partitions.to.txn.retry.backoff.ms", 20, 1);
+  c.add_partitions_to_txn_retry_backoff_max_ms =
+      r.get_int("add.partitions.to.txn.retry.backoff.max.ms", 100, 0);
+  c.transaction_version = static_cast<int16_t>(r.get_int("samsa.transaction.version", 2, 0, 2));
 }
 
 }  // namespace

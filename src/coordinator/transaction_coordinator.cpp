@@ -30,10 +30,15 @@ struct TransactionCoordinator::Txn {
   std::string id;
   int64_t producer_id = -1;
   int16_t producer_epoch = -1;
-  // The previous producer id and epoch, for retries of an InitProducerId whose answer
-  // was lost (KIP-360). Kept in memory only, as in Kafka.
-  int64_t last_producer_id = -1;
+  // The producer id before the last rotation: a retry of the request that rotated
+  // (InitProducerId under KIP-360, EndTxn v5) still names it.
+  int64_t previous_producer_id = -1;
+  // The epoch before the last bump, for retries of an InitProducerId whose answer was
+  // lost (KIP-360). Kept in memory only, as in Kafka.
   int16_t last_producer_epoch = -1;
+  // While a v2 end with an exhausted epoch is prepared: the producer id it rotates to.
+  int64_t next_producer_id = -1;
+  int16_t client_transaction_version = 0;
   int32_t timeout_ms = 0;
   TxnState state = TxnState::kEmpty;
   std::set<TopicPartition> partitions;
@@ -51,6 +56,7 @@ TransactionConfig TransactionConfig::from_broker(const config::BrokerConfig& c) 
   t.abort_timed_out_interval_ms = c.transaction_abort_timed_out_transaction_cleanup_interval_ms;
   t.remove_expired_interval_ms = c.transaction_remove_expired_transaction_cleanup_interval_ms;
   t.segment_bytes = c.transaction_state_log_segment_bytes;
+  t.transaction_version = c.transaction_version;
   return t;
 }
 
@@ -95,6 +101,9 @@ TxnValue TransactionCoordinator::value_of(const Txn& txn) const {
   v.partitions.assign(txn.partitions.begin(), txn.partitions.end());
   v.last_update_ms = txn.last_update_ms;
   v.start_ms = txn.start_ms;
+  v.previous_producer_id = txn.previous_producer_id;
+  v.next_producer_id = txn.next_producer_id;
+  v.client_transaction_version = txn.client_transaction_version;
   return v;
 }
 
@@ -124,7 +133,10 @@ void TransactionCoordinator::load() {
     t->partitions.insert(v.partitions.begin(), v.partitions.end());
     t->start_ms = v.start_ms;
     t->last_update_ms = v.last_update_ms;
-    max_producer_id = std::max(max_producer_id, v.producer_id);
+    t->previous_producer_id = v.previous_producer_id;
+    t->next_producer_id = v.next_producer_id;
+    t->client_transaction_version = v.client_transaction_version;
+    max_producer_id = std::max({max_producer_id, v.producer_id, v.next_producer_id});
     if (v.state == TxnState::kPrepareCommit || v.state == TxnState::kPrepareAbort)
       prepared.push_back(id);
     txns_.emplace(id, std::move(t));
@@ -253,18 +265,42 @@ void TransactionCoordinator::write_transition(Txn& txn, TxnValue next, Done done
         t->partitions = std::set<TopicPartition>(next.partitions.begin(), next.partitions.end());
         t->start_ms = next.start_ms;
         t->last_update_ms = next.last_update_ms;
+        t->previous_producer_id = next.previous_producer_id;
+        t->next_producer_id = next.next_producer_id;
+        t->client_transaction_version = next.client_transaction_version;
         done(ErrorCode::NONE);
       });
 }
 
-void TransactionCoordinator::prepare_end(Txn& txn, bool commit, Done answer) {
+void TransactionCoordinator::prepare_end(Txn& txn, bool commit, bool bump_epoch,
+                                         std::function<void(EndTxnResult)> done) {
   TxnValue next = value_of(txn);
   next.state = commit ? TxnState::kPrepareCommit : TxnState::kPrepareAbort;
   next.last_update_ms = scheduler_.now_ms();
+  EndTxnResult answer{ErrorCode::NONE, -1, -1};
+  if (bump_epoch) {
+    next.client_transaction_version = 2;
+    // The markers carry the bumped epoch. An exhausted epoch (the bump reaches the
+    // maximum) rotates to a new producer id, taken at Complete; the producer goes on
+    // with that id at epoch 0.
+    if (epoch_exhausted(txn.producer_epoch)) {
+      const std::optional<int64_t> pid = producer_ids_.next_id();
+      if (!pid) return done(EndTxnResult{ErrorCode::COORDINATOR_NOT_AVAILABLE});
+      next.next_producer_id = *pid;
+      answer = {ErrorCode::NONE, *pid, 0};
+    } else {
+      answer = {ErrorCode::NONE, txn.producer_id, static_cast<int16_t>(txn.producer_epoch + 1)};
+    }
+    if (txn.producer_epoch < std::numeric_limits<int16_t>::max())
+      next.producer_epoch = static_cast<int16_t>(txn.producer_epoch + 1);
+    // An abort of nothing (v2 allows it) starts and ends now.
+    if (next.partitions.empty()) next.start_ms = next.last_update_ms;
+  }
   write_transition(txn, std::move(next),
-                   [this, id = txn.id, answer = std::move(answer)](ErrorCode err) {
-                     answer(err);
-                     if (err == ErrorCode::NONE) send_markers(id);
+                   [this, id = txn.id, answer, done = std::move(done)](ErrorCode err) {
+                     if (err != ErrorCode::NONE) return done(EndTxnResult{err});
+                     done(answer);
+                     send_markers(id);
                    });
 }
 
@@ -348,6 +384,12 @@ void TransactionCoordinator::complete(const std::string& id) {
       t->state == TxnState::kPrepareCommit ? TxnState::kCompleteCommit : TxnState::kCompleteAbort;
   next.partitions.clear();
   next.last_update_ms = scheduler_.now_ms();
+  if (next.next_producer_id >= 0) {
+    next.previous_producer_id = next.producer_id;
+    next.producer_id = next.next_producer_id;
+    next.producer_epoch = 0;
+    next.next_producer_id = -1;
+  }
   std::weak_ptr<bool> alive = alive_;
   write_transition(*t, std::move(next), [this, alive, id](ErrorCode err) {
     if (err == ErrorCode::NONE || alive.expired()) return;
@@ -384,7 +426,7 @@ void TransactionCoordinator::init_producer_id(const std::string& id, int32_t tim
   if (expected) {
     const bool valid =
         t->producer_epoch == -1 || expected_producer_id == t->producer_id ||
-        (expected_producer_id == t->last_producer_id && epoch_exhausted(expected_epoch));
+        (expected_producer_id == t->previous_producer_id && epoch_exhausted(expected_epoch));
     if (!valid) return fail(ErrorCode::PRODUCER_FENCED);
   }
   switch (t->state) {
@@ -405,7 +447,7 @@ void TransactionCoordinator::init_producer_id(const std::string& id, int32_t tim
       break;
   }
   TxnValue next = value_of(*t);
-  int64_t last_pid = t->last_producer_id;
+  int64_t last_pid = t->previous_producer_id;
   int16_t last_epoch = t->last_producer_epoch;
   if (epoch_exhausted(t->producer_epoch) && (!expected || expected_epoch == t->producer_epoch)) {
     const std::optional<int64_t> pid = producer_ids_.next_id();
@@ -437,22 +479,20 @@ void TransactionCoordinator::init_producer_id(const std::string& id, int32_t tim
   next.partitions.clear();
   next.start_ms = -1;
   next.last_update_ms = scheduler_.now_ms();
-  write_transition(
-      *t, next, [this, id, next, last_pid, last_epoch, done = std::move(done)](ErrorCode err) {
-        if (err != ErrorCode::NONE) return done(InitProducerIdResult{err, -1, -1});
-        if (Txn* txn = find(id)) {
-          txn->last_producer_id = last_pid;
-          txn->last_producer_epoch = last_epoch;
-        }
-        spdlog::info("initialized transactional id '{}' with producer id {} and epoch {}", id,
-                     next.producer_id, next.producer_epoch);
-        done(InitProducerIdResult{ErrorCode::NONE, next.producer_id, next.producer_epoch});
-      });
+  next.previous_producer_id = last_pid;
+  write_transition(*t, next, [this, id, next, last_epoch, done = std::move(done)](ErrorCode err) {
+    if (err != ErrorCode::NONE) return done(InitProducerIdResult{err, -1, -1});
+    if (Txn* txn = find(id)) txn->last_producer_epoch = last_epoch;
+    spdlog::info("initialized transactional id '{}' with producer id {} and epoch {}", id,
+                 next.producer_id, next.producer_epoch);
+    done(InitProducerIdResult{ErrorCode::NONE, next.producer_id, next.producer_epoch});
+  });
 }
 
 void TransactionCoordinator::add_partitions(const std::string& id, int64_t producer_id,
                                             int16_t producer_epoch,
-                                            std::vector<TopicPartition> partitions, Done done) {
+                                            std::vector<TopicPartition> partitions, Done done,
+                                            int16_t client_transaction_version) {
   if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return done(e);
   if (id.empty()) return done(ErrorCode::INVALID_REQUEST);
   Txn* t = find(id);
@@ -475,6 +515,7 @@ void TransactionCoordinator::add_partitions(const std::string& id, int64_t produ
   all.insert(partitions.begin(), partitions.end());
   next.partitions.assign(all.begin(), all.end());
   next.last_update_ms = now;
+  next.client_transaction_version = client_transaction_version;
   write_transition(*t, std::move(next), std::move(done));
 }
 
@@ -483,34 +524,110 @@ ErrorCode TransactionCoordinator::verify(const std::string& id, int64_t producer
   if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return e;
   const Txn* t = find(id);
   if (!t || t->producer_id != producer_id) return ErrorCode::INVALID_PRODUCER_ID_MAPPING;
-  if (producer_epoch < t->producer_epoch) return ErrorCode::INVALID_PRODUCER_EPOCH;
-  if (t->state != TxnState::kOngoing || producer_epoch != t->producer_epoch ||
-      !t->partitions.count(tp))
-    return ErrorCode::INVALID_TXN_STATE;
+  if (producer_epoch != t->producer_epoch) return ErrorCode::PRODUCER_FENCED;
+  if (t->state == TxnState::kPrepareCommit || t->state == TxnState::kPrepareAbort)
+    return ErrorCode::CONCURRENT_TRANSACTIONS;
+  // The partitions are those of the ongoing transaction (a Complete state has none).
+  if (t->state != TxnState::kOngoing || !t->partitions.count(tp))
+    return ErrorCode::TRANSACTION_ABORTABLE;
   return ErrorCode::NONE;
 }
 
 void TransactionCoordinator::end_transaction(const std::string& id, int64_t producer_id,
-                                             int16_t producer_epoch, bool commit, Done done) {
-  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return done(e);
-  if (id.empty()) return done(ErrorCode::INVALID_REQUEST);
+                                             int16_t producer_epoch, bool commit,
+                                             int16_t client_transaction_version,
+                                             std::function<void(EndTxnResult)> done) {
+  auto fail = [&](ErrorCode e) { done(EndTxnResult{e}); };
+  if (const ErrorCode e = unavailable(); e != ErrorCode::NONE) return fail(e);
+  if (id.empty()) return fail(ErrorCode::INVALID_REQUEST);
   Txn* t = find(id);
-  if (!t || t->producer_id != producer_id) return done(ErrorCode::INVALID_PRODUCER_ID_MAPPING);
-  if (producer_epoch != t->producer_epoch) return done(ErrorCode::PRODUCER_FENCED);
-  if (t->pending) return done(ErrorCode::CONCURRENT_TRANSACTIONS);
-  switch (t->state) {
+  if (!t) return fail(ErrorCode::INVALID_PRODUCER_ID_MAPPING);
+  if (client_transaction_version >= 2)
+    return end_transaction_v2(*t, producer_id, producer_epoch, commit, std::move(done));
+  if (t->producer_id != producer_id) return fail(ErrorCode::INVALID_PRODUCER_ID_MAPPING);
+  end_transaction_v1(*t, producer_epoch, commit, std::move(done));
+}
+
+void TransactionCoordinator::end_transaction_v1(Txn& t, int16_t producer_epoch, bool commit,
+                                                std::function<void(EndTxnResult)> done) {
+  auto answer = [&](ErrorCode e) { done(EndTxnResult{e}); };
+  if (producer_epoch != t.producer_epoch) return answer(ErrorCode::PRODUCER_FENCED);
+  if (t.pending) return answer(ErrorCode::CONCURRENT_TRANSACTIONS);
+  switch (t.state) {
     case TxnState::kOngoing:
-      return prepare_end(*t, commit, std::move(done));
+      return prepare_end(t, commit, false, [done = std::move(done)](EndTxnResult r) {
+        done(EndTxnResult{r.error});  // v1 answers carry no producer id
+      });
     case TxnState::kCompleteCommit:
-      return done(commit ? ErrorCode::NONE : ErrorCode::INVALID_TXN_STATE);
+      return answer(commit ? ErrorCode::NONE : ErrorCode::INVALID_TXN_STATE);
     case TxnState::kCompleteAbort:
-      return done(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::NONE);
+      return answer(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::NONE);
     case TxnState::kPrepareCommit:
-      return done(commit ? ErrorCode::CONCURRENT_TRANSACTIONS : ErrorCode::INVALID_TXN_STATE);
+      return answer(commit ? ErrorCode::CONCURRENT_TRANSACTIONS : ErrorCode::INVALID_TXN_STATE);
     case TxnState::kPrepareAbort:
-      return done(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::CONCURRENT_TRANSACTIONS);
+      return answer(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::CONCURRENT_TRANSACTIONS);
     default:
-      return done(ErrorCode::INVALID_TXN_STATE);
+      return answer(ErrorCode::INVALID_TXN_STATE);
+  }
+}
+
+// Kafka's table for transactions v2, where the same epoch in a Complete state is the
+// next transaction and a retry of the end that bumped it comes with the epoch below:
+//                  abort: retry / current     commit: retry / current
+//   Empty          fenced / new abort         fenced / INVALID_TXN_STATE
+//   CompleteAbort  NONE   / new abort         INVALID_TXN_STATE (both)
+//   CompleteCommit INVALID_TXN_STATE / new    NONE   / INVALID_TXN_STATE
+// ("new abort": an abort without partitions, which still bumps the epoch.)
+void TransactionCoordinator::end_transaction_v2(Txn& t, int64_t producer_id, int16_t producer_epoch,
+                                                bool commit,
+                                                std::function<void(EndTxnResult)> done) {
+  auto answer = [&](ErrorCode e) { done(EndTxnResult{e}); };
+  // A retry of the end that rotated the producer id: it names the old id and the last
+  // epoch the producer had.
+  const bool retry_on_overflow =
+      t.previous_producer_id == producer_id && t.producer_id != producer_id &&
+      producer_epoch == std::numeric_limits<int16_t>::max() - 1 && t.producer_epoch == 0;
+  if (t.producer_id != producer_id && !retry_on_overflow)
+    return answer(ErrorCode::INVALID_PRODUCER_ID_MAPPING);
+  if (t.pending) return answer(ErrorCode::CONCURRENT_TRANSACTIONS);
+  const bool retry_on_bump = t.producer_id == producer_id && t.producer_epoch == producer_epoch + 1;
+  const bool retry = retry_on_bump || retry_on_overflow;
+  bool valid_epoch = false;
+  switch (t.state) {
+    case TxnState::kPrepareCommit:
+    case TxnState::kPrepareAbort:
+      valid_epoch = retry_on_bump;
+      break;
+    case TxnState::kCompleteCommit:
+    case TxnState::kCompleteAbort:
+      valid_epoch = retry || producer_epoch == t.producer_epoch;
+      break;
+    default:
+      valid_epoch = producer_epoch == t.producer_epoch;
+      break;
+  }
+  if (!valid_epoch) return answer(ErrorCode::PRODUCER_FENCED);
+  auto retried = [&] { done(EndTxnResult{ErrorCode::NONE, t.producer_id, t.producer_epoch}); };
+  switch (t.state) {
+    case TxnState::kOngoing:
+      return prepare_end(t, commit, true, std::move(done));
+    case TxnState::kCompleteCommit:
+      if (commit) return retry ? retried() : answer(ErrorCode::INVALID_TXN_STATE);
+      if (retry) return answer(ErrorCode::INVALID_TXN_STATE);
+      return prepare_end(t, false, true, std::move(done));
+    case TxnState::kCompleteAbort:
+      if (commit) return answer(ErrorCode::INVALID_TXN_STATE);
+      if (retry) return retried();
+      return prepare_end(t, false, true, std::move(done));
+    case TxnState::kEmpty:
+      if (commit) return answer(ErrorCode::INVALID_TXN_STATE);
+      return prepare_end(t, false, true, std::move(done));
+    case TxnState::kPrepareCommit:
+      return answer(commit ? ErrorCode::CONCURRENT_TRANSACTIONS : ErrorCode::INVALID_TXN_STATE);
+    case TxnState::kPrepareAbort:
+      return answer(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::CONCURRENT_TRANSACTIONS);
+    default:
+      return answer(ErrorCode::INVALID_TXN_STATE);
   }
 }
 

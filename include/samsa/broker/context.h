@@ -50,6 +50,9 @@ struct BrokerServices {
   // config.listeners[i].advertised, whose port may be 0 (ephemeral).
   std::vector<AdvertisedListener> advertised;
   coordinator::TransactionCoordinator* transactions = nullptr;  // null until it exists
+  // The epoch of the finalized features in ApiVersions: the start time, so a restart
+  // with other levels is newer to clients that remember the last epoch they saw.
+  int64_t features_epoch = 0;
 };
 
 class RequestContext {

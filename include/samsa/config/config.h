@@ -112,6 +112,15 @@ struct BrokerConfig {
   int32_t transaction_remove_expired_transaction_cleanup_interval_ms = 3600000;
   int32_t transaction_state_log_segment_bytes = 104857600;
   int32_t producer_id_expiration_ms = 86400000;
+  // A transactional produce (v12+) that adds its partition while the previous
+  // transaction still ends is retried every backoff until the max, then answered
+  // NOT_ENOUGH_REPLICAS (the producer retries).
+  int32_t add_partitions_to_txn_retry_backoff_ms = 20;
+  int32_t add_partitions_to_txn_retry_backoff_max_ms = 100;
+  // The finalized level of the `transaction.version` feature advertised in ApiVersions
+  // (Kafka sets it when the storage is formatted): 2 lets 4.x clients use transactions
+  // v2 (KIP-890), 0 or 1 keeps every client on the classic protocol.
+  int16_t transaction_version = 2;
 
   // --- bookkeeping
   // Every key samsa reads with its effective value and where it came from (kDefault

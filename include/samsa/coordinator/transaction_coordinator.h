@@ -1,5 +1,6 @@
-// The transaction coordinator (KIP-98), as Apache Kafka's TransactionCoordinator (3.9)
-// behaves on a cluster of one broker that coordinates every transactional id.
+// The transaction coordinator (KIP-98, and transactions v2 of KIP-890), as Apache Kafka's
+// TransactionCoordinator (4.x) behaves on a cluster of one broker that coordinates every
+// transactional id.
 //
 // Per transactional id it keeps the producer id and epoch, the timeout, the state
 // (Empty -> Ongoing -> PrepareCommit/PrepareAbort -> CompleteCommit/CompleteAbort) and
@@ -11,6 +12,13 @@
 // marker settles), then the Complete state. A restart replays the log and finishes
 // every prepared transaction; ongoing ones abort when their timeout passes, which also
 // bumps the producer epoch so the old producer is fenced.
+//
+// Transactions v2 (the client's EndTxn v5+, Produce v12+, TxnOffsetCommit v5+): the
+// partitions join the transaction implicitly with the first produce or offset commit
+// (add_partitions from the broker), and every end bumps the epoch (the markers carry the
+// new one, which fences whatever the old epoch still sends); EndTxn answers the new
+// producer id and epoch. When the epoch is exhausted the end rotates to a new producer
+// id. Both protocols are served side by side, chosen by each request's version.
 //
 // Every method runs on the event loop; answers that must wait are callbacks.
 #pragma once
@@ -52,12 +60,22 @@ struct TransactionConfig {
   int32_t marker_retry_ms = 1000;
   // The log is rewritten as a snapshot once it holds this many records more than ids.
   int64_t compact_after_dead_records = 100000;
+  // The finalized transaction.version (samsa.transaction.version): recorded with the
+  // transactions the coordinator ends on its own (timeouts).
+  int16_t transaction_version = 2;
 
   static TransactionConfig from_broker(const config::BrokerConfig& config);
 };
 
 struct InitProducerIdResult {
   ErrorCode error = ErrorCode::NONE;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+};
+
+struct EndTxnResult {
+  ErrorCode error = ErrorCode::NONE;
+  // Transactions v2: the producer id and epoch for the next transaction (-1 otherwise).
   int64_t producer_id = -1;
   int16_t producer_epoch = -1;
 };
@@ -102,17 +120,24 @@ class TransactionCoordinator {
   void init_producer_id(const std::string& transactional_id, int32_t timeout_ms,
                         int64_t expected_producer_id, int16_t expected_epoch,
                         std::function<void(InitProducerIdResult)> done);
-  // AddPartitionsToTxn (and AddOffsetsToTxn with the offsets partition).
+  // AddPartitionsToTxn (and AddOffsetsToTxn with the offsets partition), or the
+  // implicit add of transactions v2 (`client_transaction_version` 2).
   void add_partitions(const std::string& transactional_id, int64_t producer_id,
                       int16_t producer_epoch, std::vector<TopicPartition> partitions,
-                      std::function<void(ErrorCode)> done);
-  // Whether the partitions are in the ongoing transaction of this producer (the
-  // verify-only form of AddPartitionsToTxn, and the check of transactional produce).
+                      std::function<void(ErrorCode)> done, int16_t client_transaction_version = 0);
+  // Whether the partition is in the ongoing transaction of this producer (the
+  // verify-only form of AddPartitionsToTxn, and the check of transactional produce and
+  // offset commits), with Kafka's coordinator answers: INVALID_PRODUCER_ID_MAPPING,
+  // PRODUCER_FENCED (another epoch), CONCURRENT_TRANSACTIONS (the transaction is ending),
+  // TRANSACTION_ABORTABLE (not in the transaction). Callers translate them for their
+  // request's version.
   ErrorCode verify(const std::string& transactional_id, int64_t producer_id, int16_t producer_epoch,
                    const TopicPartition& partition) const;
   // EndTxn: answered once the Prepare state is durable; the markers follow.
+  // `client_transaction_version` 2 (EndTxn v5+) ends with an epoch bump (KIP-890).
   void end_transaction(const std::string& transactional_id, int64_t producer_id,
-                       int16_t producer_epoch, bool commit, std::function<void(ErrorCode)> done);
+                       int16_t producer_epoch, bool commit, int16_t client_transaction_version,
+                       std::function<void(EndTxnResult)> done);
 
   TransactionDescription describe(const std::string& transactional_id) const;
   // ListTransactions: states by Kafka's names (unknown ones are returned in
@@ -140,8 +165,14 @@ class TransactionCoordinator {
   TxnValue value_of(const Txn& txn) const;
   // Writes `next` for `txn`; applies it in memory once durable, then calls `done`.
   void write_transition(Txn& txn, TxnValue next, Done done);
-  // Ongoing -> PrepareCommit/PrepareAbort (durable) -> markers -> Complete.
-  void prepare_end(Txn& txn, bool commit, Done answer);
+  void end_transaction_v1(Txn& txn, int16_t producer_epoch, bool commit,
+                          std::function<void(EndTxnResult)> done);
+  void end_transaction_v2(Txn& txn, int64_t producer_id, int16_t producer_epoch, bool commit,
+                          std::function<void(EndTxnResult)> done);
+  // Ongoing -> PrepareCommit/PrepareAbort (durable) -> markers -> Complete. With
+  // `bump_epoch` (v2) the Prepare state carries the next epoch (or the next producer
+  // id when the epoch is exhausted); `done` gets what the producer goes on with.
+  void prepare_end(Txn& txn, bool commit, bool bump_epoch, std::function<void(EndTxnResult)> done);
   void send_markers(const std::string& transactional_id);
   void write_marker(const TopicPartition& tp, int64_t producer_id, int16_t producer_epoch,
                     bool commit, Done done);

@@ -2,8 +2,10 @@
 // `__transaction_state` (one partition, compacted by snapshot; see internal_log.h), one
 // record per state change of a transactional id, in the layout of Kafka's own topic:
 //   key   v0: transactional id
-//   value v0: producer id, producer epoch, timeout, state, partitions,
-//             last update timestamp, start timestamp
+//   value v1: producer id, producer epoch, timeout, state, partitions,
+//             last update timestamp, start timestamp; tagged: the previous and next
+//             producer ids and the client's transaction version (KIP-890)
+// Values are written as v1 (flexible) and read as v0 or v1.
 // A null value (tombstone) removes an expired transactional id. The latest record wins.
 #pragma once
 
@@ -44,6 +46,12 @@ struct TxnValue {
   std::vector<TopicPartition> partitions;  // sorted
   int64_t last_update_ms = -1;
   int64_t start_ms = -1;  // of the ongoing (or last) transaction, -1 when none
+  // Transactions v2 (KIP-890): the producer id before a rotation at the end of a
+  // transaction, the one it rotates to while the end is prepared, and the transaction
+  // version the client used (2: the epoch goes up at every end).
+  int64_t previous_producer_id = -1;
+  int64_t next_producer_id = -1;
+  int16_t client_transaction_version = 0;
 };
 
 Bytes encode_txn_key(const std::string& transactional_id);

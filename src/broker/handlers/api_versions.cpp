@@ -1,11 +1,15 @@
 // ApiVersions (key 18), v0-4. Answers with every API that has a handler, derived from
 // the handler list. An unsupported ApiVersions version is answered by the dispatcher
-// (error 35 and a v0 body with ApiVersions' own range). v3+ requests carry the client's software name and
-// version, which Kafka validates; we do the same.
+// (error 35 and a v0 body with ApiVersions' own range). v3+ requests carry the client's software
+// name and version, which Kafka validates; we do the same. v3+ also carry the features, as a Kafka
+// 4 cluster reports them: `transaction.version` (finalized at samsa.transaction.version; 2 lets 4.x
+// clients use transactions v2, KIP-890) and `group.version` (1: KIP-848 consumer groups are
+// served).
 #include <cctype>
 
 #include "samsa/broker/broker.h"
 #include "samsa/broker/handlers.h"
+#include "samsa/config/config.h"
 
 namespace samsa::broker {
 
@@ -34,6 +38,22 @@ void handle_api_versions(ContextPtr ctx, protocol::ApiVersionsRequest request) {
   response.api_keys.reserve(served_apis().size());
   for (const auto& api : served_apis())
     response.api_keys.push_back({api.key, api.min_version, api.max_version, {}});
+  struct Feature {
+    const char* name;
+    int16_t max_supported;
+    int16_t finalized;
+  };
+  const Feature features[] = {
+      {"group.version", 1, 1},
+      {"transaction.version", 2, ctx->services.config.transaction_version},
+  };
+  for (const Feature& f : features) {
+    response.supported_features.push_back({f.name, 0, f.max_supported, {}});
+    // A feature at level 0 is off: Kafka leaves it out of the finalized ones.
+    if (f.finalized > 0)
+      response.finalized_features.push_back({f.name, f.finalized, f.finalized, {}});
+  }
+  response.finalized_features_epoch = ctx->services.features_epoch;
   ctx->respond(response);
 }
 

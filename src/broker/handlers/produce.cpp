@@ -1,4 +1,4 @@
-// Produce (key 0), v3-11. Record batches (magic 2) are validated and appended as
+// Produce (key 0), v3-12. Record batches (magic 2) are validated and appended as
 // received, offsets patched into their headers (storage::PartitionLog::append).
 //   acks=0   no response at all; on any error the connection is closed, as Kafka does,
 //            so the producer refreshes its metadata.
@@ -8,9 +8,13 @@
 // Internal topics (__consumer_offsets, __transaction_state) refuse client writes, as in
 // Kafka: INVALID_TOPIC_EXCEPTION.
 // A transactional produce (transactional_id set) is accepted only for partitions in
-// the ongoing transaction of that producer and epoch (Kafka's partition verification):
-// INVALID_TXN_STATE otherwise, INVALID_PRODUCER_EPOCH for a fenced epoch.
+// the ongoing transaction of that producer and epoch (Kafka's partition verification,
+// errors as txn_verification.h translates them); from v12 (transactions v2) the produce
+// first adds its partitions to the transaction itself.
+#include <map>
+
 #include "../topic_admin.h"
+#include "../txn_verification.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
 #include "samsa/coordinator/transaction_coordinator.h"
@@ -51,22 +55,76 @@ bool reports_log_start(ErrorCode error) {
   }
 }
 
+// The header of the first batch when it is transactional (a request has one producer).
+std::optional<storage::BatchHeader> transactional_header(std::span<const uint8_t> batches) {
+  if (batches.size() < storage::batch_layout::kHeaderSize) return std::nullopt;
+  const storage::BatchHeader first = storage::BatchHeader::parse(batches.data());
+  if (!first.is_transactional()) return std::nullopt;
+  return first;
+}
+
 // The partition must be in the producer's ongoing transaction; the producer id and
-// epoch come from the first batch's header (a request has one producer).
+// epoch come from the first batch's header.
 ErrorCode verify_transaction(BrokerServices& services, const std::string& transactional_id,
                              const std::string& topic, int32_t partition,
                              std::span<const uint8_t> batches) {
   if (!services.transactions) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
   if (batches.size() < storage::batch_layout::kHeaderSize) return ErrorCode::CORRUPT_MESSAGE;
-  const storage::BatchHeader first = storage::BatchHeader::parse(batches.data());
-  if (!first.is_transactional()) return ErrorCode::NONE;
-  return services.transactions->verify(transactional_id, first.producer_id, first.producer_epoch,
+  const auto first = transactional_header(batches);
+  if (!first) return ErrorCode::NONE;
+  return services.transactions->verify(transactional_id, first->producer_id, first->producer_epoch,
                                        {topic, partition});
 }
 
+using Refused = std::map<coordinator::TopicPartition, ErrorCode>;
+
+void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& refused);
+
 }  // namespace
 
+// Transactions v2: the partitions of this produce that are not yet in the producer's
+// transaction join it first (durably, through the coordinator), then the batches are
+// appended as any other produce.
 void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
+  auto& services = ctx->services;
+  if (ctx->version() < 12 || !request.transactional_id || !services.transactions)
+    return produce(std::move(ctx), std::move(request), {});
+  std::vector<coordinator::TopicPartition> missing;
+  std::optional<storage::BatchHeader> producer;
+  for (const auto& topic : request.topic_data) {
+    if (admin::is_internal_topic(topic.name)) continue;
+    for (const auto& partition : topic.partition_data) {
+      if (partition.records.null || !services.logs.partition(topic.name, partition.index)) continue;
+      const auto header = transactional_header(partition.records.view);
+      if (!header) continue;
+      if (!producer) producer = header;
+      if (header->producer_id != producer->producer_id ||
+          header->producer_epoch != producer->producer_epoch)
+        continue;  // not one producer: the verification refuses these
+      // Not in the transaction yet, or the previous one still ending: the add sorts it
+      // out (and waits for the end); a fenced or unknown producer is refused by it too.
+      if (services.transactions->verify(*request.transactional_id, header->producer_id,
+                                        header->producer_epoch,
+                                        {topic.name, partition.index}) != ErrorCode::NONE)
+        missing.push_back({topic.name, partition.index});
+    }
+  }
+  if (missing.empty()) return produce(std::move(ctx), std::move(request), {});
+  auto held = std::make_shared<protocol::ProduceRequest>(std::move(request));
+  const std::string id = *held->transactional_id;
+  add_to_transaction(services, id, producer->producer_id, producer->producer_epoch, missing,
+                     [ctx, held, missing](ErrorCode error) {
+                       Refused refused;
+                       if (error != ErrorCode::NONE)
+                         for (const auto& tp : missing)
+                           refused[tp] = produce_error_from_coordinator(error, ctx->version());
+                       produce(ctx, std::move(*held), refused);
+                     });
+}
+
+namespace {
+
+void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& refused) {
   auto& services = ctx->services;
   const int16_t acks = request.acks;
   auto pending = std::make_shared<PendingDurability>();
@@ -116,11 +174,16 @@ void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
         continue;
       }
       if (request.transactional_id) {
-        if (const ErrorCode refused =
-                verify_transaction(services, *request.transactional_id, topic.name, partition.index,
-                                   partition.records.view);
-            refused != ErrorCode::NONE) {
-          out.error_code = to_wire(refused);
+        const auto it = refused.find({topic.name, partition.index});
+        const ErrorCode error =
+            it != refused.end()
+                ? it->second
+                : produce_error_from_coordinator(
+                      verify_transaction(services, *request.transactional_id, topic.name,
+                                         partition.index, partition.records.view),
+                      ctx->version());
+        if (error != ErrorCode::NONE) {
+          out.error_code = to_wire(error);
           out.log_start_offset = log->log_start_offset();
           any_error = true;
           continue;
@@ -172,5 +235,7 @@ void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
     });
   }
 }
+
+}  // namespace
 
 }  // namespace samsa::broker

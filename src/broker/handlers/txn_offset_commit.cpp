@@ -1,7 +1,9 @@
-// TxnOffsetCommit (key 28), v0-4: offsets committed inside a transaction. The
-// transaction must hold the offsets partition (AddOffsetsToTxn first); the group
-// coordinator writes them in a transactional batch of the producer, and they become
-// the group's committed offsets only when the transaction commits.
+// TxnOffsetCommit (key 28), v0-5: offsets committed inside a transaction. Up to v4 the
+// transaction must already hold the offsets partition (AddOffsetsToTxn first); v5
+// (transactions v2) adds it itself. The group coordinator writes the offsets in a
+// transactional batch of the producer, and they become the group's committed offsets
+// only when the transaction commits.
+#include "../txn_verification.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/coordinator/group_coordinator.h"
 #include "samsa/coordinator/transaction_coordinator.h"
@@ -44,14 +46,22 @@ void handle_txn_offset_commit(ContextPtr ctx, protocol::TxnOffsetCommitRequest r
   const size_t n = p.entries.size();
   if (!services.groups || !services.transactions)
     return answer(std::vector<ErrorCode>(n, ErrorCode::COORDINATOR_NOT_AVAILABLE));
-  const ErrorCode verified =
-      services.transactions->verify(p.transactional_id, p.producer_id, p.producer_epoch,
-                                    {coordinator::TransactionCoordinator::kOffsetsTopic, 0});
-  // A fenced producer learns it as Kafka tells it on this path.
-  if (verified != ErrorCode::NONE)
-    return answer(std::vector<ErrorCode>(
-        n, verified == ErrorCode::INVALID_PRODUCER_EPOCH ? ErrorCode::PRODUCER_FENCED : verified));
-  services.groups->txn_commit_offsets(std::move(p), std::move(answer));
+  const int16_t version = ctx->version();
+  const coordinator::TopicPartition offsets_partition{
+      coordinator::TransactionCoordinator::kOffsetsTopic, 0};
+  const std::string id = p.transactional_id;
+  const int64_t pid = p.producer_id;
+  const int16_t epoch = p.producer_epoch;
+  auto commit = [&services, version, n, p = std::move(p),
+                 answer = std::move(answer)](ErrorCode coordinator_error) mutable {
+    if (coordinator_error != ErrorCode::NONE)
+      return answer(std::vector<ErrorCode>(
+          n, txn_offset_commit_error_from_coordinator(coordinator_error, version)));
+    services.groups->txn_commit_offsets(std::move(p), std::move(answer));
+  };
+  if (version >= 5)
+    return add_to_transaction(services, id, pid, epoch, {offsets_partition}, std::move(commit));
+  commit(services.transactions->verify(id, pid, epoch, offsets_partition));
 }
 
 }  // namespace samsa::broker

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "samsa/broker/context.h"
@@ -77,6 +79,17 @@ class AdminTest : public ::testing::Test {
           net::Responder(slot, std::weak_ptr<net::detail::SlotOwner>{}), "127.0.0.1:1");
       handler(ctx, std::move(request));
     }
+    // Handlers that wait on the disk (coordinator state, acks=all) answer from a flush
+    // completion, some after a retry timer: run those, and let time pass by a
+    // millisecond whenever nothing is ready, until the answer is there (bounded).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (slot->state != net::detail::ResponseSlot::State::ready &&
+           std::chrono::steady_clock::now() < deadline) {
+      if (run_posted() == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        scheduler_.advance(1);
+      }
+    }
     Response response;
     EXPECT_EQ(slot->state, net::detail::ResponseSlot::State::ready);
     if (slot->state != net::detail::ResponseSlot::State::ready) return response;
@@ -95,6 +108,17 @@ class AdminTest : public ::testing::Test {
     response.decode(reader, version);
     EXPECT_TRUE(reader.at_end());
     return response;
+  }
+
+  // Runs the flush completions posted so far; returns how many ran.
+  size_t run_posted() {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard lock(posted_mu_);
+      batch.swap(posted_);
+    }
+    for (auto& fn : batch) fn();
+    return batch.size();
   }
 
   void create_topic(const std::string& name, int32_t partitions,

@@ -127,8 +127,8 @@ class TxnCoordinatorTest : public ::testing::Test {
   ErrorCode end(const std::string& id, int64_t pid, int16_t epoch, bool commit,
                 std::optional<TxnState>* state_at_answer = nullptr) {
     std::optional<ErrorCode> result;
-    txns_->end_transaction(id, pid, epoch, commit, [&](ErrorCode e) {
-      result = e;
+    txns_->end_transaction(id, pid, epoch, commit, 0, [&](EndTxnResult r) {
+      result = r.error;
       if (state_at_answer) *state_at_answer = txns_->state(id);
     });
     EXPECT_TRUE(loop_.run_until([&] { return result.has_value(); })) << "no answer";
@@ -136,6 +136,21 @@ class TxnCoordinatorTest : public ::testing::Test {
   }
   ErrorCode end(const std::string& id, const InitProducerIdResult& p, bool commit) {
     return end(id, p.producer_id, p.producer_epoch, commit);
+  }
+  // EndTxn v5 (transactions v2): the answer carries the producer id and epoch.
+  EndTxnResult end2(const std::string& id, int64_t pid, int16_t epoch, bool commit) {
+    std::optional<EndTxnResult> result;
+    txns_->end_transaction(id, pid, epoch, commit, 2, [&](EndTxnResult r) { result = r; });
+    EXPECT_TRUE(loop_.run_until([&] { return result.has_value(); })) << "no answer";
+    return result.value_or(EndTxnResult{ErrorCode::UNKNOWN_SERVER_ERROR});
+  }
+  ErrorCode add2(const std::string& id, int64_t pid, int16_t epoch,
+                 std::vector<TopicPartition> partitions) {
+    std::optional<ErrorCode> result;
+    txns_->add_partitions(
+        id, pid, epoch, std::move(partitions), [&](ErrorCode e) { result = e; }, 2);
+    EXPECT_TRUE(loop_.run_until([&] { return result.has_value(); })) << "no answer";
+    return result.value_or(ErrorCode::UNKNOWN_SERVER_ERROR);
   }
   // Runs loop completions until `id` is in `state`.
   bool await_state(const std::string& id, TxnState state) {
@@ -394,6 +409,174 @@ TEST_F(TxnCoordinatorTest, AnExhaustedEpochRotatesTheProducerId) {
   EXPECT_EQ(retry.producer_epoch, 0);
 }
 
+// ---------------------------------------------------------------- transactions v2
+
+// KIP-890: every end bumps the epoch; the markers carry the new one; a retry of the
+// end comes with the epoch below and gets the same answer.
+TEST_F(TxnCoordinatorTest, V2EndsBumpTheEpoch) {
+  const auto p = producer("a");
+  const int64_t pid = p.producer_id;
+  const int16_t e = p.producer_epoch;
+  produce(kT0, pid, e, 0);
+  ASSERT_EQ(add2("a", pid, e, {kT0}), ErrorCode::NONE);
+  const EndTxnResult committed = end2("a", pid, e, true);
+  EXPECT_EQ(committed.error, ErrorCode::NONE);
+  EXPECT_EQ(committed.producer_id, pid);
+  EXPECT_EQ(committed.producer_epoch, e + 1);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+  expect_marker(kT0, pid, static_cast<int16_t>(e + 1));
+  EXPECT_EQ(txns_->describe("a").producer_epoch, e + 1);
+
+  // CompleteCommit: a retried commit is answered again; an abort with the old epoch
+  // is not a retry of anything; a commit with the current epoch commits nothing.
+  const EndTxnResult retried = end2("a", pid, e, true);
+  EXPECT_EQ(retried.error, ErrorCode::NONE);
+  EXPECT_EQ(retried.producer_epoch, e + 1);
+  EXPECT_EQ(end2("a", pid, e, false).error, ErrorCode::INVALID_TXN_STATE);
+  EXPECT_EQ(end2("a", pid, e + 1, true).error, ErrorCode::INVALID_TXN_STATE);
+  EXPECT_EQ(end2("a", pid, static_cast<int16_t>(e - 1), true).error, ErrorCode::PRODUCER_FENCED);
+  EXPECT_EQ(end2("a", pid + 1, e + 1, true).error, ErrorCode::INVALID_PRODUCER_ID_MAPPING);
+
+  // An abort with the current epoch and no partitions still ends (and bumps).
+  const EndTxnResult empty_abort = end2("a", pid, e + 1, false);
+  EXPECT_EQ(empty_abort.error, ErrorCode::NONE);
+  EXPECT_EQ(empty_abort.producer_epoch, e + 2);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteAbort));
+  // CompleteAbort: the retried abort is answered; commits are not.
+  EXPECT_EQ(end2("a", pid, e + 1, false).producer_epoch, e + 2);
+  EXPECT_EQ(end2("a", pid, e + 1, true).error, ErrorCode::INVALID_TXN_STATE);
+  EXPECT_EQ(end2("a", pid, e + 2, true).error, ErrorCode::INVALID_TXN_STATE);
+
+  // The next transaction under the new epoch; the old one is fenced.
+  EXPECT_EQ(add2("a", pid, e + 1, {kT1}), ErrorCode::PRODUCER_FENCED);
+  ASSERT_EQ(add2("a", pid, e + 2, {kT1}), ErrorCode::NONE);
+  const EndTxnResult next = end2("a", pid, e + 2, true);
+  EXPECT_EQ(next.producer_epoch, e + 3);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+  expect_marker(kT1, pid, static_cast<int16_t>(e + 3));
+}
+
+TEST_F(TxnCoordinatorTest, V2EndsFromEmptyAndWhilePrepared) {
+  const auto p = producer("a");
+  const int64_t pid = p.producer_id;
+  const int16_t e = p.producer_epoch;
+  // Empty: nothing to commit; an abort of nothing ends; the epoch below is fenced.
+  EXPECT_EQ(end2("a", pid, e, true).error, ErrorCode::INVALID_TXN_STATE);
+  EXPECT_EQ(end2("a", pid, static_cast<int16_t>(e - 1), false).error, ErrorCode::PRODUCER_FENCED);
+  EXPECT_EQ(end2("a", pid, e, false).producer_epoch, e + 1);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteAbort));
+
+  // While the commit is prepared: a retry waits, the other outcome is refused, and
+  // the bumped epoch is not usable before the end completes.
+  ASSERT_EQ(add2("a", pid, e + 1, {kT0}), ErrorCode::NONE);
+  std::optional<EndTxnResult> first;
+  txns_->end_transaction("a", pid, e + 1, true, 2, [&](EndTxnResult r) { first = r; });
+  ASSERT_TRUE(loop_.run_until([&] { return first.has_value(); }));
+  ASSERT_EQ(first->error, ErrorCode::NONE);
+  if (txns_->state("a") == TxnState::kPrepareCommit) {
+    EXPECT_EQ(end2("a", pid, e + 1, true).error, ErrorCode::CONCURRENT_TRANSACTIONS);
+    EXPECT_EQ(end2("a", pid, e + 1, false).error, ErrorCode::INVALID_TXN_STATE);
+    EXPECT_EQ(end2("a", pid, e + 2, true).error, ErrorCode::PRODUCER_FENCED);
+    EXPECT_EQ(txns_->verify("a", pid, e + 2, kT0), ErrorCode::CONCURRENT_TRANSACTIONS);
+  }
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+}
+
+// A classic client's EndTxn keeps the epoch even where transactions v2 are advertised.
+TEST_F(TxnCoordinatorTest, V1EndsKeepTheEpoch) {
+  const auto p = producer("a");
+  ASSERT_EQ(add("a", p, {kT0}), ErrorCode::NONE);
+  finish("a", p, true);
+  EXPECT_EQ(txns_->describe("a").producer_epoch, p.producer_epoch);
+  expect_marker(kT0, p.producer_id, p.producer_epoch);
+}
+
+// The end that would take the epoch to its maximum rotates to a new producer id: the
+// markers carry the old id at the maximum epoch, the producer goes on with the new id
+// at epoch 0, and a retry naming the old id is still recognised, also after a restart.
+TEST_F(TxnCoordinatorTest, V2EndWithAnExhaustedEpochRotatesTheProducerId) {
+  close();
+  open_logs();
+  const int16_t exhausted = std::numeric_limits<int16_t>::max() - 1;
+  TxnValue v;
+  v.producer_id = 500;
+  v.producer_epoch = exhausted;
+  v.timeout_ms = 10000;
+  v.state = TxnState::kCompleteCommit;
+  v.last_update_ms = sched_.now_ms();
+  v.client_transaction_version = 2;
+  write_state("a", v);
+  start();
+  produce(kT0, 500, exhausted, 0);
+  ASSERT_EQ(add2("a", 500, exhausted, {kT0}), ErrorCode::NONE);
+  const EndTxnResult r = end2("a", 500, exhausted, true);
+  ASSERT_EQ(r.error, ErrorCode::NONE);
+  EXPECT_GT(r.producer_id, 500);
+  EXPECT_EQ(r.producer_epoch, 0);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+  expect_marker(kT0, 500, std::numeric_limits<int16_t>::max());
+  EXPECT_EQ(txns_->describe("a").producer_id, r.producer_id);
+  EXPECT_EQ(txns_->describe("a").producer_epoch, 0);
+  for (int pass = 0; pass < 2; ++pass) {
+    const EndTxnResult retry = end2("a", 500, exhausted, true);
+    EXPECT_EQ(retry.error, ErrorCode::NONE) << "pass " << pass;
+    EXPECT_EQ(retry.producer_id, r.producer_id);
+    EXPECT_EQ(retry.producer_epoch, 0);
+    EXPECT_EQ(end2("a", 500, exhausted, false).error, ErrorCode::INVALID_TXN_STATE);
+    restart();
+  }
+  // The new id works; the old one is gone.
+  ASSERT_EQ(add2("a", r.producer_id, 0, {kT1}), ErrorCode::NONE);
+  EXPECT_EQ(add2("a", 500, exhausted, {kT1}), ErrorCode::INVALID_PRODUCER_ID_MAPPING);
+  EXPECT_EQ(end2("a", r.producer_id, 0, true).producer_epoch, 1);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+}
+
+// A prepared v2 end that rotates is completed after a restart, with the rotation.
+TEST_F(TxnCoordinatorTest, APreparedV2RotationCompletesAfterLoad) {
+  close();
+  open_logs();
+  TxnValue v;
+  v.producer_id = 500;
+  v.producer_epoch = std::numeric_limits<int16_t>::max();
+  v.timeout_ms = 10000;
+  v.state = TxnState::kPrepareCommit;
+  v.partitions = {kT0};
+  v.start_ms = sched_.now_ms();
+  v.last_update_ms = sched_.now_ms();
+  v.next_producer_id = 700;
+  v.client_transaction_version = 2;
+  write_state("a", v);
+  start();
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+  expect_marker(kT0, 500, std::numeric_limits<int16_t>::max());
+  EXPECT_EQ(txns_->describe("a").producer_id, 700);
+  EXPECT_EQ(txns_->describe("a").producer_epoch, 0);
+  // Producer ids are not handed out twice.
+  EXPECT_GT(producer("other").producer_id, 700);
+}
+
+// A v2 transaction aborted by its timeout: the epoch goes up once, so the producer's
+// commit is taken for a retry of an end that aborted (INVALID_TXN_STATE), and its abort
+// for a retry that succeeded, after which it goes on with the bumped epoch.
+TEST_F(TxnCoordinatorTest, AV2TransactionAbortedByItsTimeout) {
+  const auto p = producer("a", 5000);
+  const int64_t pid = p.producer_id;
+  const int16_t e = p.producer_epoch;
+  produce(kT0, pid, e, 0);
+  ASSERT_EQ(add2("a", pid, e, {kT0}), ErrorCode::NONE);
+  sched_.advance(5001);
+  EXPECT_EQ(txns_->abort_timed_out_transactions(), 1u);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteAbort));
+  expect_marker(kT0, pid, static_cast<int16_t>(e + 1));
+  EXPECT_EQ(end2("a", pid, e, true).error, ErrorCode::INVALID_TXN_STATE);
+  const EndTxnResult abort = end2("a", pid, e, false);
+  EXPECT_EQ(abort.error, ErrorCode::NONE);
+  EXPECT_EQ(abort.producer_epoch, e + 1);
+  ASSERT_EQ(add2("a", pid, e + 1, {kT0}), ErrorCode::NONE);
+  EXPECT_EQ(txns_->verify("a", pid, e, kT0), ErrorCode::PRODUCER_FENCED);
+}
+
 // ---------------------------------------------------------------- AddPartitions, verify
 
 TEST_F(TxnCoordinatorTest, AddPartitionsStartsTheTransaction) {
@@ -442,25 +625,36 @@ TEST_F(TxnCoordinatorTest, AddPartitionsChecksTheProducer) {
   EXPECT_EQ(*first, ErrorCode::NONE);
 }
 
+// Kafka's coordinator answers; the broker translates them per request version.
 TEST_F(TxnCoordinatorTest, VerifyAnswersForTheOngoingTransaction) {
   const auto p = producer("a");
-  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0), ErrorCode::INVALID_TXN_STATE);
+  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0),
+            ErrorCode::TRANSACTION_ABORTABLE);
   ASSERT_EQ(add("a", p, {kT0}), ErrorCode::NONE);
   EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0), ErrorCode::NONE);
-  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT1), ErrorCode::INVALID_TXN_STATE);
+  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT1),
+            ErrorCode::TRANSACTION_ABORTABLE);
   EXPECT_EQ(txns_->verify("a", p.producer_id + 1, p.producer_epoch, kT0),
             ErrorCode::INVALID_PRODUCER_ID_MAPPING);
   EXPECT_EQ(txns_->verify("nobody", p.producer_id, p.producer_epoch, kT0),
             ErrorCode::INVALID_PRODUCER_ID_MAPPING);
   EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch + 1, kT0),
-            ErrorCode::INVALID_TXN_STATE);
-  finish("a", p, true);
-  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0), ErrorCode::INVALID_TXN_STATE);
+            ErrorCode::PRODUCER_FENCED);
+  // While the end is prepared: the transaction is ending.
+  std::optional<ErrorCode> answer;
+  txns_->end_transaction("a", p.producer_id, p.producer_epoch, true, 0,
+                         [&](EndTxnResult r) { answer = r.error; });
+  ASSERT_TRUE(loop_.run_until([&] { return answer.has_value(); }));
+  if (txns_->state("a") == TxnState::kPrepareCommit)
+    EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0),
+              ErrorCode::CONCURRENT_TRANSACTIONS);
+  ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
+  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0),
+            ErrorCode::TRANSACTION_ABORTABLE);
   // A fenced epoch is told so.
   const auto next = producer("a");
   ASSERT_EQ(add("a", next, {kT0}), ErrorCode::NONE);
-  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0),
-            ErrorCode::INVALID_PRODUCER_EPOCH);
+  EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0), ErrorCode::PRODUCER_FENCED);
   EXPECT_EQ(txns_->verify("a", next.producer_id, next.producer_epoch, kT0), ErrorCode::NONE);
 }
 
@@ -549,8 +743,8 @@ TEST_F(TxnCoordinatorTest, RequestsWhileATransactionEnds) {
   produce(kT0, p.producer_id, p.producer_epoch, 0);
   ASSERT_EQ(add("a", p, {kT0}), ErrorCode::NONE);
   std::optional<ErrorCode> answer;
-  txns_->end_transaction("a", p.producer_id, p.producer_epoch, true,
-                         [&](ErrorCode e) { answer = e; });
+  txns_->end_transaction("a", p.producer_id, p.producer_epoch, true, 0,
+                         [&](EndTxnResult r) { answer = r.error; });
   // PrepareCommit is being written.
   EXPECT_EQ(end("a", p, true), ErrorCode::CONCURRENT_TRANSACTIONS);
   EXPECT_EQ(add("a", p, {kT1}), ErrorCode::CONCURRENT_TRANSACTIONS);

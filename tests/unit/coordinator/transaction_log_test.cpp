@@ -138,13 +138,47 @@ TEST(TxnLogCodec, KeyIsVersionZeroAndTheId) {
   EXPECT_EQ(encode_txn_key("tx"), (Bytes{0, 0, 0, 2, 't', 'x'}));
 }
 
-TEST(TxnLogCodec, ValueHasKafkasV0Layout) {
+TEST(TxnLogCodec, ValueHasKafkasV1Layout) {
   TxnValue v =
       value(0x0102030405060708, 0x0a0b, TxnState::kOngoing, {{"a", 1}, {"a", 2}, {"b", 0}});
   v.timeout_ms = 0x11223344;
   v.last_update_ms = 5;
   v.start_ms = -1;
   const Bytes expected = {
+      0,    1,                                                     // version
+      1,    2,    3,    4,    5,    6,    7,    8,                 // producer id
+      0x0a, 0x0b,                                                  // producer epoch
+      0x11, 0x22, 0x33, 0x44,                                      // timeout
+      1,                                                           // state: Ongoing
+      3,                                                           // topics (compact: 2 + 1)
+      2,    'a',  3,    0,    0,    0,    1,    0,    0, 0, 2, 0,  // a: [1, 2], no tags
+      2,    'b',  2,    0,    0,    0,    0,    0,                 // b: [0], no tags
+      0,    0,    0,    0,    0,    0,    0,    5,                 // last update
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,              // start: none
+      0,                                                           // no tagged fields
+  };
+  EXPECT_EQ(encode_txn_value(v), expected);
+
+  // The transactions-v2 fields are tagged, written only when set.
+  v.partitions.clear();
+  v.previous_producer_id = 7;
+  v.next_producer_id = 0x0100;
+  v.client_transaction_version = 2;
+  const Bytes tagged = encode_txn_value(v);
+  const Bytes tail = {
+      3,                             // three tagged fields
+      0, 8, 0, 0, 0, 0, 0, 0, 0, 7,  // tag 0: previous producer id
+      1, 8, 0, 0, 0, 0, 0, 0, 1, 0,  // tag 1: next producer id
+      2, 2, 0, 2,                    // tag 2: client transaction version
+  };
+  ASSERT_GT(tagged.size(), tail.size());
+  EXPECT_EQ(Bytes(tagged.end() - static_cast<std::ptrdiff_t>(tail.size()), tagged.end()), tail);
+}
+
+// Logs written before transactions v2 hold v0 values (Kafka 3.x's layout, and samsa's
+// before it wrote v1): they are still read.
+TEST_F(TransactionLogTest, VersionZeroValuesAreRead) {
+  const Bytes v0 = {
       0,    0,                                                              // version
       1,    2,    3,    4,    5,    6,    7,    8,                          // producer id
       0x0a, 0x0b,                                                           // producer epoch
@@ -156,7 +190,38 @@ TEST(TxnLogCodec, ValueHasKafkasV0Layout) {
       0,    0,    0,    0,    0,    0,    0,    5,                          // last update
       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,                       // start: none
   };
-  EXPECT_EQ(encode_txn_value(v), expected);
+  append_raw(encode_txn_key("old"), v0);
+  reopen();
+  const Replayed got = replay();
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(got[0].second.has_value());
+  const TxnValue& v = *got[0].second;
+  EXPECT_EQ(v.producer_id, 0x0102030405060708);
+  EXPECT_EQ(v.producer_epoch, 0x0a0b);
+  EXPECT_EQ(v.timeout_ms, 0x11223344);
+  EXPECT_EQ(v.state, TxnState::kOngoing);
+  EXPECT_EQ(v.partitions, (std::vector<TopicPartition>{{"a", 1}, {"a", 2}, {"b", 0}}));
+  EXPECT_EQ(v.last_update_ms, 5);
+  EXPECT_EQ(v.start_ms, -1);
+  EXPECT_EQ(v.previous_producer_id, -1);
+  EXPECT_EQ(v.next_producer_id, -1);
+  EXPECT_EQ(v.client_transaction_version, 0);
+}
+
+TEST_F(TransactionLogTest, TransactionsV2FieldsRoundTrip) {
+  TxnValue v = value(10, 32767, TxnState::kPrepareCommit, {{"t", 0}});
+  v.next_producer_id = 11;
+  v.previous_producer_id = 9;
+  v.client_transaction_version = 2;
+  ASSERT_EQ(append("v2", v), ErrorCode::NONE);
+  reopen();
+  const Replayed got = replay();
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_TRUE(got[0].second.has_value());
+  EXPECT_EQ(got[0].second->next_producer_id, 11);
+  EXPECT_EQ(got[0].second->previous_producer_id, 9);
+  EXPECT_EQ(got[0].second->client_transaction_version, 2);
+  EXPECT_EQ(got[0].second->producer_epoch, 32767);
 }
 
 TEST_F(TransactionLogTest, EveryStateRoundTrips) {
@@ -242,10 +307,10 @@ TEST_F(TransactionLogTest, ReplayIsInLogOrderAndTheLatestWins) {
 
 TEST_F(TransactionLogTest, RecordsInAnUnknownFormatAreSkipped) {
   ASSERT_EQ(append("a", value(1, 3, TxnState::kEmpty)), ErrorCode::NONE);
-  // Value v1 (Kafka 4's flexible value): not ours to read; it must not replace "a".
-  Bytes v1 = encode_txn_value(value(1, 4, TxnState::kOngoing));
-  v1[1] = 1;
-  append_raw(encode_txn_key("a"), v1);
+  // A value version from the future: not ours to read; it must not replace "a".
+  Bytes v2 = encode_txn_value(value(1, 4, TxnState::kOngoing));
+  v2[1] = 2;
+  append_raw(encode_txn_key("a"), v2);
   // A key of another version.
   Bytes key1 = encode_txn_key("a");
   key1[1] = 1;
