@@ -80,10 +80,10 @@ TEST(RoundTrip, VersionsOutsideTheServedRangeAreRejected) {
   Reader r(empty);
   ProduceRequest req;
   EXPECT_THROW(req.decode(r, 2), DecodeError);
-  EXPECT_THROW(req.decode(r, 12), DecodeError);
+  EXPECT_THROW(req.decode(r, 13), DecodeError);
   OutboundMessage out;
   Writer w(out);
-  EXPECT_THROW(req.encode(w, 12), EncodeError);
+  EXPECT_THROW(req.encode(w, 13), EncodeError);
 }
 
 TEST(ApiTable, ListsEveryServedApiSortedByKey) {
