@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "samsa/broker/keyed_sequencer.h"
 #include "samsa/net/request.h"
 #include "samsa/protocol/error_code.h"
 #include "samsa/protocol/header.h"
@@ -53,6 +54,8 @@ struct BrokerServices {
   // The epoch of the finalized features in ApiVersions: the start time, so a restart
   // with other levels is newer to clients that remember the last epoch they saw.
   int64_t features_epoch = 0;
+  // Transactional produces of one transactional id, appended in arrival order.
+  KeyedSequencer transactional_produce_order;
 };
 
 class RequestContext {

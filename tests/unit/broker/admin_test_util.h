@@ -67,32 +67,46 @@ class AdminTest : public ::testing::Test {
   // Runs `handler` on `request` at `version` and decodes the response it sent.
   template <class Response, class Request>
   Response call(void (*handler)(ContextPtr, Request), Request request, int16_t version) {
+    return answer<Response>(start_call(handler, std::move(request), version), version);
+  }
+
+  // Starts `handler` on `request` without waiting for its answer (requests a client
+  // pipelines); answer() waits for it and decodes it.
+  template <class Request>
+  std::shared_ptr<net::detail::ResponseSlot> start_call(void (*handler)(ContextPtr, Request),
+                                                        Request request, int16_t version) {
     auto slot = std::make_shared<net::detail::ResponseSlot>();
     protocol::RequestHeader header;
     header.api_key = Request::api_key;
     header.api_version = version;
     header.correlation_id = 42;
     header.client_id = "admin-test";
-    {
-      auto ctx = std::make_shared<RequestContext>(
-          *services_, header, util::FrameBytes{},
-          net::Responder(slot, std::weak_ptr<net::detail::SlotOwner>{}), "127.0.0.1:1");
-      handler(ctx, std::move(request));
-    }
+    auto ctx = std::make_shared<RequestContext>(
+        *services_, header, util::FrameBytes{},
+        net::Responder(slot, std::weak_ptr<net::detail::SlotOwner>{}), "127.0.0.1:1");
+    handler(ctx, std::move(request));
+    return slot;
+  }
+
+  static bool answered(const std::shared_ptr<net::detail::ResponseSlot>& slot) {
+    return slot->state == net::detail::ResponseSlot::State::ready;
+  }
+
+  template <class Response>
+  Response answer(const std::shared_ptr<net::detail::ResponseSlot>& slot, int16_t version) {
     // Handlers that wait on the disk (coordinator state, acks=all) answer from a flush
     // completion, some after a retry timer: run those, and let time pass by a
     // millisecond whenever nothing is ready, until the answer is there (bounded).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (slot->state != net::detail::ResponseSlot::State::ready &&
-           std::chrono::steady_clock::now() < deadline) {
+    while (!answered(slot) && std::chrono::steady_clock::now() < deadline) {
       if (run_posted() == 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         scheduler_.advance(1);
       }
     }
     Response response;
-    EXPECT_EQ(slot->state, net::detail::ResponseSlot::State::ready);
-    if (slot->state != net::detail::ResponseSlot::State::ready) return response;
+    EXPECT_TRUE(answered(slot));
+    if (!answered(slot)) return response;
     std::vector<uint8_t>& bytes = slot->message.bytes;
     protocol::Reader reader{std::span<uint8_t>(bytes)};
     const int32_t size = reader.read_int32();

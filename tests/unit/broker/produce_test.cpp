@@ -21,13 +21,22 @@ class ProduceTest : public AdminTest {
   int16_t produce(const std::string& topic, std::optional<std::string> transactional_id = {},
                   int64_t producer_id = -1, int16_t version = 9, int16_t epoch = 0,
                   int32_t sequence = 0) {
+    const auto response = answer<ProduceResponse>(
+        start_produce(topic, std::move(transactional_id), producer_id, version, epoch, sequence),
+        version);
+    return response.responses.at(0).partition_responses.at(0).error_code;
+  }
+  std::shared_ptr<net::detail::ResponseSlot> start_produce(
+      const std::string& topic, std::optional<std::string> transactional_id, int64_t producer_id,
+      int16_t version, int16_t epoch, int32_t sequence) {
     storage::BatchSpec spec;
     spec.producer_id = producer_id;
     spec.producer_epoch = producer_id >= 0 ? epoch : -1;
     spec.base_sequence = producer_id >= 0 ? sequence : -1;
     spec.transactional = transactional_id.has_value();
     const std::vector<storage::RecordSpec> records = {{"k", "v", 1000, {}}};
-    batch_ = storage::build_batch(spec, records);
+    batches_.push_back(std::make_unique<std::vector<uint8_t>>(storage::build_batch(spec, records)));
+    std::vector<uint8_t>& batch = *batches_.back();
     ProduceRequest request;
     request.transactional_id = std::move(transactional_id);
     request.acks = 1;
@@ -36,9 +45,8 @@ class ProduceTest : public AdminTest {
     t.name = topic;
     auto& p = t.partition_data.emplace_back();
     p.index = 0;
-    p.records = protocol::Records::from_view(batch_);
-    const auto response = call<ProduceResponse>(handle_produce, request, version);
-    return response.responses.at(0).partition_responses.at(0).error_code;
+    p.records = protocol::Records::from_view(batch);
+    return start_call(handle_produce, request, version);
   }
 
   // The coordinators, as the broker runs them.
@@ -88,7 +96,8 @@ class ProduceTest : public AdminTest {
     return false;
   }
 
-  std::vector<uint8_t> batch_;
+  // The batches requests point into (Produce appends them in place).
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> batches_;
   std::unique_ptr<coordinator::GroupCoordinator> groups_;
   std::unique_ptr<coordinator::TransactionCoordinator> txns_;
 };
@@ -181,6 +190,31 @@ TEST_F(ProduceTest, ProduceV12WaitsForThePreviousEnd) {
   storage::PartitionLog* log = logs_->partition("t", 0);
   EXPECT_EQ(log->log_end_offset(), 3);  // record, marker, the next transaction's record
   EXPECT_EQ(log->last_stable_offset(), 2);
+}
+
+// A producer pipelines its requests: the first one of a transaction waits for its add,
+// the ones behind it must not overtake it (their sequences would be out of order).
+TEST_F(ProduceTest, PipelinedProduceV12KeepsItsOrder) {
+  create_topic("t", 1);
+  start_coordinators();
+  const auto p = init("tx");
+  ASSERT_EQ(p.error, ErrorCode::NONE);
+  auto first = start_produce("t", "tx", p.producer_id, 12, p.producer_epoch, 0);
+  auto second = start_produce("t", "tx", p.producer_id, 12, p.producer_epoch, 1);
+  EXPECT_FALSE(answered(first));  // the add is being written
+  EXPECT_FALSE(answered(second));
+  // The add completes (the first request appends and answers) ...
+  for (int i = 0; i < 5000 && !answered(first); ++i)
+    if (run_posted() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // ... and a third request arrives while the second may still wait.
+  auto third = start_produce("t", "tx", p.producer_id, 12, p.producer_epoch, 2);
+  for (auto* slot : {&first, &second, &third}) {
+    const auto r = answer<ProduceResponse>(*slot, 12);
+    const auto& part = r.responses.at(0).partition_responses.at(0);
+    EXPECT_EQ(part.error_code, 0) << part.error_message.value_or("");
+  }
+  EXPECT_EQ(logs_->partition("t", 0)->log_end_offset(), 3);
+  EXPECT_EQ(services_->transactional_produce_order.busy_keys(), 0u);
 }
 
 // The offsets of a v2 transaction: TxnOffsetCommit v5 adds __consumer_offsets itself;
