@@ -72,6 +72,7 @@ ErrorCode produce_error_from_coordinator(ErrorCode error, int16_t version) {
 }
 
 ErrorCode txn_offset_commit_error_from_coordinator(ErrorCode error, int16_t version) {
+  if (error == ErrorCode::PRODUCER_FENCED) return ErrorCode::INVALID_PRODUCER_EPOCH;
   if (error == ErrorCode::TRANSACTION_ABORTABLE && version < 4) return ErrorCode::INVALID_TXN_STATE;
   if (retriable_coordinator_error(error)) return ErrorCode::COORDINATOR_NOT_AVAILABLE;
   return error;

@@ -35,8 +35,19 @@ void add_to_transaction(BrokerServices& services, const std::string& transaction
 ErrorCode produce_error_from_coordinator(ErrorCode error, int16_t version);
 
 // The same for TxnOffsetCommit of `version` (the group coordinator's translation):
-// fenced stays PRODUCER_FENCED, TRANSACTION_ABORTABLE from v4, retriable coordinator
-// errors become COORDINATOR_NOT_AVAILABLE (the producer looks the coordinator up again).
+// another epoch is INVALID_PRODUCER_EPOCH at every version, TRANSACTION_ABORTABLE from
+// v4, retriable coordinator errors become COORDINATOR_NOT_AVAILABLE (the producer looks
+// the coordinator up again).
 ErrorCode txn_offset_commit_error_from_coordinator(ErrorCode error, int16_t version);
+
+// PRODUCER_FENCED exists from a version of each transactional API on (EndTxn,
+// AddPartitionsToTxn and AddOffsetsToTxn v2, InitProducerId v4); before it Kafka
+// answers INVALID_PRODUCER_EPOCH.
+inline ErrorCode fenced_error_for_version(ErrorCode error, int16_t version,
+                                          int16_t first_version_with_fenced) {
+  return error == ErrorCode::PRODUCER_FENCED && version < first_version_with_fenced
+             ? ErrorCode::INVALID_PRODUCER_EPOCH
+             : error;
+}
 
 }  // namespace samsa::broker

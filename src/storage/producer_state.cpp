@@ -20,7 +20,7 @@ bool in_sequence(int32_t last_seq, int32_t next_seq) {
 constexpr uint32_t kSnapshotMagic = 0x534d5053;  // "SMPS"
 // 1: epochs and batches. 2: also each producer's ongoing transaction and coordinator
 // epoch.
-constexpr uint32_t kSnapshotVersion = 2;
+constexpr uint32_t kSnapshotVersion = 3;
 constexpr uint32_t kSnapshotVersionV1 = 1;
 
 // Working copies mark a transaction that a batch of the append in progress begins;
@@ -56,6 +56,7 @@ void ProducerEntry::add(int16_t new_epoch, const ProducerBatchMeta& meta) {
     epoch = new_epoch;
     batch_count = 0;
   }
+  last_timestamp = meta.timestamp;
   if (batch_count == kMaxBatches) {
     std::memmove(&batches[0], &batches[1], sizeof(ProducerBatchMeta) * (kMaxBatches - 1));
     --batch_count;
@@ -243,6 +244,7 @@ std::optional<CompletedTxn> ProducerStateManager::apply(const Staged& s) {
       }
       e.current_txn_first_offset = -1;
       e.coordinator_epoch = s.marker.coordinator_epoch;
+      e.last_timestamp = s.meta.timestamp;
       if (s.epoch > e.epoch) {
         e.epoch = s.epoch;
         e.batch_count = 0;
@@ -296,8 +298,8 @@ const ProducerEntry* ProducerStateManager::find(int64_t producer_id) const {
 
 // Layout (host byte order, our own file): magic u32, version u32, crc u32 over the
 // rest, offset i64, count u32, then per producer: id i64, epoch i16, n u8, n batches,
-// and from version 2 the ongoing transaction's first offset i64 (-1: none) and the
-// coordinator epoch i32.
+// from version 2 the ongoing transaction's first offset i64 (-1: none) and the
+// coordinator epoch i32, from version 3 the last timestamp i64.
 bool ProducerStateManager::write_snapshot(const std::string& path, int64_t offset) const {
   std::vector<uint8_t> body;
   put(body, offset);
@@ -316,6 +318,7 @@ bool ProducerStateManager::write_snapshot(const std::string& path, int64_t offse
     }
     put(body, e.current_txn_first_offset);
     put(body, e.coordinator_epoch);
+    put(body, e.last_timestamp);
   }
   std::vector<uint8_t> file;
   put(file, kSnapshotMagic);
@@ -343,7 +346,7 @@ bool ProducerStateManager::load_snapshot(const std::string& path, int64_t& offse
   size_t pos = 0;
   uint32_t magic, version, crc;
   if (!get(data, pos, magic) || !get(data, pos, version) || !get(data, pos, crc) ||
-      magic != kSnapshotMagic || (version != kSnapshotVersion && version != kSnapshotVersionV1) ||
+      magic != kSnapshotMagic || version < kSnapshotVersionV1 || version > kSnapshotVersion ||
       crc32c(0, data.data() + pos, data.size() - pos) != crc)
     return false;
   uint32_t count;
@@ -368,6 +371,14 @@ bool ProducerStateManager::load_snapshot(const std::string& path, int64_t& offse
                          !get(data, pos, e.coordinator_epoch) || e.current_txn_first_offset < -1)) {
       producers_.clear();
       return false;
+    }
+    if (version >= 3) {
+      if (!get(data, pos, e.last_timestamp)) {
+        producers_.clear();
+        return false;
+      }
+    } else if (const ProducerBatchMeta* last = e.last()) {
+      e.last_timestamp = last->timestamp;  // older snapshots kept the batches' only
     }
     producers_[e.producer_id] = e;
   }

@@ -36,6 +36,8 @@ struct ProducerEntry {
   // First offset of the producer's ongoing transaction on this partition, or -1.
   int64_t current_txn_first_offset = -1;
   int32_t coordinator_epoch = -1;  // of the last marker written for this producer
+  // Of its last batch or transaction marker (what DescribeProducers reports, as Kafka).
+  int64_t last_timestamp = -1;
 
   const ProducerBatchMeta* last() const {
     return batch_count ? &batches[batch_count - 1] : nullptr;

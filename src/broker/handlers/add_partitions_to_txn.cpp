@@ -7,6 +7,7 @@
 // asked: they get UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED.
 #include <memory>
 
+#include "../txn_verification.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/coordinator/transaction_coordinator.h"
 #include "samsa/storage/log_manager.h"
@@ -91,7 +92,8 @@ void handle_add_partitions_to_txn(ContextPtr ctx, Request request) {
                          [ctx, topics, &logs](ErrorCode error) {
                            Response response;
                            response.results_by_topic_v3_and_below =
-                               results(*topics, logs, error, false);
+                               results(*topics, logs,
+                                       fenced_error_for_version(error, ctx->version(), 2), false);
                            ctx->respond(response);
                          });
     return;

@@ -48,7 +48,10 @@ void handle_api_versions(ContextPtr ctx, protocol::ApiVersionsRequest request) {
       {"transaction.version", 2, ctx->services.config.transaction_version},
   };
   for (const Feature& f : features) {
-    response.supported_features.push_back({f.name, 0, f.max_supported, {}});
+    // KIP-1022: before v4 a supported range starting at 0 is left out (older clients
+    // refuse it); the finalized level is still listed.
+    if (ctx->version() >= 4)
+      response.supported_features.push_back({f.name, 0, f.max_supported, {}});
     // A feature at level 0 is off: Kafka leaves it out of the finalized ones.
     if (f.finalized > 0)
       response.finalized_features.push_back({f.name, f.finalized, f.finalized, {}});

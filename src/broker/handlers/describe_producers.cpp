@@ -25,10 +25,8 @@ void handle_describe_producers(ContextPtr ctx, protocol::DescribeProducersReques
           Response::ProducerState s;
           s.producer_id = e.producer_id;
           s.producer_epoch = e.epoch;
-          if (const storage::ProducerBatchMeta* last = e.last()) {
-            s.last_sequence = last->last_seq;
-            s.last_timestamp = last->timestamp;
-          }
+          if (const storage::ProducerBatchMeta* last = e.last()) s.last_sequence = last->last_seq;
+          s.last_timestamp = e.last_timestamp;
           s.coordinator_epoch = e.coordinator_epoch;
           s.current_txn_start_offset = e.current_txn_first_offset;
           p.active_producers.push_back(s);

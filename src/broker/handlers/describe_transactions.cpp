@@ -10,10 +10,7 @@ void handle_describe_transactions(ContextPtr ctx, protocol::DescribeTransactions
   auto* txns = ctx->services.transactions;
   for (const auto& id : request.transactional_ids) {
     auto& out = response.transaction_states.emplace_back();
-    out.transactional_id = id;
-    out.producer_id = -1;
-    out.producer_epoch = -1;
-    out.transaction_start_time_ms = -1;
+    out.transactional_id = id;  // an error leaves the other fields 0, as in Kafka
     if (!txns) {
       out.error_code = to_wire(ErrorCode::COORDINATOR_NOT_AVAILABLE);
       continue;

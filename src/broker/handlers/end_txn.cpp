@@ -3,6 +3,7 @@
 // markers are written after, and the next transaction of this id waits for them
 // (CONCURRENT_TRANSACTIONS, which clients retry). v5 is transactions v2 (KIP-890): the
 // end bumps the epoch and the answer carries the producer id and epoch to go on with.
+#include "../txn_verification.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/coordinator/transaction_coordinator.h"
 
@@ -11,7 +12,7 @@ namespace samsa::broker {
 void handle_end_txn(ContextPtr ctx, protocol::EndTxnRequest request) {
   auto answer = [ctx](coordinator::EndTxnResult result) {
     protocol::EndTxnResponse response;
-    response.error_code = to_wire(result.error);
+    response.error_code = to_wire(fenced_error_for_version(result.error, ctx->version(), 2));
     response.producer_id = result.producer_id;
     response.producer_epoch = result.producer_epoch;
     ctx->respond(response);

@@ -8,6 +8,7 @@
 // Transactional ids go to the transaction coordinator: producer id and epoch per
 // transactional id, the epoch bumped on every initialisation (fencing the previous
 // instance), an open transaction aborted first (CONCURRENT_TRANSACTIONS until done).
+#include "../txn_verification.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/config/config.h"
 #include "samsa/coordinator/producer_id_manager.h"
@@ -37,7 +38,7 @@ void handle_init_producer_id(ContextPtr ctx, protocol::InitProducerIdRequest req
         *request.transactional_id, request.transaction_timeout_ms, request.producer_id,
         request.producer_epoch, [ctx](coordinator::InitProducerIdResult result) {
           protocol::InitProducerIdResponse answer;
-          answer.error_code = to_wire(result.error);
+          answer.error_code = to_wire(fenced_error_for_version(result.error, ctx->version(), 4));
           answer.producer_id = result.producer_id;
           answer.producer_epoch = result.producer_epoch;
           ctx->respond(answer);

@@ -195,8 +195,8 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
                                          partition.index, partition.records.view),
                       ctx->version());
         if (error != ErrorCode::NONE) {
+          // Refused before the log was asked: Kafka leaves the log start offset at -1.
           out.error_code = to_wire(error);
-          out.log_start_offset = log->log_start_offset();
           any_error = true;
           continue;
         }

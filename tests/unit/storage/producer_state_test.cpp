@@ -265,7 +265,32 @@ TEST(ProducerState, SnapshotVersion1StillLoads) {
   EXPECT_EQ(loaded.find(42)->last()->last_offset, 24);
   EXPECT_EQ(loaded.find(42)->current_txn_first_offset, -1);
   EXPECT_EQ(loaded.find(42)->coordinator_epoch, -1);
+  EXPECT_EQ(loaded.find(42)->last_timestamp, 1234);  // the last batch's, before version 3
   EXPECT_EQ(loaded.first_unstable_offset(), -1);
+}
+
+// The last timestamp follows the producer's last batch or marker (DescribeProducers, as
+// Kafka reports it); an epoch bump by the marker clears the sequences but keeps it.
+TEST(ProducerState, LastTimestampFollowsBatchesAndMarkers) {
+  testing::TempDir dir;
+  ProducerStateManager m;
+  BatchHeader data = txn_header(5, 0, 0, 2, 0);
+  data.max_timestamp = 1000;
+  m.replay(data);
+  EXPECT_EQ(m.find(5)->last_timestamp, 1000);
+  BatchHeader marker = marker_header(5, 1, 2);  // a transactions-v2 marker bumps the epoch
+  marker.max_timestamp = 2000;
+  const TxnMarker commit{MarkerType::kCommit, 0};
+  m.replay(marker, &commit);
+  EXPECT_EQ(m.find(5)->last_timestamp, 2000);
+  EXPECT_EQ(m.find(5)->epoch, 1);
+  EXPECT_EQ(m.find(5)->last(), nullptr);
+  const std::string path = dir.sub("00000000000000000003.snapshot");
+  ASSERT_TRUE(m.write_snapshot(path, 3));
+  ProducerStateManager loaded;
+  int64_t offset = -1;
+  ASSERT_TRUE(loaded.load_snapshot(path, offset));
+  EXPECT_EQ(loaded.find(5)->last_timestamp, 2000);
 }
 
 }  // namespace
