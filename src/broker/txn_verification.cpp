@@ -1,6 +1,7 @@
 #include "txn_verification.h"
 
 #include <memory>
+#include <utility>
 
 #include "samsa/config/config.h"
 #include "samsa/coordinator/transaction_coordinator.h"
@@ -43,8 +44,26 @@ void try_add(std::shared_ptr<AddAttempt> attempt) {
         if (error == ErrorCode::CONCURRENT_TRANSACTIONS &&
             scheduler.now_ms() - attempt->started_ms <
                 config.add_partitions_to_txn_retry_backoff_max_ms) {
-          scheduler.schedule_after(config.add_partitions_to_txn_retry_backoff_ms,
-                                   [attempt] { try_add(attempt); });
+          // Retried as soon as the previous transaction has ended, at the latest after
+          // the backoff (Kafka polls every backoff; waiting for the end is what it
+          // approximates, without the up to 20 ms it costs every transaction).
+          struct Retry {
+            bool started = false;
+            Scheduler::TaskId timer = 0;
+          };
+          auto state = std::make_shared<Retry>();
+          auto retry = [attempt, state] {
+            if (std::exchange(state->started, true)) return;
+            if (state->timer != 0) attempt->services.scheduler.cancel(state->timer);
+            try_add(attempt);
+          };
+          state->timer = scheduler.schedule_after(config.add_partitions_to_txn_retry_backoff_ms,
+                                                  [state, retry] {
+                                                    state->timer = 0;  // running: nothing to cancel
+                                                    retry();
+                                                  });
+          if (auto* txns = attempt->services.transactions)
+            txns->when_ended(attempt->transactional_id, retry);
           return;
         }
         attempt->done(error);

@@ -20,6 +20,10 @@ bool epoch_exhausted(int16_t epoch) {
   return epoch >= std::numeric_limits<int16_t>::max() - 1;
 }
 
+bool ending(TxnState s) {
+  return s == TxnState::kPrepareCommit || s == TxnState::kPrepareAbort;
+}
+
 bool is_complete_or_empty(TxnState s) {
   return s == TxnState::kEmpty || s == TxnState::kCompleteCommit || s == TxnState::kCompleteAbort;
 }
@@ -47,6 +51,7 @@ struct TransactionCoordinator::Txn {
   bool pending = false;                   // a state change is being written
   std::set<TopicPartition> markers_left;  // markers of a prepared end still to write
   bool markers_in_flight = false;
+  std::vector<std::function<void()>> end_waiters;  // see when_ended()
 };
 
 TransactionConfig TransactionConfig::from_broker(const config::BrokerConfig& c) {
@@ -268,8 +273,21 @@ void TransactionCoordinator::write_transition(Txn& txn, TxnValue next, Done done
         t->previous_producer_id = next.previous_producer_id;
         t->next_producer_id = next.next_producer_id;
         t->client_transaction_version = next.client_transaction_version;
+        notify_ended(*t);
         done(ErrorCode::NONE);
       });
+}
+
+void TransactionCoordinator::when_ended(const std::string& id, std::function<void()> fn) {
+  Txn* t = find(id);
+  if (!t || shut_down_ || (!t->pending && !ending(t->state))) return scheduler_.post(std::move(fn));
+  t->end_waiters.push_back(std::move(fn));
+}
+
+void TransactionCoordinator::notify_ended(Txn& txn) {
+  if (txn.end_waiters.empty() || txn.pending || ending(txn.state)) return;
+  for (auto& fn : txn.end_waiters) scheduler_.post(std::move(fn));
+  txn.end_waiters.clear();
 }
 
 void TransactionCoordinator::prepare_end(Txn& txn, bool commit, bool bump_epoch,

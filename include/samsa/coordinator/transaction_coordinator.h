@@ -133,6 +133,10 @@ class TransactionCoordinator {
   // request's version.
   ErrorCode verify(const std::string& transactional_id, int64_t producer_id, int16_t producer_epoch,
                    const TopicPartition& partition) const;
+  // Runs `fn` (on the loop, soon) once the transaction of this id is no longer ending:
+  // its markers written and its Complete state durable (at once when it is not ending).
+  // A produce that must add its partition waits for this instead of polling.
+  void when_ended(const std::string& transactional_id, std::function<void()> fn);
   // EndTxn: answered once the Prepare state is durable; the markers follow.
   // `client_transaction_version` 2 (EndTxn v5+) ends with an epoch bump (KIP-890).
   void end_transaction(const std::string& transactional_id, int64_t producer_id,
@@ -183,6 +187,7 @@ class TransactionCoordinator {
   void schedule_abort_timer();
   void schedule_expire_timer();
   void maybe_compact();
+  void notify_ended(Txn& txn);
 
   TransactionConfig config_;
   Scheduler& scheduler_;

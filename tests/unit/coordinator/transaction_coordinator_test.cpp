@@ -482,6 +482,29 @@ TEST_F(TxnCoordinatorTest, V2EndsFromEmptyAndWhilePrepared) {
   ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
 }
 
+// when_ended: at once for a transaction that is not ending, else once its markers are
+// written and its Complete state is durable.
+TEST_F(TxnCoordinatorTest, WhenEndedWaitsForTheCompleteState) {
+  const auto p = producer("a");
+  int calls = 0;
+  txns_->when_ended("a", [&] { ++calls; });
+  txns_->when_ended("nobody", [&] { ++calls; });
+  sched_.run_ready();
+  EXPECT_EQ(calls, 2);
+  ASSERT_EQ(add2("a", p.producer_id, p.producer_epoch, {kT0, kT1}), ErrorCode::NONE);
+  std::optional<EndTxnResult> ended;
+  txns_->end_transaction("a", p.producer_id, p.producer_epoch, true, 2,
+                         [&](EndTxnResult r) { ended = r; });
+  std::optional<TxnState> state_when_called;
+  txns_->when_ended("a", [&] { state_when_called = txns_->state("a"); });
+  ASSERT_TRUE(loop_.run_until([&] {
+    sched_.run_ready();
+    return state_when_called.has_value();
+  }));
+  EXPECT_EQ(*state_when_called, TxnState::kCompleteCommit);
+  EXPECT_EQ(ended->error, ErrorCode::NONE);
+}
+
 // A classic client's EndTxn keeps the epoch even where transactions v2 are advertised.
 TEST_F(TxnCoordinatorTest, V1EndsKeepTheEpoch) {
   const auto p = producer("a");
