@@ -71,13 +71,29 @@ struct GroupCoordinator::Group {
   std::map<TopicPartition, OffsetValue> offsets;
   std::map<TopicPartition, int32_t> pending_commits;  // commits not yet durable
   // Offsets committed inside a transaction, by producer id: they count once the
-  // transaction commits (its marker is written) and vanish when it aborts.
-  std::map<int64_t, std::map<TopicPartition, OffsetValue>> txn_offsets;
+  // transaction commits (its marker is written) and vanish when it aborts. A plain
+  // commit of the same partition written after one supersedes it: as in Kafka (which
+  // compares their positions in the log), the later commit wins when the transaction
+  // commits. The log keeps that order across compaction (it never compacts past the
+  // oldest open transaction), so replaying it marks the same ones.
+  struct PendingTxnOffset {
+    OffsetValue value;
+    bool superseded = false;
+  };
+  std::map<int64_t, std::map<TopicPartition, PendingTxnOffset>> txn_offsets;
 
   bool has_pending_txn_offset(const TopicPartition& tp) const {
     for (const auto& [_, offsets] : txn_offsets)
       if (offsets.count(tp)) return true;
     return false;
+  }
+
+  // A plain commit took effect: it is the group's offset, and supersedes the pending
+  // transactional offsets of the partition written before it.
+  void set_committed(const TopicPartition& tp, OffsetValue value) {
+    offsets[tp] = std::move(value);
+    for (auto& [_, pending] : txn_offsets)
+      if (auto it = pending.find(tp); it != pending.end()) it->second.superseded = true;
   }
 
   Member* member(const std::string& id) const {

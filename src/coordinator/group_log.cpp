@@ -87,6 +87,8 @@ bool visit_record(const storage::BatchHeader& batch, const storage::RecordView& 
     }
     if (transactional) {
       if (visitor.on_txn_offset) visitor.on_txn_offset(batch.producer_id, group, tp, std::move(v));
+    } else if (key_version == 0 && visitor.on_compacted_offset) {
+      visitor.on_compacted_offset(group, tp, std::move(v));
     } else if (visitor.on_offset) {
       visitor.on_offset(group, tp, std::move(v));
     }
@@ -108,10 +110,10 @@ bool visit_record(const storage::BatchHeader& batch, const storage::RecordView& 
 
 }  // namespace
 
-Bytes encode_offset_key(const std::string& group, const TopicPartition& tp) {
+Bytes encode_offset_key(const std::string& group, const TopicPartition& tp, bool compacted) {
   protocol::OutboundMessage out;
   protocol::Writer w(out);
-  w.write_int16(kOffsetKeyVersion);
+  w.write_int16(compacted ? int16_t{0} : kOffsetKeyVersion);
   w.write_string(group);
   w.write_string(tp.topic);
   w.write_int32(tp.partition);

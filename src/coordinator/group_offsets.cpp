@@ -60,7 +60,11 @@ void GroupCoordinator::load() {
   };
   visitor.on_offset = [this](const std::string& group, const TopicPartition& tp,
                              std::optional<OffsetValue> value) {
-    apply_offset_record(group, tp, std::move(value));
+    apply_offset_record(true, group, tp, std::move(value));
+  };
+  visitor.on_compacted_offset = [this](const std::string& group, const TopicPartition& tp,
+                                       std::optional<OffsetValue> value) {
+    apply_offset_record(false, group, tp, std::move(value));
   };
   visitor.on_txn_offset = [this](int64_t producer_id, const std::string& group,
                                  const TopicPartition& tp, std::optional<OffsetValue> value) {
@@ -133,7 +137,8 @@ void GroupCoordinator::apply_group_record(const std::string& group_id,
   }
 }
 
-void GroupCoordinator::apply_offset_record(const std::string& group_id, const TopicPartition& tp,
+void GroupCoordinator::apply_offset_record(bool commit, const std::string& group_id,
+                                           const TopicPartition& tp,
                                            std::optional<OffsetValue> value) {
   Group* g = find(group_id);
   if (!value) {
@@ -141,7 +146,10 @@ void GroupCoordinator::apply_offset_record(const std::string& group_id, const To
     return;
   }
   if (!g) g = &create_group(group_id);
-  g->offsets[tp] = std::move(*value);
+  if (commit)
+    g->set_committed(tp, std::move(*value));
+  else
+    g->offsets[tp] = std::move(*value);
 }
 
 void GroupCoordinator::apply_txn_offset_record(int64_t producer_id, const std::string& group_id,
@@ -150,7 +158,7 @@ void GroupCoordinator::apply_txn_offset_record(int64_t producer_id, const std::s
   if (!value) return;  // transactions never write tombstones
   Group* g = find(group_id);
   if (!g) g = &create_group(group_id);
-  g->txn_offsets[producer_id][tp] = std::move(*value);
+  g->txn_offsets[producer_id][tp] = {std::move(*value), false};
   txn_groups_[producer_id].insert(group_id);
 }
 
@@ -163,7 +171,8 @@ void GroupCoordinator::apply_txn_end(int64_t producer_id, bool commit) {
     const auto pending = g->txn_offsets.find(producer_id);
     if (pending == g->txn_offsets.end()) continue;
     if (commit)
-      for (auto& [tp, value] : pending->second) g->offsets[tp] = std::move(value);
+      for (auto& [tp, p] : pending->second)
+        if (!p.superseded) g->offsets[tp] = std::move(p.value);
     g->txn_offsets.erase(pending);
   }
   txn_groups_.erase(it);
@@ -204,7 +213,7 @@ std::vector<LogRecord> GroupCoordinator::snapshot() const {
     if (!g->protocol_type.empty() || g->generation > 0)
       records.push_back({encode_group_key(id), encode_group_value(group_value(*g))});
     for (const auto& [tp, value] : g->offsets)
-      records.push_back({encode_offset_key(id, tp), encode_offset_value(value)});
+      records.push_back({encode_offset_key(id, tp, true), encode_offset_value(value)});
   }
   return records;
 }
@@ -303,7 +312,7 @@ void GroupCoordinator::commit_offsets(OffsetCommitParams params, OffsetCommitCal
                   if (auto it = grp->pending_commits.find(tp);
                       it != grp->pending_commits.end() && --it->second <= 0)
                     grp->pending_commits.erase(it);
-                  if (mapped == ErrorCode::NONE) grp->offsets[tp] = std::move(v);
+                  if (mapped == ErrorCode::NONE) grp->set_committed(tp, std::move(v));
                 }
                 if (mapped != ErrorCode::NONE)
                   for (auto& e : errors)
@@ -354,7 +363,7 @@ void GroupCoordinator::txn_commit_offsets(TxnOffsetCommitParams params, OffsetCo
         if (mapped == ErrorCode::NONE) {
           Group* grp = find(gid);
           if (!grp) grp = &create_group(gid);
-          for (auto& [tp, v] : values) grp->txn_offsets[pid][tp] = std::move(v);
+          for (auto& [tp, v] : values) grp->txn_offsets[pid][tp] = {std::move(v), false};
           txn_groups_[pid].insert(gid);
         }
         for (auto& e : errors)

@@ -197,7 +197,9 @@ class GroupCoordinator {
   GroupValue group_value(const Group& g) const;
   void store_group(Group& g, std::function<void(ErrorCode)> done);
   void apply_group_record(const std::string& group_id, std::optional<GroupValue> value);
-  void apply_offset_record(const std::string& group_id, const TopicPartition& tp,
+  // `commit`: a commit (it supersedes earlier pending transactional offsets), not a
+  // record of a compaction snapshot.
+  void apply_offset_record(bool commit, const std::string& group_id, const TopicPartition& tp,
                            std::optional<OffsetValue> value);
   void apply_txn_offset_record(int64_t producer_id, const std::string& group_id,
                                const TopicPartition& tp, std::optional<OffsetValue> value);

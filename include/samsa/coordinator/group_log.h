@@ -55,7 +55,12 @@ struct GroupValue {
   std::vector<StoredMember> members;
 };
 
-Bytes encode_offset_key(const std::string& group, const TopicPartition& tp);
+// `compacted`: a record of the snapshot compaction writes (the group's state), keyed
+// with version 0 rather than the version 1 of commits. Both are Kafka offset-commit
+// keys; replay tells them apart because a snapshot record is no commit: it must not
+// supersede a pending transactional offset written before the snapshot, which the log
+// keeps below it (see Group::PendingTxnOffset).
+Bytes encode_offset_key(const std::string& group, const TopicPartition& tp, bool compacted = false);
 Bytes encode_offset_value(const OffsetValue& value);
 Bytes encode_group_key(const std::string& group);
 Bytes encode_group_value(const GroupValue& value);
@@ -70,6 +75,9 @@ struct GroupLogVisitor {
                      std::optional<OffsetValue>)>
       on_txn_offset;
   std::function<void(int64_t producer_id, bool committed)> on_txn_marker;
+  // An offset of a compaction snapshot (key version 0); on_offset when unset.
+  std::function<void(const std::string& group, const TopicPartition&, std::optional<OffsetValue>)>
+      on_compacted_offset;
 };
 
 class GroupLog {

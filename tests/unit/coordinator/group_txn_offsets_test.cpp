@@ -121,15 +121,10 @@ TEST_F(GroupTxnOffsetsTest, TheLatestPendingOffsetOfAProducerWins) {
   expect_stable("g", kT0, 12);
 }
 
-// Kafka applies a committed transaction's offset only over an offset written before it
-// in the log (GroupMetadata.completePendingTxnOffsetCommit: currentOffset.olderThan):
-// a plain commit appended after the transactional one wins. samsa applies the
-// transaction's offsets unconditionally when the marker is written (and so on replay).
-// Left disabled: it needs each offset's position in the log, and GroupLog's snapshot
-// compaction rewrites committed offsets at new positions (after pending transactional
-// records), so positions read back after a restart would make a committed transaction
-// lose to an older offset. Log compaction that keeps offsets (issue 14) lifts this.
-TEST_F(GroupTxnOffsetsTest, DISABLED_APlainCommitAfterTheTransactionalOneWins) {
+// Kafka compares the log positions of a transaction's offset and a plain commit of the
+// same partition: the later one wins when the transaction commits. Across a restart too
+// (the log keeps their order: it is compacted only before the oldest open transaction).
+TEST_F(GroupTxnOffsetsTest, APlainCommitAfterTheTransactionalOneWins) {
   ASSERT_EQ(txn_commit("g", 100, 0, {at("t", 0, 10)})[0], ErrorCode::NONE);
   ASSERT_EQ(commit("g", -1, "", {at("t", 0, 15)})[0], ErrorCode::NONE);
   EXPECT_EQ(complete(100, 0, true), ErrorCode::NONE);
@@ -231,6 +226,29 @@ TEST_F(GroupTxnOffsetsTest, CompactionKeepsPendingTransactionalOffsets) {
   reopen();
   expect_stable("g", kT0, 9);
   expect_stable("g", kT1, 50);
+}
+
+// Which commit is later survives compaction and a restart: the snapshot (written at the
+// end of the log, after the pending transactional records it cannot drop) is no commit.
+TEST_F(GroupTxnOffsetsTest, CommitOrderSurvivesCompaction) {
+  ASSERT_EQ(commit("g", -1, "", {at("t", 0, 5)})[0], ErrorCode::NONE);  // before the txn's
+  auto* log = offsets_log();
+  ASSERT_NE(log, nullptr);
+  const int64_t txn_offset = log->log_end_offset();
+  ASSERT_EQ(txn_commit("g", 400, 0, {at("t", 0, 10), at("t", 1, 20)})[0], ErrorCode::NONE);
+  ASSERT_EQ(commit("g", -1, "", {at("t", 1, 25)})[0], ErrorCode::NONE);  // after the txn's
+  groups_->compact_log();
+  ASSERT_TRUE(loop_.run_until([&] { return log->log_start_offset() > 0; }));
+  EXPECT_EQ(log->log_start_offset(), txn_offset);
+  reopen();
+  expect_pending("g", kT0, 5);
+  expect_pending("g", kT1, 25);
+  EXPECT_EQ(complete(400, 0, true), ErrorCode::NONE);
+  expect_stable("g", kT0, 10);  // the transaction's offset is the later one
+  expect_stable("g", kT1, 25);  // the plain commit is
+  reopen();
+  expect_stable("g", kT0, 10);
+  expect_stable("g", kT1, 25);
 }
 
 TEST_F(GroupTxnOffsetsTest, PendingOffsetsKeepAGroupFromExpiring) {
