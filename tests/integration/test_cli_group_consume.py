@@ -45,8 +45,15 @@ class Cli(CliTool):
             values += lines
         return values
 
-    def describe(self, group):
-        res = self.run("group describe", group, "--format", "json")
+    def describe(self, group, absent_ok=False):
+        """The group's description. With `absent_ok` (polling for a member that is still
+        starting), a group nobody has joined yet reads as an empty Dead group."""
+        res = self.run("group describe", group, "--format", "json", expect=None)
+        if res.returncode != 0:
+            if absent_ok and b"GROUP_ID_NOT_FOUND" in res.stderr:
+                return {"state": "Dead", "members": []}
+            raise TestFailure(f"group describe {group} exited {res.returncode}; "
+                              f"stderr: {res.stderr.decode(errors='replace').strip()}")
         return json.loads(res.stdout)["groups"][0]
 
 
@@ -113,7 +120,7 @@ def stable_with(cli, group, count):
     seen = {}
 
     def ready():
-        d = cli.describe(group)
+        d = cli.describe(group, absent_ok=True)
         seen["d"] = d
         owned = sorted(p for ps in members_by_id(d).values() for p in ps)
         return (d["state"] == "Stable" and len(d["members"]) == count and
