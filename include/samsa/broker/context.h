@@ -55,7 +55,7 @@ struct BrokerServices {
   // with other levels is newer to clients that remember the last epoch they saw.
   int64_t features_epoch = 0;
   // Transactional produces of one transactional id, appended in arrival order.
-  KeyedSequencer transactional_produce_order;
+  KeyedSequencer transactional_produce_order{};
 };
 
 class RequestContext {

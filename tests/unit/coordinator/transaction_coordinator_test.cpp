@@ -668,9 +668,10 @@ TEST_F(TxnCoordinatorTest, VerifyAnswersForTheOngoingTransaction) {
   txns_->end_transaction("a", p.producer_id, p.producer_epoch, true, 0,
                          [&](EndTxnResult r) { answer = r.error; });
   ASSERT_TRUE(loop_.run_until([&] { return answer.has_value(); }));
-  if (txns_->state("a") == TxnState::kPrepareCommit)
+  if (txns_->state("a") == TxnState::kPrepareCommit) {
     EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0),
               ErrorCode::CONCURRENT_TRANSACTIONS);
+  }
   ASSERT_TRUE(await_state("a", TxnState::kCompleteCommit));
   EXPECT_EQ(txns_->verify("a", p.producer_id, p.producer_epoch, kT0),
             ErrorCode::TRANSACTION_ABORTABLE);
