@@ -24,6 +24,13 @@ bool ending(TxnState s) {
   return s == TxnState::kPrepareCommit || s == TxnState::kPrepareAbort;
 }
 
+// EndTxn while the transaction is already ending, in either protocol: the same outcome
+// is a retry that must wait for the end, the other one is refused.
+ErrorCode end_while_ending(TxnState s, bool commit) {
+  return commit == (s == TxnState::kPrepareCommit) ? ErrorCode::CONCURRENT_TRANSACTIONS
+                                                   : ErrorCode::INVALID_TXN_STATE;
+}
+
 bool is_complete_or_empty(TxnState s) {
   return s == TxnState::kEmpty || s == TxnState::kCompleteCommit || s == TxnState::kCompleteAbort;
 }
@@ -581,9 +588,8 @@ void TransactionCoordinator::end_transaction_v1(Txn& t, int16_t producer_epoch, 
     case TxnState::kCompleteAbort:
       return answer(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::NONE);
     case TxnState::kPrepareCommit:
-      return answer(commit ? ErrorCode::CONCURRENT_TRANSACTIONS : ErrorCode::INVALID_TXN_STATE);
     case TxnState::kPrepareAbort:
-      return answer(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::CONCURRENT_TRANSACTIONS);
+      return answer(end_while_ending(t.state, commit));
     default:
       return answer(ErrorCode::INVALID_TXN_STATE);
   }
@@ -641,9 +647,8 @@ void TransactionCoordinator::end_transaction_v2(Txn& t, int64_t producer_id, int
       if (commit) return answer(ErrorCode::INVALID_TXN_STATE);
       return prepare_end(t, false, true, std::move(done));
     case TxnState::kPrepareCommit:
-      return answer(commit ? ErrorCode::CONCURRENT_TRANSACTIONS : ErrorCode::INVALID_TXN_STATE);
     case TxnState::kPrepareAbort:
-      return answer(commit ? ErrorCode::INVALID_TXN_STATE : ErrorCode::CONCURRENT_TRANSACTIONS);
+      return answer(end_while_ending(t.state, commit));
     default:
       return answer(ErrorCode::INVALID_TXN_STATE);
   }

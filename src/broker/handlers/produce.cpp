@@ -78,64 +78,8 @@ ErrorCode verify_transaction(BrokerServices& services, const std::string& transa
 
 using Refused = std::map<coordinator::TopicPartition, ErrorCode>;
 
-void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& refused);
-
-}  // namespace
-
-// Transactions v2: the partitions of this produce that are not yet in the producer's
-// transaction join it first (durably, through the coordinator), then the batches are
-// appended as any other produce. The produces of one transactional id go one after
-// the other (services.transactional_produce_order), so a request that waits for its add
-// keeps the ones pipelined behind it from being appended first.
-void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
-  auto& services = ctx->services;
-  if (ctx->version() < 12 || !request.transactional_id || !services.transactions)
-    return produce(std::move(ctx), std::move(request), {});
-  auto held = std::make_shared<protocol::ProduceRequest>(std::move(request));
-  const std::string id = *held->transactional_id;
-  services.transactional_produce_order.run(
-      id, [ctx = std::move(ctx), held](KeyedSequencer::Done done) mutable {
-        auto& services = ctx->services;
-        std::vector<coordinator::TopicPartition> missing;
-        std::optional<storage::BatchHeader> producer;
-        for (const auto& topic : held->topic_data) {
-          if (admin::is_internal_topic(topic.name)) continue;
-          for (const auto& partition : topic.partition_data) {
-            if (partition.records.null || !services.logs.partition(topic.name, partition.index))
-              continue;
-            const auto header = transactional_header(partition.records.view);
-            if (!header) continue;
-            if (!producer) producer = header;
-            if (header->producer_id != producer->producer_id ||
-                header->producer_epoch != producer->producer_epoch)
-              continue;  // not one producer: the verification refuses these
-            // Not in the transaction yet, or the previous one still ending: the add sorts it
-            // out (and waits for the end); a fenced or unknown producer is refused by it too.
-            if (services.transactions->verify(*held->transactional_id, header->producer_id,
-                                              header->producer_epoch,
-                                              {topic.name, partition.index}) != ErrorCode::NONE)
-              missing.push_back({topic.name, partition.index});
-          }
-        }
-        if (missing.empty()) {
-          produce(std::move(ctx), std::move(*held), {});
-          return done();
-        }
-        add_to_transaction(
-            services, *held->transactional_id, producer->producer_id, producer->producer_epoch,
-            missing, [ctx, held, missing, done = std::move(done)](ErrorCode error) {
-              Refused refused;
-              if (error != ErrorCode::NONE)
-                for (const auto& tp : missing)
-                  refused[tp] = produce_error_from_coordinator(error, ctx->version());
-              produce(ctx, std::move(*held), refused);
-              done();
-            });
-      });
-}
-
-namespace {
-
+// Appends (after the transaction checks) and answers; `refused` holds the partitions
+// whose add to the transaction failed, with the error to answer.
 void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& refused) {
   auto& services = ctx->services;
   const int16_t acks = request.acks;
@@ -249,5 +193,57 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
 }
 
 }  // namespace
+
+// Transactions v2: the partitions of this produce that are not yet in the producer's
+// transaction join it first (durably, through the coordinator), then the batches are
+// appended as any other produce. The produces of one transactional id go one after
+// the other (services.transactional_produce_order), so a request that waits for its add
+// keeps the ones pipelined behind it from being appended first.
+void handle_produce(ContextPtr ctx, protocol::ProduceRequest request) {
+  auto& services = ctx->services;
+  if (ctx->version() < 12 || !request.transactional_id || !services.transactions)
+    return produce(std::move(ctx), std::move(request), {});
+  auto held = std::make_shared<protocol::ProduceRequest>(std::move(request));
+  const std::string id = *held->transactional_id;
+  services.transactional_produce_order.run(
+      id, [ctx = std::move(ctx), held](KeyedSequencer::Done done) mutable {
+        auto& services = ctx->services;
+        std::vector<coordinator::TopicPartition> missing;
+        std::optional<storage::BatchHeader> producer;
+        for (const auto& topic : held->topic_data) {
+          if (admin::is_internal_topic(topic.name)) continue;
+          for (const auto& partition : topic.partition_data) {
+            if (partition.records.null || !services.logs.partition(topic.name, partition.index))
+              continue;
+            const auto header = transactional_header(partition.records.view);
+            if (!header) continue;
+            if (!producer) producer = header;
+            if (header->producer_id != producer->producer_id ||
+                header->producer_epoch != producer->producer_epoch)
+              continue;  // not one producer: the verification refuses these
+            // Not in the transaction yet, or the previous one still ending: the add sorts it
+            // out (and waits for the end); a fenced or unknown producer is refused by it too.
+            if (services.transactions->verify(*held->transactional_id, header->producer_id,
+                                              header->producer_epoch,
+                                              {topic.name, partition.index}) != ErrorCode::NONE)
+              missing.push_back({topic.name, partition.index});
+          }
+        }
+        if (missing.empty()) {
+          produce(std::move(ctx), std::move(*held), {});
+          return done();
+        }
+        add_to_transaction(
+            services, *held->transactional_id, producer->producer_id, producer->producer_epoch,
+            missing, [ctx, held, missing, done = std::move(done)](ErrorCode error) {
+              Refused refused;
+              if (error != ErrorCode::NONE)
+                for (const auto& tp : missing)
+                  refused[tp] = produce_error_from_coordinator(error, ctx->version());
+              produce(ctx, std::move(*held), refused);
+              done();
+            });
+      });
+}
 
 }  // namespace samsa::broker

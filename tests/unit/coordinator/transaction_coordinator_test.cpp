@@ -220,6 +220,16 @@ class TxnCoordinatorTest : public ::testing::Test {
     EXPECT_EQ(h.producer_epoch, epoch);
     EXPECT_EQ(plog(tp).last_stable_offset(), plog(tp).log_end_offset());
   }
+  // A transactional id whose last transaction committed, as the log would hold it.
+  TxnValue committed_state(int64_t producer_id, int16_t epoch) {
+    TxnValue v;
+    v.producer_id = producer_id;
+    v.producer_epoch = epoch;
+    v.timeout_ms = 10000;
+    v.state = TxnState::kCompleteCommit;
+    v.last_update_ms = sched_.now_ms();
+    return v;
+  }
   // Writes a record of __transaction_state as an earlier run would have left it.
   void write_state(const std::string& id, const TxnValue& value) {
     TransactionLog log(*logs_);
@@ -379,12 +389,7 @@ TEST_F(TxnCoordinatorTest, AnExhaustedEpochRotatesTheProducerId) {
   close();
   open_logs();
   const int16_t exhausted = std::numeric_limits<int16_t>::max() - 1;
-  TxnValue v;
-  v.producer_id = 500;
-  v.producer_epoch = exhausted;
-  v.timeout_ms = 10000;
-  v.state = TxnState::kCompleteCommit;
-  v.last_update_ms = sched_.now_ms();
+  TxnValue v = committed_state(500, exhausted);
   write_state("plain", v);
   v.producer_id = 600;
   write_state("retried", v);
@@ -521,12 +526,7 @@ TEST_F(TxnCoordinatorTest, V2EndWithAnExhaustedEpochRotatesTheProducerId) {
   close();
   open_logs();
   const int16_t exhausted = std::numeric_limits<int16_t>::max() - 1;
-  TxnValue v;
-  v.producer_id = 500;
-  v.producer_epoch = exhausted;
-  v.timeout_ms = 10000;
-  v.state = TxnState::kCompleteCommit;
-  v.last_update_ms = sched_.now_ms();
+  TxnValue v = committed_state(500, exhausted);
   v.client_transaction_version = 2;
   write_state("a", v);
   start();
