@@ -46,7 +46,14 @@ export function table(columns, rows, opts = {}) {
   return h('table.grid', { testid: opts.testid }, head, body);
 }
 
+// With opts.reuse (true, or a string for state the rows do not show), an unchanged table
+// is left alone: auto-refresh then keeps hover, focus and text selection.
 export function fillBody(body, columns, rows, opts = {}) {
+  if (opts.reuse) {
+    const sig = `${JSON.stringify(rows)}|${opts.reuse}|${opts.empty || ''}`;
+    if (body.samsaSig === sig) return;
+    body.samsaSig = sig;
+  }
   body.replaceChildren();
   if (!rows.length) {
     body.append(h('tr.empty', null, h('td', { colSpan: columns.length }, opts.empty || 'Nothing here.')));
@@ -136,8 +143,14 @@ export function modal({ title, body, actions = [], testid, wide = false }) {
     return b;
   });
   const cancel = button('Cancel', () => close(), { testid: 'dialog-cancel' });
+  // Enter in a one-line field runs the first action, as a form's submit would.
+  const onKey = (e) => {
+    if (e.key !== 'Enter' || e.isComposing || e.target.tagName !== 'INPUT') return;
+    e.preventDefault();
+    if (buttons[0] && !buttons[0].disabled) buttons[0].click();
+  };
   const dialog = h(`dialog.modal${wide ? '.wide' : ''}`, { testid },
-    h('form.modal-inner', { method: 'dialog', onsubmit: (e) => e.preventDefault() },
+    h('form.modal-inner', { method: 'dialog', onsubmit: (e) => e.preventDefault(), onkeydown: onKey },
       h('header', null, h('h2', null, title)),
       h('div.modal-body', null, body, errorSlot),
       h('footer', null, cancel, ...buttons)));

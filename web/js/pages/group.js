@@ -95,10 +95,12 @@ export default async function group(ctx) {
       stat('Total lag', num(info.total_lag)));
     totalLag.textContent = num(info.total_lag);
     fillBody(membersTable.querySelector('tbody'), memberColumns, info.members || [], {
+      reuse: true,
       rowTestid: (m) => `member-${m.member_id}`,
       empty: 'No members: the group is inactive, its offsets can be reset.',
     });
     fillBody(offsetsTable.querySelector('tbody'), offsetColumns, info.offsets || [], {
+      reuse: (info.offsets || []).map((o) => Math.round(stuckFor(o) / 1000)).join(','),
       rowTestid: (o) => `offset-row-${o.topic}-${o.partition}`,
       rowClass: (o) => (stuckFor(o) ? 'stuck' : ''),
       empty: 'No committed offsets.',

@@ -30,6 +30,7 @@ export default async function groups(ctx) {
     const f = filter.value.trim().toLowerCase();
     const rows = all.filter((g) => !f || g.group_id.toLowerCase().includes(f));
     fillBody(grid.querySelector('tbody'), columns, rows, {
+      reuse: true,
       rowTestid: (g) => `group-row-${g.group_id}`,
       empty: all.length ? 'No group matches the filter.' : 'No consumer groups yet.',
       onRowClick: (g) => { location.hash = groupHref(g.group_id); },

@@ -125,6 +125,7 @@ export default async function topic(ctx) {
     const rows = (info.configs || []).filter((c) => (!f || c.name.includes(f))
       && (!onlyOverrides.checked || c.source === 'DYNAMIC_TOPIC_CONFIG'));
     fillBody(configTable.querySelector('tbody'), configColumns, rows, {
+      reuse: `editing:${editing}`,
       rowTestid: (c) => `config-row-${c.name}`,
       rowClass: (c) => (c.source === 'DYNAMIC_TOPIC_CONFIG' ? 'override' : ''),
       empty: 'No config matches.',
@@ -140,7 +141,7 @@ export default async function topic(ctx) {
       stat('Size', bytes(total('size_bytes')), 'topic-size'),
       stat('Topic id', h('code', null, info.id ?? '–')),
       info.internal ? stat('Kind', badge('internal')) : null);
-    fillBody(partTable.querySelector('tbody'), partColumns, parts, { rowTestid: (p) => `partition-row-${p.partition}` });
+    fillBody(partTable.querySelector('tbody'), partColumns, parts, { reuse: true, rowTestid: (p) => `partition-row-${p.partition}` });
     newCount.min = parts.length + 1;
   }
 

@@ -31,6 +31,7 @@ export default async function topics(ctx) {
     const f = filter.value.trim().toLowerCase();
     const rows = all.filter((t) => (showInternal.checked || !t.internal) && (!f || t.name.toLowerCase().includes(f)));
     fillBody(tbody, columns, rows, {
+      reuse: true,
       rowTestid: (t) => `topic-row-${t.name}`,
       empty: all.length ? 'No topic matches the filter.' : 'No topics yet. Create one, or produce to a new name if auto-creation is on.',
       onRowClick: (t) => { location.hash = topicHref(t.name); },

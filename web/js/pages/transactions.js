@@ -79,6 +79,7 @@ export default async function transactions(ctx) {
       prodError.replaceChildren();
       const rows = (r.producers || []).slice().sort((a, b) => a.partition - b.partition || a.producer_id - b.producer_id);
       fillBody(prodTable.querySelector('tbody'), prodColumns, rows, {
+        reuse: true,
         rowTestid: (p) => `producer-${p.partition}-${p.producer_id}`,
         empty: `No producer state on ${topic}: only idempotent and transactional producers are tracked.`,
       });
