@@ -25,6 +25,9 @@
   X(AlterConfigs, alter_configs)             \
   X(IncrementalAlterConfigs, incremental_alter_configs) \
   X(DescribeLogDirs, describe_log_dirs)      \
+  X(DescribeAcls, describe_acls)             \
+  X(CreateAcls, create_acls)                 \
+  X(DeleteAcls, delete_acls)                 \
   X(DescribeProducers, describe_producers)   \
   X(DescribeTopicPartitions, describe_topic_partitions) \
   X(InitProducerId, init_producer_id)        \
