@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/util/log.h"
 
 namespace samsa::net {
@@ -86,6 +87,13 @@ void Connection::slot_completed() {
     writer_signal_.cancel();
 }
 
+void Connection::observe(const detail::ResponseSlot& slot) {
+  if (slot.read_at == std::chrono::steady_clock::time_point{}) return;
+  const std::chrono::duration<double> took = slot.completed_at - slot.read_at;
+  options_.metrics->request_completed(slot.api_key, slot.api_version, took.count(),
+                                      slot.state == detail::ResponseSlot::State::close);
+}
+
 asio::awaitable<void> Connection::wait(asio::steady_timer& signal) {
   boost::system::error_code ec;
   signal.expires_at(asio::steady_timer::time_point::max());
@@ -137,6 +145,14 @@ asio::awaitable<void> Connection::read_loop() {
       }
 
       auto slot = std::make_shared<detail::ResponseSlot>();
+      if (options_.metrics != nullptr) {
+        // The request header starts with the API key and version (int16 each).
+        if (frame.size() >= 4) {
+          slot->api_key = static_cast<int16_t>((frame[0] << 8) | frame[1]);
+          slot->api_version = static_cast<int16_t>((frame[2] << 8) | frame[3]);
+        }
+        slot->read_at = std::chrono::steady_clock::now();
+      }
       slots_.push_back(slot);
       InboundRequest request{std::move(frame), Responder(slot, weak_from_this()), id_, listener_,
                              peer_};
@@ -170,6 +186,7 @@ asio::awaitable<void> Connection::write_loop() {
       while (!slots_.empty() && slots_.front()->state != detail::ResponseSlot::State::pending) {
         auto slot = std::move(slots_.front());
         slots_.pop_front();
+        if (options_.metrics != nullptr) observe(*slot);
         if (slot->state == detail::ResponseSlot::State::close) {
           close_after = true;
           break;

@@ -37,6 +37,8 @@ class Connection : public detail::SlotOwner, public std::enable_shared_from_this
       const protocol::OutboundMessage& message);
   boost::asio::awaitable<boost::system::error_code> send_file(const FileSlice& slice);
   boost::asio::awaitable<void> wait(boost::asio::steady_timer& signal);
+  // Reports a completed request to options_.metrics.
+  void observe(const detail::ResponseSlot& slot);
 
   boost::asio::ip::tcp::socket socket_;
   const ServerOptions& options_;

@@ -44,6 +44,8 @@ bool Responder::connection_open() const {
 void Responder::complete(detail::ResponseSlot::State state) {
   if (!slot_) return;
   slot_->state = state;
+  if (slot_->read_at != std::chrono::steady_clock::time_point{})
+    slot_->completed_at = std::chrono::steady_clock::now();
   slot_.reset();
   if (auto owner = owner_.lock()) owner->slot_completed();
 }

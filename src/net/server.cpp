@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "connection.h"
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/util/log.h"
 
 namespace samsa::net {
@@ -39,6 +40,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       if (connections.size() >= static_cast<size_t>(options.max_connections)) {
         spdlog::warn("refusing connection: max.connections={} reached", options.max_connections);
+        if (options.metrics) options.metrics->connection_refused();
         socket.close(ec);
         continue;
       }
@@ -46,10 +48,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       std::weak_ptr<Impl> weak = self;
       auto conn = std::make_shared<Connection>(std::move(socket), options, handler, id, listener,
                                                [weak](uint64_t closed) {
-                                                 if (auto impl = weak.lock())
+                                                 if (auto impl = weak.lock()) {
                                                    impl->connections.erase(closed);
+                                                   if (impl->options.metrics)
+                                                     impl->options.metrics->connection_closed();
+                                                 }
                                                });
       connections.emplace(id, conn);
+      if (options.metrics) options.metrics->connection_accepted();
       conn->start();
     }
   }

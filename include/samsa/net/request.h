@@ -2,6 +2,7 @@
 // Asio-free on purpose: every handler includes it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,6 +20,12 @@ struct ResponseSlot {
   enum class State : uint8_t { pending, ready, empty, close };
   State state = State::pending;
   protocol::OutboundMessage message;
+  // For the request metrics (ServerOptions::metrics), when the listener has them: the
+  // frame's API key and version, when it was read and when the slot completed.
+  int16_t api_key = -1;
+  int16_t api_version = -1;
+  std::chrono::steady_clock::time_point read_at{};
+  std::chrono::steady_clock::time_point completed_at{};
 };
 
 class SlotOwner {

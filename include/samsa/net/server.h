@@ -10,6 +10,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace samsa::metrics {
+class RequestMetrics;
+}
+
 namespace samsa::net {
 
 class RequestHandler;
@@ -27,6 +31,10 @@ struct ServerOptions {
   int32_t receive_buffer_bytes = 102400;         // socket.receive.buffer.bytes (-1: OS default)
   // Requests read ahead of their responses per connection before reading pauses.
   uint32_t max_in_flight_per_connection = 64;
+  // Told about connections and about each request (its frame's API key and version, the
+  // time from reading it to its response slot completing); optional. Names are the
+  // metrics' business: the listener passes numbers. Must outlive the server.
+  metrics::RequestMetrics* metrics = nullptr;
 };
 
 class Server {
