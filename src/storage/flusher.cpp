@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+
+#include "samsa/metrics/broker_metrics.h"
 
 namespace samsa::storage {
 
@@ -18,8 +21,8 @@ int sync_target(const SyncTarget& target) {
   return err;
 }
 
-Flusher::Flusher(PostToLoop post, unsigned threads)
-    : post_(std::move(post)), max_threads_(std::max(threads, 1u)) {
+Flusher::Flusher(PostToLoop post, unsigned threads, metrics::LogFlushMetrics* metrics)
+    : post_(std::move(post)), max_threads_(std::max(threads, 1u)), metrics_(metrics) {
   threads_.reserve(max_threads_);
 }
 
@@ -76,12 +79,19 @@ void Flusher::stop() {
 }
 
 int Flusher::sync_files(const Job& job) {
+  const auto started = std::chrono::steady_clock::now();
   int first_error = 0;
+  size_t synced = 0;
   for (const SyncTarget& target : job.files) {
     if (!target.file && target.path.empty()) continue;
     fsyncs_.fetch_add(1, std::memory_order_relaxed);
+    ++synced;
     const int err = sync_target(target);
     if (err != 0 && first_error == 0) first_error = err;
+  }
+  if (metrics_ != nullptr) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    metrics_->fsynced(took.count(), synced);
   }
   jobs_done_.fetch_add(1, std::memory_order_relaxed);
   return first_error;

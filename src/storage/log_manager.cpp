@@ -97,7 +97,8 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
   std::string message;
   if (LogConfig::from_broker(m->options_.broker_config, m->defaults_, message) != ErrorCode::NONE)
     throw std::runtime_error(message);
-  m->flusher_ = std::make_unique<Flusher>(m->options_.post_to_loop);
+  m->flusher_ = std::make_unique<Flusher>(m->options_.post_to_loop, Flusher::kDefaultThreads,
+                                          m->options_.flush_metrics);
   struct rlimit limit {};
   const bool known = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
   size_t capacity = m->options_.open_segment_files_max;

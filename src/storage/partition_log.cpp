@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/util/durable_file.h"
 
 namespace samsa::storage {
@@ -398,6 +399,7 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   r.last_offset = next - 1;
   r.log_append_time = log_append_time ? o.now_ms : -1;
   log_end_offset_ = next;
+  unflushed_bytes_ += payload.size();
   if (unflushed_since_ms_ < 0) unflushed_since_ms_ = o.now_ms;
   if (config_.flush_messages != LogConfig::kNoLimit &&
       log_end_offset_ - flushed_offset_ >= config_.flush_messages) {
@@ -663,7 +665,8 @@ void PartitionLog::start_flush() {
   // By path: a flush holds no descriptor while it waits for a flusher thread.
   files.push_back(active().log_sync_target());
   const uint64_t id = next_flush_id_++;
-  flushes_.push_back({id, log_end_offset_});
+  flushes_.push_back({id, log_end_offset_, unflushed_bytes_});
+  unflushed_bytes_ = 0;
   std::weak_ptr<char> alive = alive_;
   flusher_.submit(std::move(files), [this, alive, id, txn_error](int err) {
     if (alive.expired()) return;
@@ -696,6 +699,8 @@ void PartitionLog::on_flush_done(uint64_t id, int err) {
     std::vector<Waiter> ready(std::make_move_iterator(keep),
                               std::make_move_iterator(waiters_.end()));
     waiters_.erase(keep, waiters_.end());
+    if (auto* metrics = flusher_.metrics())
+      metrics->flush_completed(ready.size(), f.bytes, f.error != 0);
     for (Waiter& w : ready) w.callback(ec);
   }
   if (!waiters_.empty() || flush_requested_ || !pending_sync_.empty()) start_flush();

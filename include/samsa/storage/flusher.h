@@ -19,6 +19,10 @@
 
 #include "samsa/util/file_slice.h"
 
+namespace samsa::metrics {
+class LogFlushMetrics;
+}
+
 namespace samsa::storage {
 
 // Runs a function on the event loop thread (e.g. wraps asio::post). Must be callable
@@ -50,7 +54,10 @@ class Flusher {
   using Done = std::function<void(int error)>;
 
   static constexpr unsigned kDefaultThreads = 4;
-  explicit Flusher(PostToLoop post, unsigned threads = kDefaultThreads);
+  // `metrics` (optional, must outlive the flusher) learns each job's duration, from the
+  // flusher's threads, and the logs report their group commits to it.
+  explicit Flusher(PostToLoop post, unsigned threads = kDefaultThreads,
+                   metrics::LogFlushMetrics* metrics = nullptr);
   ~Flusher();  // stop()
   Flusher(const Flusher&) = delete;
   Flusher& operator=(const Flusher&) = delete;
@@ -68,6 +75,7 @@ class Flusher {
   size_t thread_count();  // started so far
   uint64_t fsync_count() const { return fsyncs_.load(std::memory_order_relaxed); }
   uint64_t job_count() const { return jobs_done_.load(std::memory_order_relaxed); }
+  metrics::LogFlushMetrics* metrics() const { return metrics_; }
 
  private:
   struct Job {
@@ -79,6 +87,7 @@ class Flusher {
 
   PostToLoop post_;
   const unsigned max_threads_;
+  metrics::LogFlushMetrics* const metrics_;
   std::mutex mu_;
   size_t idle_ = 0;  // threads waiting for a job
   std::condition_variable cv_;

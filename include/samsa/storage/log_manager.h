@@ -56,6 +56,8 @@ struct LogManagerOptions {
   std::vector<StartGate::Step> before_first_write;
   // Called (on the loop thread) when a start-up step failed: the logs stay read-only.
   StartGate::Failed on_start_failure;
+  // Flush durations and group-commit sizes (optional; must outlive the manager).
+  metrics::LogFlushMetrics* flush_metrics = nullptr;
 };
 
 class LogManager {

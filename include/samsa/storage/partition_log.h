@@ -243,7 +243,8 @@ class PartitionLog {
   // files of a segment rolled in between.
   struct InFlightFlush {
     uint64_t id;
-    int64_t target;  // every offset below is durable once this one and all older are
+    int64_t target;      // every offset below is durable once this one and all older are
+    uint64_t bytes = 0;  // appended since the previous flush started (for the metrics)
     bool done = false;
     int error = 0;
   };
@@ -254,6 +255,7 @@ class PartitionLog {
   bool flush_scheduled_ = false;
   std::vector<SyncTarget> pending_sync_;  // rolled segments, the directory
   int64_t unflushed_since_ms_ = -1;
+  uint64_t unflushed_bytes_ = 0;  // appended since the last flush started
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 
   // Consumers fetch sequentially: remember where the last read ended.
