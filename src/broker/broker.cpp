@@ -14,7 +14,9 @@
 #include "samsa/coordinator/group_coordinator.h"
 #include "samsa/coordinator/producer_id_manager.h"
 #include "samsa/coordinator/transaction_coordinator.h"
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/net/server.h"
+#include "samsa/protocol/messages/api_table.h"
 #include "samsa/storage/log_manager.h"
 #include "samsa/util/log.h"
 
@@ -77,6 +79,17 @@ void answer_unsupported_api_versions(net::InboundRequest& in, int32_t correlatio
   in.responder.respond(protocol::encode_response(correlation_id, response, 0));
 }
 
+// The APIs as the request metrics name them (Kafka's names, the served versions).
+const std::vector<metrics::ApiName>& metric_api_names() {
+  static const std::vector<metrics::ApiName> names = [] {
+    std::vector<metrics::ApiName> v;
+    for (const protocol::ApiInfo& api : protocol::kApis)
+      v.push_back({api.key, api.name, api.min_version, api.max_version});
+    return v;
+  }();
+  return names;
+}
+
 }  // namespace
 
 std::span<const ServedApi> served_apis() {
@@ -85,11 +98,16 @@ std::span<const ServedApi> served_apis() {
 
 struct Broker::State {
   State(boost::asio::io_context& io, config::BrokerConfig config)
-      : io(io), config(std::move(config)), scheduler(io) {}
+      : io(io),
+        config(std::move(config)),
+        scheduler(io),
+        metrics(metric_api_names(), scheduler.now_ms()) {}
 
   boost::asio::io_context& io;
   const config::BrokerConfig config;
   AsioScheduler scheduler;
+  // Before everything that feeds it (listener, logs, handlers), so it outlives them.
+  metrics::BrokerMetrics metrics;
   std::string cluster_id;
   std::unique_ptr<storage::LogManager> logs;
   std::unique_ptr<coordinator::ProducerIdManager> producer_ids;
@@ -107,6 +125,17 @@ struct Broker::State {
       const size_t deleted = logs->enforce_retention(scheduler.now_ms());
       if (deleted > 0) spdlog::info("retention deleted {} segment(s)", deleted);
       schedule_retention();
+    });
+  }
+
+  // The per-topic one-minute rates move on; deleted topics' counters go.
+  void schedule_metrics_tick() {
+    scheduler.schedule_after(metrics::BrokerMetrics::kTickIntervalMs, [this] {
+      if (stopped) return;
+      metrics.retain_topics(
+          [this](std::string_view topic) { return logs->find_topic(topic) != nullptr; });
+      metrics.tick(scheduler.now_ms());
+      schedule_metrics_tick();
     });
   }
 
@@ -192,6 +221,7 @@ void Broker::start() {
   };
   log_options.now_ms = s.scheduler.now_ms();
   log_options.open_segment_files_max = static_cast<size_t>(s.config.log_open_files_max);
+  log_options.flush_metrics = &s.metrics.log_flush();
   s.logs = storage::LogManager::open(std::move(log_options));
   phase_done("logs loaded");
   s.producer_ids = std::make_unique<coordinator::ProducerIdManager>(s.config.log_dir);
@@ -211,6 +241,7 @@ void Broker::start() {
       s.config, s.cluster_id, s.scheduler, *s.logs, s.watch, *s.producer_ids, s.groups.get(), {}});
   s.services->transactions = s.transactions.get();
   s.services->features_epoch = s.scheduler.now_ms();
+  s.services->metrics = &s.metrics;
 
   net::ServerOptions options;
   for (const auto& listener : s.config.listeners)
@@ -219,6 +250,7 @@ void Broker::start() {
   options.max_connections = s.config.max_connections;
   options.send_buffer_bytes = s.config.socket_send_buffer_bytes;
   options.receive_buffer_bytes = s.config.socket_receive_buffer_bytes;
+  options.metrics = &s.metrics.requests();
   s.server = std::make_unique<net::Server>(s.io, std::move(options), *this);
   s.server->start();
   const auto ports = s.server->bound_ports();
@@ -231,6 +263,7 @@ void Broker::start() {
 
   s.schedule_retention();
   s.schedule_time_flush();
+  s.schedule_metrics_tick();
   phase_done("listening");
 }
 

@@ -19,6 +19,9 @@ struct BrokerConfig;
 namespace samsa::storage {
 class LogManager;
 }
+namespace samsa::metrics {
+class BrokerMetrics;
+}
 namespace samsa::coordinator {
 class ProducerIdManager;
 class GroupCoordinator;
@@ -56,6 +59,9 @@ struct BrokerServices {
   int64_t features_epoch = 0;
   // Transactional produces of one transactional id, appended in arrival order.
   KeyedSequencer transactional_produce_order{};
+  // Counters and histograms the handlers feed (request latency, bytes per topic, ...);
+  // never null once the broker started.
+  metrics::BrokerMetrics* metrics = nullptr;
 };
 
 class RequestContext {

@@ -20,6 +20,7 @@
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
 #include "samsa/broker/topic_ids.h"
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/storage/log_manager.h"
 #include "samsa/util/log.h"
 
@@ -28,6 +29,27 @@ namespace samsa::broker {
 namespace {
 
 using Response = protocol::FetchResponse;
+
+// Per topic of the answer being sent: the record bytes out and the partitions in error.
+// Topics the broker does not know get no counters.
+void count_fetch(BrokerServices& services, const Response& response, bool by_id) {
+  if (services.metrics == nullptr) return;
+  for (const auto& topic : response.responses) {
+    uint64_t bytes = 0, errors = 0;
+    for (const auto& partition : topic.partitions) {
+      bytes += partition.records.size();
+      if (partition.error_code != 0) ++errors;
+    }
+    if (bytes == 0 && errors == 0) continue;
+    const storage::TopicMetadata* meta = by_id
+                                             ? services.logs.find_topic(to_topic_id(topic.topic_id))
+                                             : services.logs.find_topic(topic.topic);
+    if (meta == nullptr) continue;
+    metrics::TopicMetrics& counters = services.metrics->topic(meta->name);
+    counters.bytes_out.inc(bytes);
+    counters.fetch_errors.inc(errors);
+  }
+}
 
 class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
  public:
@@ -38,6 +60,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     const Evaluation first = evaluate();
     if (first.ready || request_.max_wait_ms <= 0 ||
         first.bytes >= static_cast<uint64_t>(min_bytes())) {
+      count_fetch(ctx_->services, first.response, ctx_->version() >= 13);
       ctx_->respond(first.response);
       return;
     }
@@ -166,6 +189,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     subscription_.cancel();
     if (timer_ != 0) ctx_->services.scheduler.cancel(timer_);
     timer_ = 0;
+    count_fetch(ctx_->services, response, ctx_->version() >= 13);
     ctx_->respond(response);
   }
 

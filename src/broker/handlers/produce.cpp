@@ -18,6 +18,7 @@
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
 #include "samsa/coordinator/transaction_coordinator.h"
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/storage/log_manager.h"
 #include "samsa/util/log.h"
 
@@ -101,6 +102,13 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
     auto& topic_response = response.responses.emplace_back();
     topic_response.name = topic.name;
     topic_response.partition_responses.reserve(topic.partition_data.size());
+    // The topic's counters, looked up at its first append (never for unknown topics).
+    metrics::TopicMetrics* counters = nullptr;
+    auto topic_metrics = [&]() -> metrics::TopicMetrics* {
+      if (counters == nullptr && services.metrics != nullptr)
+        counters = &services.metrics->topic(topic.name);
+      return counters;
+    };
     for (auto& partition : topic.partition_data) {
       auto& out = topic_response.partition_responses.emplace_back();
       out.index = partition.index;
@@ -148,6 +156,7 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
       const storage::AppendResult result = log->append(partition.records.view, options);
       out.error_code = to_wire(result.error);
       if (result.error != ErrorCode::NONE) {
+        if (auto* m = topic_metrics()) m->produce_errors.inc();
         if (reports_log_start(result.error)) out.log_start_offset = log->log_start_offset();
         any_error = true;
         if (!result.error_message.empty()) out.error_message = result.error_message;
@@ -158,7 +167,13 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
       out.base_offset = result.base_offset;
       out.log_start_offset = log->log_start_offset();
       out.log_append_time_ms = result.log_append_time;
-      if (!result.duplicate) services.watch.notify(topic.name, partition.index);
+      if (!result.duplicate) {
+        services.watch.notify(topic.name, partition.index);
+        if (auto* m = topic_metrics()) {
+          m->bytes_in.inc(partition.records.view.size());
+          m->records_in.inc(static_cast<uint64_t>(result.last_offset - result.base_offset + 1));
+        }
+      }
       if (acks == -1 && log->flushed_offset() <= result.last_offset)
         waits.push_back({log, result.last_offset, &out});
     }
