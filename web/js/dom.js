@@ -66,9 +66,16 @@ export function fillBody(body, columns, rows, opts = {}) {
     }, columns.map((c) => h('td', { class: c.cls }, c.render(row))));
     if (opts.onRowClick) {
       tr.classList.add('clickable');
+      tr.tabIndex = 0;
       tr.addEventListener('click', (e) => {
         if (e.target.closest('a,button,input,select,textarea')) return;
         opts.onRowClick(row, tr, e);
+      });
+      tr.addEventListener('keydown', (e) => {
+        if (e.target === tr && (e.key === 'Enter' || e.key === ' ')) {
+          e.preventDefault();
+          opts.onRowClick(row, tr, e);
+        }
       });
     }
     body.append(tr);

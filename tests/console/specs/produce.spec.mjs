@@ -51,7 +51,7 @@ test('a message produced from the browser is listed and consumed', async ({ page
 
   // A Kafka consumer reads both, with the headers as sent.
   const got = [];
-  const consumer = kafka.consumer({ groupId: 'produce-check' });
+  const consumer = kafka.consumer({ groupId: 'produce-check', maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   let done;
