@@ -58,7 +58,11 @@ void TextWriter::append_value(std::string& out, double value) {
 }
 
 void TextWriter::append_escaped_label_value(std::string& out, std::string_view value) {
-  if (value.find_first_of("\\\"\n") == std::string_view::npos) {
+  // Topic and group names rarely need escaping: one pass to find out, then one append.
+  // (find_first_of with a set calls memchr per character: a scrape's largest cost.)
+  bool plain = true;
+  for (const char c : value) plain &= c != '\\' && c != '"' && c != '\n';
+  if (plain) {
     out.append(value);
     return;
   }
