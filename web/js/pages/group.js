@@ -212,6 +212,7 @@ export default async function group(ctx) {
     if (!req.topic) return clear(resetOut, errorBox(new Error('Choose a topic.'), 'reset-error'));
     if (req.to === 'offset' && req.offset == null) return clear(resetOut, errorBox(new Error('Give the offset to move to.'), 'reset-error'));
     if (req.to === 'timestamp' && req.timestamp == null) return clear(resetOut, errorBox(new Error('Give a timestamp.'), 'reset-error'));
+    if (req.to === 'skip' && !req.partitions) return clear(resetOut, errorBox(new Error('Choose the partition whose current record to skip.'), 'reset-error'));
     if (!dryRun && previewed !== JSON.stringify(request(true))) return;
     previewBtn.disabled = true;
     applyBtn.disabled = true;
@@ -262,13 +263,8 @@ export default async function group(ctx) {
   }
 
   function resetErrorText(err, dryRun) {
-    if (!dryRun && err.status === 409) {
-      const state = info?.state || 'active';
-      const members = (info?.members || []).length;
-      return `Not applied: the group is ${state}${members ? ` with ${members} member${members === 1 ? '' : 's'}` : ''}. `
-        + 'Kafka resets the offsets of an inactive group only: stop its consumers, wait until the group is Empty, then preview and apply again. '
-        + `(${errorText(err)})`;
-    }
+    // The API's 409 for an active group names its state and members.
+    if (!dryRun && err.status === 409) return `Not applied: ${errorText(err)}`;
     return `${dryRun ? 'Preview' : 'Reset'} failed: ${errorText(err)}`;
   }
 

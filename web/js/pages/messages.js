@@ -338,7 +338,7 @@ function viewer(b, label, testid) {
     ['text', 'Text', b.text != null],
     ['hex', 'Hex', true],
   ];
-  let mode = b.format === 'json' && tokensOk ? 'json' : b.text != null ? 'text' : 'hex';
+  let mode = b.format === 'json' && tokensOk ? 'json' : b.format !== 'binary' && b.text != null ? 'text' : 'hex';
   const tabs = h('div.tabs', { role: 'tablist' });
   const show = () => {
     for (const t of tabs.children) t.classList.toggle('active', t.dataset.mode === mode);
@@ -356,5 +356,7 @@ function viewer(b, label, testid) {
   show();
   return h('div.viewer', null,
     h('div.viewer-head', null, h('h3', null, label), h('span.muted', null, `${bytes(b.size)} · detected ${b.format}`), tabs),
+    b.truncated ? h('p.warn-text', { testid: `${testid}-truncated` },
+      `Only the first ${bytes(b.text != null ? new TextEncoder().encode(b.text).length : decodeBase64(b.base64).length)} of ${bytes(b.size)} are shown.`) : null,
     pre);
 }
