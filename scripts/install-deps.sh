@@ -8,11 +8,12 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config libboost-dev libspdlog-dev libfmt-dev
   libcli11-dev libgtest-dev libgmock-dev libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev
+  nlohmann-json3-dev
   python3)
 # libssl-dev: @confluentinc/kafka-javascript builds its bundled librdkafka against it.
 # maven + a JDK: the JVM families in tests/java (Java 17 is what they compile for).
 TEST_PKGS=(kcat librdkafka-dev python3-kafka python3-confluent-kafka libssl-dev
-  maven openjdk-17-jdk-headless python3-venv)
+  maven openjdk-17-jdk-headless python3-venv chromium)
 
 want=("${BUILD_PKGS[@]}")
 if [[ "${1:-}" != "--build" ]]; then

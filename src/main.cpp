@@ -14,10 +14,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
+#include <tuple>
 
 #include "samsa/broker/broker.h"
 #include "samsa/cli/cli.h"
 #include "samsa/config/config.h"
+#include "samsa/http/console.h"
 #include "samsa/util/fd_limit.h"
 #include "samsa/util/log.h"
 
@@ -56,6 +59,26 @@ int serve(const std::optional<std::string>& config_file,
     return 1;
   }
 
+  // The console, JSON API and /metrics (samsa.http.listener; empty turns them off).
+  std::unique_ptr<samsa::http::Console> console;
+  if (!config.http_listener.empty()) {
+    samsa::http::ConsoleOptions options;
+    options.listener_text = config.http_listener;
+    try {
+      std::tie(options.server.host, options.server.port) =
+          samsa::http::parse_listener(config.http_listener);
+      options.server.max_connections = static_cast<uint32_t>(config.http_max_connections);
+      options.server.max_body_bytes = static_cast<uint32_t>(config.http_request_max_bytes);
+      console = std::make_unique<samsa::http::Console>(io, broker, options);
+      console->start();
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot start the HTTP listener (samsa.http.listener={}): {}",
+                       config.http_listener, e.what());
+      broker.stop();
+      return 1;
+    }
+  }
+
   const auto ports = broker.bound_ports();
   std::string listeners;
   for (size_t i = 0; i < config.listeners.size() && i < ports.size(); ++i) {
@@ -67,18 +90,21 @@ int serve(const std::optional<std::string>& config_file,
   }
   const auto elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("samsa {} started in {:.1f} ms: node {} cluster {} listening on {}; data in {}",
+  spdlog::info("samsa {} started in {:.1f} ms: node {} cluster {} listening on {}; {}; data in {}",
                SAMSA_VERSION, elapsed, config.node_id, broker.cluster_id(), listeners,
+               console ? "console and metrics on http://" + console->address() : "HTTP off",
                config.log_dir.string());
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     spdlog::info("signal {} received: shutting down", signal_number);
+    if (console) console->stop();
     broker.stop();
     io.stop();
   });
   io.run();
+  if (console) console->stop();
   broker.stop();
   return broker.failed() ? 1 : 0;
 }

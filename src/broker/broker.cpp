@@ -283,6 +283,14 @@ std::vector<uint16_t> Broker::bound_ports() const {
   return state_->server ? state_->server->bound_ports() : std::vector<uint16_t>{};
 }
 
+BrokerServices& Broker::services() {
+  return *state_->services;
+}
+
+size_t Broker::connection_count() const {
+  return state_->server ? state_->server->connection_count() : 0;
+}
+
 bool Broker::failed() const {
   return state_->failed;
 }

@@ -21,6 +21,8 @@ struct BrokerConfig;
 
 namespace samsa::broker {
 
+struct BrokerServices;
+
 // An API as advertised in ApiVersions.
 struct ServedApi {
   int16_t key;
@@ -51,6 +53,10 @@ class Broker final : public net::RequestHandler {
 
   std::vector<uint16_t> bound_ports() const;
   const std::string& cluster_id() const;
+  // What the handlers share (for the HTTP module's reads); valid after start().
+  BrokerServices& services();
+  // Open Kafka connections.
+  size_t connection_count() const;
 
   void on_request(net::InboundRequest request) override;
 

@@ -60,6 +60,12 @@ struct BrokerConfig {
   // Segment log files kept open at once (samsa.log.open.files.max); 0: half of the
   // open-file limit. Others are reopened on demand.
   int32_t log_open_files_max = 0;
+  // The console, JSON API and /metrics (samsa.http.listener): "host:port", port 0 for
+  // an ephemeral one, empty to turn HTTP off. Connections and request bodies beyond
+  // the limits are refused.
+  std::string http_listener = "127.0.0.1:9080";
+  int32_t http_max_connections = 64;
+  int32_t http_request_max_bytes = 1048576;
 
   // --- topics
   int32_t num_partitions = 1;
