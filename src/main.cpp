@@ -71,6 +71,19 @@ int serve(const std::optional<std::string>& config_file,
       options.server.max_body_bytes = static_cast<uint32_t>(config.http_request_max_bytes);
       console = std::make_unique<samsa::http::Console>(io, broker, options);
       console->start();
+    } catch (const std::system_error& e) {
+      if (!config.http_listener_explicit && e.code() == std::errc::address_in_use) {
+        spdlog::warn(
+            "console and metrics off: {} is in use (another broker?); set "
+            "samsa.http.listener to another host:port, or 127.0.0.1:0 for any free port",
+            config.http_listener);
+        console.reset();
+      } else {
+        spdlog::critical("cannot start the HTTP listener (samsa.http.listener={}): {}",
+                         config.http_listener, e.what());
+        broker.stop();
+        return 1;
+      }
     } catch (const std::exception& e) {
       spdlog::critical("cannot start the HTTP listener (samsa.http.listener={}): {}",
                        config.http_listener, e.what());

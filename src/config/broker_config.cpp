@@ -446,6 +446,7 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.socket_receive_buffer_bytes = r.get_int("socket.receive.buffer.bytes", 102400, -1);
   c.max_connections = r.get_int("max.connections", INT32_MAX, 0);
   c.log_open_files_max = r.get_int("samsa.log.open.files.max", 0, 0);
+  c.http_listener_explicit = r.is_set("samsa.http.listener");
   c.http_listener = r.get_string("samsa.http.listener", "127.0.0.1:9080");
   c.http_max_connections = r.get_int("samsa.http.max.connections", 64, 1);
   c.http_request_max_bytes = r.get_int("samsa.http.request.max.bytes", 1048576, 1024);

@@ -64,6 +64,9 @@ struct BrokerConfig {
   // an ephemeral one, empty to turn HTTP off. Connections and request bodies beyond
   // the limits are refused.
   std::string http_listener = "127.0.0.1:9080";
+  // False when the default is in force: then a port already taken (a second broker on
+  // the machine) leaves the console off with a warning instead of failing the start.
+  bool http_listener_explicit = false;
   int32_t http_max_connections = 64;
   int32_t http_request_max_bytes = 1048576;
 
