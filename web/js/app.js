@@ -31,6 +31,7 @@ const banner = document.getElementById('banner');
 let current = null; // {ctx, refreshers}
 let paused = localStorage.getItem('samsa.console.paused') === '1';
 let refreshing = false;
+let again = false; // a manual refresh asked for while one ran: run once more after it
 
 // "#/topics/a%20b/messages?partition=0" -> {path: "/topics/a%20b/messages", query}.
 function parseHash() {
@@ -87,8 +88,12 @@ async function route() {
 }
 
 async function refresh(manual = false) {
-  if (!current || refreshing) return;
+  if (!current) return;
   if (!manual && (paused || document.hidden)) return;
+  if (refreshing) {
+    if (manual) again = true;
+    return;
+  }
   const { ctx, refreshers } = current;
   if (!refreshers.length) return;
   refreshing = true;
@@ -107,6 +112,10 @@ async function refresh(manual = false) {
     }
   } finally {
     refreshing = false;
+  }
+  if (again) {
+    again = false;
+    refresh(true);
   }
 }
 

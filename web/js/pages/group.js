@@ -234,8 +234,13 @@ export default async function group(ctx) {
         clear(resetOut,
           h('p', { testid: 'reset-preview-summary' }, `Preview (nothing changed yet, group ${r.state}): `,
             `${changed} of ${rows.length} partition${rows.length === 1 ? '' : 's'} would move.`),
-          table(columns, rows, { testid: 'reset-preview-table', rowTestid: (o) => `reset-preview-row-${o.partition}` }),
-          notInactive(r.state) ? h('p.warn-text', null, inactiveText(r.state)) : null);
+          table(columns, rows, { testid: 'reset-preview-table', rowTestid: (o) => `reset-preview-row-${o.partition}` }));
+        // The state the preview saw is the one Apply meets: the hint above follows it.
+        if (info && r.state) {
+          info.state = r.state;
+          clear(stateBadge, badge(info.state, stateKind(info.state)));
+          refreshResetHint();
+        }
         applyBtn.title = 'Commit these offsets for the group';
       } else {
         previewed = null;
