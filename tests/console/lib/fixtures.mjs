@@ -57,8 +57,16 @@ export async function shot(page, testInfo, name, options = {}) {
   const file = `console-${name}.png`;
   // No caret or hover state, and whatever is loading has settled.
   await page.mouse.move(0, 0);
-  await page.evaluate(() => document.activeElement?.blur?.());
-  const body = await page.screenshot({ fullPage: false, animations: 'disabled', ...options });
+  await page.evaluate(() => {
+    document.activeElement?.blur?.();
+    document.getElementById('toasts')?.replaceChildren();
+  });
+  // As tall as the page's content (within bounds), not the window: no empty half.
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => Math.ceil(document.getElementById('main').getBoundingClientRect().bottom + 24));
+  await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, 480), 1600) });
+  const body = await page.screenshot({ animations: 'disabled', ...options });
+  await page.setViewportSize(viewport);
   await testInfo.attach(file, { body, contentType: 'image/png' });
   if (process.env.SAMSA_CONSOLE_SCREENSHOTS) {
     const dir = path.resolve(REPO_ROOT, process.env.SAMSA_CONSOLE_SCREENSHOTS);

@@ -15,6 +15,13 @@ async function topicNames(kafka) {
 
 test('create a topic, change it, delete it', async ({ page, kafka }, testInfo) => {
   await createTopic(kafka, 'payments', 2);
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: 'payments',
+    messages: Array.from({ length: 40 }, (_, i) => ({ key: `p-${i}`, value: JSON.stringify({ payment: i, amount: i * 3 }) })),
+  });
+  await producer.disconnect();
   await page.goto('/#/topics');
   await expect(page.getByTestId('topic-row-payments')).toBeVisible();
 
@@ -45,6 +52,7 @@ test('create a topic, change it, delete it', async ({ page, kafka }, testInfo) =
   await expect(row).toBeVisible();
   await page.getByTestId('topic-filter').fill('');
   await expect(page.getByTestId('topic-row-payments')).toBeVisible();
+  await expect(page.getByTestId('topic-row-payments').locator('td').nth(3)).toHaveText('40');
   await shot(page, testInfo, 'topics');
 
   // The topic page: partitions and the config override.
