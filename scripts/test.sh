@@ -34,8 +34,10 @@ fi
 
 # The ecosystem families (tests/java, tests/go, tests/python, tests/container): each
 # setup.sh downloads its pinned dependencies into the language's standard cache (or
-# installs podman and builds the image) and builds what ctest runs.
-for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh tests/container/setup.sh; do
+# installs podman and builds the image) and builds what ctest runs; tests/console's
+# installs Chromium and its pinned npm packages.
+for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh tests/container/setup.sh \
+    tests/console/setup.sh; do
   if [[ -x "$setup" ]]; then "$setup"; fi
 done
 
