@@ -88,6 +88,17 @@ test('create a topic, change it, delete it', async ({ page, kafka }, testInfo) =
   await expect(page.getByTestId('topic-row-payments')).toBeVisible();
   await expect(page.getByTestId('topic-row-invoices')).toHaveCount(0);
   await expect.poll(() => topicNames(kafka)).not.toContain('invoices');
+
+  // Delete the records of one partition up to its end: the start offset moves there.
+  await page.getByTestId('topic-row-payments').getByRole('link', { name: 'payments' }).click();
+  const p0 = page.getByTestId('partition-row-0');
+  const end = (await p0.locator('td').nth(2).textContent()).replace(/,/g, '');
+  expect(Number(end)).toBeGreaterThan(0);
+  await page.getByTestId('delete-records-0').click();
+  await page.getByTestId('delete-records-offset').fill('-1');
+  await page.getByTestId('delete-records-submit').click();
+  await expect(p0.locator('td').nth(1)).toHaveText(Number(end).toLocaleString('en-US'));
+  await expect(p0.locator('td').nth(4)).toHaveText('0');
 });
 
 test.describe('with delete.topic.enable=false', () => {
