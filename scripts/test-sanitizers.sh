@@ -15,7 +15,7 @@ cd build-asan
 # The ecosystem families (JVM, Go, Python) exercise clients, not samsa's memory safety
 # beyond what the protocol-level tests already do: they run once, in scripts/test.sh.
 # So does the many-partitions scale test (thousands of logs, the same code paths).
-# The console family (Chromium) too: the HTTP server under the sanitizers is what the
-# http unit tests drive; a browser adds minutes, not coverage.
+# The console family (Chromium) too: under the sanitizers the http unit tests drive the
+# API's routes against an in-process broker; a browser would add minutes.
 ctest --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 900 -LE 'ecosystem|console' \
   -E '^integration\.many_partitions$' "$@"
