@@ -82,6 +82,8 @@ const std::map<std::string, TopicKeyInfo, std::less<>>& topic_key_info() {
 // Types of the broker keys samsa reads; anything else is reported as a string.
 ConfigType broker_key_type(std::string_view key) {
   static const std::map<std::string, ConfigType, std::less<>> types = {
+      {"add.partitions.to.txn.retry.backoff.max.ms", ConfigType::kInt},
+      {"add.partitions.to.txn.retry.backoff.ms", ConfigType::kInt},
       {"advertised.listeners", ConfigType::kString},
       {"auto.create.topics.enable", ConfigType::kBoolean},
       {"broker.id", ConfigType::kInt},
@@ -123,10 +125,15 @@ ConfigType broker_key_type(std::string_view key) {
       {"offsets.retention.minutes", ConfigType::kInt},
       {"offsets.topic.num.partitions", ConfigType::kInt},
       {"producer.id.expiration.ms", ConfigType::kInt},
+      {"samsa.http.max.connections", ConfigType::kInt},
+      {"samsa.http.request.max.bytes", ConfigType::kInt},
       {"socket.receive.buffer.bytes", ConfigType::kInt},
       {"socket.request.max.bytes", ConfigType::kInt},
       {"socket.send.buffer.bytes", ConfigType::kInt},
+      {"transaction.abort.timed.out.transaction.cleanup.interval.ms", ConfigType::kInt},
       {"transaction.max.timeout.ms", ConfigType::kInt},
+      {"transaction.remove.expired.transaction.cleanup.interval.ms", ConfigType::kInt},
+      {"transaction.state.log.segment.bytes", ConfigType::kInt},
       {"transactional.id.expiration.ms", ConfigType::kInt},
   };
   const auto it = types.find(key);
@@ -340,8 +347,8 @@ std::vector<ConfigDescription> describe_broker_configs(const config::BrokerConfi
     // Below a value from the server properties, Kafka lists the built-in default.
     if (const auto def = config.defaults.find(key);
         d.source != ConfigSource::kDefault && def != config.defaults.end())
-      d.synonyms.push_back({key, d.sensitive ? std::nullopt : std::optional(def->second),
-                            ConfigSource::kDefault});
+      d.synonyms.push_back(
+          {key, d.sensitive ? std::nullopt : std::optional(def->second), ConfigSource::kDefault});
     out.push_back(std::move(d));
   }
   return out;
