@@ -69,6 +69,12 @@ int serve(const std::optional<std::string>& config_file,
           samsa::http::parse_listener(config.http_listener);
       options.server.max_connections = static_cast<uint32_t>(config.http_max_connections);
       options.server.max_body_bytes = static_cast<uint32_t>(config.http_request_max_bytes);
+      if (config.http_max_loop_percent < 100) {
+        // A burst of 20 ms lets a single large answer (a full /metrics scrape of
+        // thousands of partitions) through at once; sustained use pays the share.
+        options.server.loop_share = std::make_shared<samsa::http::LoopShare>(
+            config.http_max_loop_percent / 100.0, std::chrono::milliseconds(20));
+      }
       console = std::make_unique<samsa::http::Console>(io, broker, options);
       console->start();
     } catch (const std::system_error& e) {

@@ -126,6 +126,7 @@ ConfigType broker_key_type(std::string_view key) {
       {"offsets.topic.num.partitions", ConfigType::kInt},
       {"producer.id.expiration.ms", ConfigType::kInt},
       {"samsa.http.max.connections", ConfigType::kInt},
+      {"samsa.http.max.loop.percent", ConfigType::kInt},
       {"samsa.http.request.max.bytes", ConfigType::kInt},
       {"socket.receive.buffer.bytes", ConfigType::kInt},
       {"socket.request.max.bytes", ConfigType::kInt},

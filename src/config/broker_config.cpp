@@ -450,6 +450,7 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.http_listener = r.get_string("samsa.http.listener", "127.0.0.1:9080");
   c.http_max_connections = r.get_int("samsa.http.max.connections", 64, 1);
   c.http_request_max_bytes = r.get_int("samsa.http.request.max.bytes", 1048576, 1024);
+  c.http_max_loop_percent = r.get_int("samsa.http.max.loop.percent", 25, 1, 100);
 
   c.group_initial_rebalance_delay_ms = r.get_int("group.initial.rebalance.delay.ms", 3000, 0);
   c.group_min_session_timeout_ms = r.get_int("group.min.session.timeout.ms", 6000, 0);

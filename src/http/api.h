@@ -34,7 +34,19 @@ struct ApiContext {
   int64_t started_at_ms = 0;        // wall clock, for uptime
   std::string http_address;         // "host:port" actually bound
   std::function<size_t()> kafka_connection_count;
+  std::shared_ptr<LoopShare> loop_share;  // null: the console's loop time is not limited
 };
+
+// Runs a long answer in slices so that no turn of the loop is held for long: `step` does
+// one small piece (a topic, a group, a few hundred lines) and returns true once all is
+// done; it is called repeatedly for about a millisecond per turn of the loop, starting
+// on the next turn, and the Kafka listener runs in between. Each slice is charged to the
+// loop share and waits while it is spent. `done` runs in the last slice; an exception
+// from either answers 500 through `on_failure`. State that `step` reads across turns
+// must be looked up again each time (a topic may be deleted in between), never kept by
+// pointer.
+void run_sliced(ApiContext& api, std::function<bool()> step, std::function<void()> done,
+                Reply on_failure);
 
 // Registration, one per resource file.
 void add_overview_routes(Router& router, ApiContext& api);
@@ -66,6 +78,21 @@ std::optional<Json> parse_body(const Request& request, const Reply& reply);
 // out of range answers 400 and returns nullopt.
 std::optional<int64_t> query_int(const Request& request, const std::string& key, int64_t fallback,
                                  int64_t min, int64_t max, const Reply& reply);
+// The body {"<name>": [row, ...]} written one row at a time, so that a long list costs no
+// single large dump at the end (rows are serialised as they are added, in slices).
+class JsonArrayBody {
+ public:
+  explicit JsonArrayBody(std::string_view name);
+  void add(const Json& row);
+  size_t size() const { return rows_; }
+  // Closes the array, adds `extra`'s members (an object) and answers 200.
+  Response finish(const Json& extra = Json::object());
+
+ private:
+  std::string out_;
+  size_t rows_ = 0;
+};
+
 // A LocalClient failure (the handler refused the request): 500 with the reason.
 Response internal_error(const std::string& why);
 

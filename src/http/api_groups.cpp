@@ -63,22 +63,33 @@ Response unknown_group(const std::string& id) {
   return kafka_error(ErrorCode::GROUP_ID_NOT_FOUND, fmt::format("group {} does not exist", id));
 }
 
+// One group per step (run_sliced): its lag sums the partitions it committed.
 void list_groups(ApiContext& api, const Request&, const Reply& reply) {
-  Json out = Json::array();
-  if (const coordinator::GroupCoordinator* groups = api.services.groups) {
-    for (const auto& l : groups->list_groups({}, {})) {
-      int64_t lag = 0;
-      for (const auto& [tp, f] : committed_offsets(*groups, l.group_id))
-        if (const auto end = end_offset(api, tp)) lag += std::max<int64_t>(0, *end - f.offset);
-      out.push_back({{"group_id", l.group_id},
-                     {"type", l.type},
-                     {"protocol_type", l.protocol_type},
-                     {"state", l.state},
-                     {"members", members_of(*groups, l)},
-                     {"lag", lag}});
-    }
-  }
-  reply(ok({{"groups", std::move(out)}}));
+  struct Listing {
+    std::vector<coordinator::GroupListing> groups;
+    size_t next = 0;
+    JsonArrayBody body{"groups"};
+  };
+  auto listing = std::make_shared<Listing>();
+  if (const coordinator::GroupCoordinator* groups = api.services.groups)
+    listing->groups = groups->list_groups({}, {});
+  auto step = [&api, listing] {
+    const coordinator::GroupCoordinator* groups = api.services.groups;
+    if (groups == nullptr || listing->next == listing->groups.size()) return true;
+    const coordinator::GroupListing& l = listing->groups[listing->next++];
+    int64_t lag = 0;
+    for (const auto& [tp, f] : committed_offsets(*groups, l.group_id))
+      if (const auto end = end_offset(api, tp)) lag += std::max<int64_t>(0, *end - f.offset);
+    listing->body.add({{"group_id", l.group_id},
+                       {"type", l.type},
+                       {"protocol_type", l.protocol_type},
+                       {"state", l.state},
+                       {"members", members_of(*groups, l)},
+                       {"lag", lag}});
+    return listing->next == listing->groups.size();
+  };
+  run_sliced(
+      api, step, [listing, reply] { reply(listing->body.finish()); }, reply);
 }
 
 Json assignment_json(const std::map<std::string, std::vector<int32_t>>& assignment) {

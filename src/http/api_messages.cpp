@@ -65,22 +65,20 @@ std::optional<BrowseQuery> parse_query(const Request& request, const Reply& repl
   return q;
 }
 
-// Runs the browser's steps, one per turn of the loop, and answers when it is done.
-void run_browser(ApiContext& api, std::shared_ptr<MessageBrowser> browser, Reply reply,
-                 std::chrono::steady_clock::time_point started) {
-  if (!browser->step()) {
-    api.services.scheduler.post(
-        [&api, browser = std::move(browser), reply = std::move(reply), started]() mutable {
-          run_browser(api, std::move(browser), std::move(reply), started);
-        });
-    return;
-  }
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
-  spdlog::debug("console: browsed {} records ({} bytes) in {} us", browser->scanned(),
-                browser->bytes_read(), us);
-  reply(ok(browser->result()));
+// Runs the browser's steps in slices of the loop (run_sliced), and answers when done.
+void run_browser(ApiContext& api, std::shared_ptr<MessageBrowser> browser, Reply reply) {
+  const auto started = std::chrono::steady_clock::now();
+  run_sliced(
+      api, [browser] { return browser->step(); },
+      [browser, reply, started] {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+        spdlog::debug("console: browsed {} records ({} bytes) in {} us", browser->scanned(),
+                      browser->bytes_read(), us);
+        reply(ok(browser->result()));
+      },
+      reply);
 }
 
 void browse(ApiContext& api, const Request& request, const Reply& reply) {
@@ -91,7 +89,7 @@ void browse(ApiContext& api, const Request& request, const Reply& reply) {
   std::shared_ptr<MessageBrowser> browser = MessageBrowser::create(
       api.services.logs, request.params.at("name"), *query, BrowseLimits{}, error, message);
   if (!browser) return reply(kafka_error(error, message));
-  run_browser(api, std::move(browser), reply, std::chrono::steady_clock::now());
+  run_browser(api, std::move(browser), reply);
 }
 
 void produce(ApiContext& api, const Request& request, const Reply& reply) {

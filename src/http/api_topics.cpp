@@ -54,9 +54,22 @@ Response unknown_topic(const std::string& name) {
                      fmt::format("topic {} does not exist", name));
 }
 
+// One topic per step (run_sliced): a broker of thousands of topics is listed without
+// holding the loop.
 void list_topics(ApiContext& api, const Request&, const Reply& reply) {
-  Json topics = Json::array();
-  for (const storage::TopicMetadata* meta : api.services.logs.topics()) {
+  struct Listing {
+    std::vector<std::string> names;
+    size_t next = 0;
+    JsonArrayBody body{"topics"};
+  };
+  auto listing = std::make_shared<Listing>();
+  for (const storage::TopicMetadata* meta : api.services.logs.topics())
+    listing->names.push_back(meta->name);
+  auto step = [&api, listing] {
+    if (listing->next == listing->names.size()) return true;
+    const std::string& name = listing->names[listing->next++];
+    const storage::TopicMetadata* meta = api.services.logs.find_topic(name);
+    if (meta == nullptr) return false;  // deleted meanwhile
     int64_t size = 0, messages = 0, end_sum = 0;
     for (int32_t p = 0; p < meta->partition_count; ++p) {
       const storage::PartitionLog* log = api.services.logs.partition(meta->name, p);
@@ -67,16 +80,18 @@ void list_topics(ApiContext& api, const Request&, const Reply& reply) {
     }
     metrics::TopicRates rates;
     if (api.metrics) rates = api.metrics->topic_rates(meta->name);
-    topics.push_back({{"name", meta->name},
-                      {"internal", broker::admin::is_internal_topic(meta->name)},
-                      {"partitions", meta->partition_count},
-                      {"size_bytes", size},
-                      {"messages", messages},
-                      {"end_offset_sum", end_sum},
-                      {"records_in_per_sec", rates.records_in_per_sec},
-                      {"bytes_in_per_sec", rates.bytes_in_per_sec}});
-  }
-  reply(ok({{"topics", std::move(topics)}}));
+    listing->body.add({{"name", meta->name},
+                       {"internal", broker::admin::is_internal_topic(meta->name)},
+                       {"partitions", meta->partition_count},
+                       {"size_bytes", size},
+                       {"messages", messages},
+                       {"end_offset_sum", end_sum},
+                       {"records_in_per_sec", rates.records_in_per_sec},
+                       {"bytes_in_per_sec", rates.bytes_in_per_sec}});
+    return listing->next == listing->names.size();
+  };
+  run_sliced(
+      api, step, [listing, reply] { reply(listing->body.finish()); }, reply);
 }
 
 void describe_topic(ApiContext& api, const Request& request, const Reply& reply) {

@@ -35,44 +35,63 @@ void list_transactions(ApiContext& api, const Request&, const Reply& reply) {
   reply(ok({{"transactions", std::move(out)}}));
 }
 
+// One partition per step (run_sliced); a partition is shown whole or not at all.
 void list_producers(ApiContext& api, const Request& request, const Reply& reply) {
-  std::vector<const storage::TopicMetadata*> topics;
+  struct Listing {
+    std::vector<std::pair<std::string, int32_t>> topics;  // name, partitions
+    size_t topic = 0;
+    int32_t partition = 0;
+    bool truncated = false;
+    JsonArrayBody body{"producers"};
+  };
+  auto listing = std::make_shared<Listing>();
   if (const auto it = request.query.find("topic");
       it != request.query.end() && !it->second.empty()) {
     const storage::TopicMetadata* meta = api.services.logs.find_topic(it->second);
     if (!meta)
       return reply(kafka_error(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
                                fmt::format("topic {} does not exist", it->second)));
-    topics.push_back(meta);
+    listing->topics.emplace_back(meta->name, meta->partition_count);
   } else {
-    topics = api.services.logs.topics();
+    for (const storage::TopicMetadata* meta : api.services.logs.topics())
+      listing->topics.emplace_back(meta->name, meta->partition_count);
   }
-  Json out = Json::array();
-  bool truncated = false;
-  for (const storage::TopicMetadata* meta : topics) {
-    for (int32_t p = 0; p < meta->partition_count && !truncated; ++p) {
-      const storage::PartitionLog* log = api.services.logs.partition(meta->name, p);
-      if (!log) continue;
-      const auto entries = log->producer_state().entries();
-      if (out.size() + entries.size() > kMaxProducers) {
-        truncated = true;
-        break;
-      }
-      for (const storage::ProducerEntry& e : entries) {
-        const storage::ProducerBatchMeta* last = e.last();
-        out.push_back({{"topic", meta->name},
-                       {"partition", p},
-                       {"producer_id", e.producer_id},
-                       {"producer_epoch", e.epoch},
-                       {"last_sequence", last ? last->last_seq : -1},
-                       {"last_timestamp", e.last_timestamp},
-                       {"current_txn_start_offset", e.current_txn_first_offset}});
-      }
+  auto step = [&api, listing] {
+    Listing& l = *listing;
+    if (l.truncated || l.topic == l.topics.size()) return true;
+    const auto& [name, partitions] = l.topics[l.topic];
+    const int32_t p = l.partition;
+    if (++l.partition >= partitions) {
+      ++l.topic;
+      l.partition = 0;
     }
-  }
-  Json body = {{"producers", std::move(out)}};
-  if (truncated) body["truncated"] = true;
-  reply(ok(body));
+    if (p >= partitions) return false;
+    const storage::PartitionLog* log = api.services.logs.partition(name, p);
+    if (!log) return false;
+    const auto entries = log->producer_state().entries();
+    if (l.body.size() + entries.size() > kMaxProducers) {
+      l.truncated = true;
+      return true;
+    }
+    for (const storage::ProducerEntry& e : entries) {
+      const storage::ProducerBatchMeta* last = e.last();
+      l.body.add({{"topic", name},
+                  {"partition", p},
+                  {"producer_id", e.producer_id},
+                  {"producer_epoch", e.epoch},
+                  {"last_sequence", last ? last->last_seq : -1},
+                  {"last_timestamp", e.last_timestamp},
+                  {"current_txn_start_offset", e.current_txn_first_offset}});
+    }
+    return false;
+  };
+  run_sliced(
+      api, step,
+      [listing, reply] {
+        reply(listing->truncated ? listing->body.finish({{"truncated", true}})
+                                 : listing->body.finish());
+      },
+      reply);
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ struct Console::State {
                 std::chrono::system_clock::now().time_since_epoch())
                 .count(),
             {},
-            [&broker] { return broker.connection_count(); }},
+            [&broker] { return broker.connection_count(); },
+            this->options.server.loop_share},
         server(io, this->options.server, router) {}
 
   ConsoleOptions options;

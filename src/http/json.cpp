@@ -16,6 +16,27 @@ Response json_response(int status, const Json& body) {
   return Response::json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
+JsonArrayBody::JsonArrayBody(std::string_view name) {
+  out_ = "{" + Json(std::string(name)).dump() + ":[";
+}
+
+void JsonArrayBody::add(const Json& row) {
+  if (rows_++ > 0) out_ += ',';
+  out_ += row.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Response JsonArrayBody::finish(const Json& extra) {
+  out_ += ']';
+  for (const auto& [key, value] : extra.items()) {
+    out_ += ',';
+    out_ += Json(key).dump();
+    out_ += ':';
+    out_ += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  out_ += '}';
+  return Response::json(200, std::move(out_));
+}
+
 int http_status(ErrorCode error) {
   switch (error) {
     case ErrorCode::NONE:

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -203,6 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    wait_timer_.cancel();
     boost::system::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -247,7 +249,26 @@ class Session : public std::enable_shared_from_this<Session> {
       spdlog::info("http: closing {}: malformed request: {}", peer_, ec.message());
       return refuse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
     }
-    handle(parser_->release());
+    admit(parser_->release());
+  }
+
+  // Handles the request, charging its loop time to the console's share; while the share
+  // is spent, waits first (the Kafka listener runs meanwhile).
+  void admit(bhttp::request<bhttp::string_body> message) {
+    LoopShare* share = options_.loop_share.get();
+    if (share == nullptr) return handle(std::move(message));
+    if (const auto wait = share->wait_needed(LoopShare::Clock::now()); wait.count() > 0) {
+      waiting_ = std::move(message);
+      wait_timer_.expires_after(wait);
+      wait_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec || self->closed_) return;
+        auto next = std::move(*self->waiting_);
+        self->waiting_.reset();
+        self->admit(std::move(next));
+      });
+      return;
+    }
+    share->run_charged([&] { handle(std::move(message)); });
   }
 
   void handle(bhttp::request<bhttp::string_body> message) {
@@ -355,6 +376,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request<bhttp::string_body>> waiting_;  // for the loop share
+  asio::steady_timer wait_timer_{stream_.get_executor()};
   std::weak_ptr<Server::Impl> server_;
   const ServerOptions options_;  // a copy: a session may outlive a stopped server
   const Router& router_;

@@ -69,6 +69,9 @@ struct BrokerConfig {
   bool http_listener_explicit = false;
   int32_t http_max_connections = 64;
   int32_t http_request_max_bytes = 1048576;
+  // The most of the event loop's time the console may take (samsa.http.max.loop.percent),
+  // so that a hammered console cannot slow the Kafka listener down; 100 turns it off.
+  int32_t http_max_loop_percent = 25;
 
   // --- topics
   int32_t num_partitions = 1;

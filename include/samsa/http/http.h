@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "samsa/http/loop_share.h"
+
 namespace boost::asio {
 class io_context;
 }
@@ -90,6 +92,9 @@ struct ServerOptions {
   // a bounded time; the response must be taken within the write timeout.
   uint32_t read_timeout_ms = 10'000;
   uint32_t write_timeout_ms = 10'000;
+  // When set, requests are charged to it and wait while it is spent (the handlers share
+  // it for work they do in later turns of the loop).
+  std::shared_ptr<LoopShare> loop_share;
 };
 
 class Server {

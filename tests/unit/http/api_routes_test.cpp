@@ -33,8 +33,9 @@ class ApiRoutesTest : public ::testing::Test {
     broker_ = std::make_unique<broker::Broker>(io_, config::load_broker_config(load));
     broker_->start();
     kafka_ = std::make_unique<broker::LocalClient>(*broker_, "api-test");
-    api_ = std::make_unique<ApiContext>(ApiContext{broker_->services(), *kafka_, nullptr, 0,
-                                                   "127.0.0.1:0", [] { return size_t{0}; }});
+    api_ =
+        std::make_unique<ApiContext>(ApiContext{broker_->services(), *kafka_, nullptr, 0,
+                                                "127.0.0.1:0", [] { return size_t{0}; }, nullptr});
     add_topic_routes(router_, *api_);
     add_message_routes(router_, *api_);
     add_group_routes(router_, *api_);
