@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <system_error>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -72,30 +74,42 @@ std::unique_ptr<PartitionLog> PartitionLog::open(std::string dir, std::string to
 void PartitionLog::load(bool clean_shutdown, int64_t now_ms) {
   fs::create_directories(dir_);
   // One listing serves the whole load: each costs several system calls, and a broker
-  // with many partitions pays them per partition at every start.
+  // with many partitions pays them per partition at every start. A second one follows
+  // only after a clean cut short by a crash, which is discarded or completed first.
   std::set<int64_t> bases, snapshots, txn_indexes;
   std::vector<std::pair<int64_t, std::string>> index_files;
   bool has_log_start_file = false;
   bool removed_files = false;
-  for (const auto& entry : fs::directory_iterator(dir_)) {
-    std::string name = entry.path().filename().string();
-    int64_t base;
-    if (parse_base_offset(name, ".log", base)) {
-      bases.insert(base);
-    } else if (parse_base_offset(name, ".index", base) ||
-               parse_base_offset(name, ".timeindex", base)) {
-      index_files.emplace_back(base, std::move(name));
-    } else if (parse_base_offset(name, ".txnindex", base)) {
-      txn_indexes.insert(base);
-      index_files.emplace_back(base, std::move(name));
-    } else if (parse_base_offset(name, ".snapshot", base)) {
-      snapshots.insert(base);
-    } else if (name == kLogStartFile) {
-      has_log_start_file = true;
-    } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
-      fs::remove(entry.path());  // an interrupted atomic write
-      removed_files = true;
+  for (bool interrupted_clean = false, recovered = false;; interrupted_clean = false) {
+    for (const auto& entry : fs::directory_iterator(dir_)) {
+      std::string name = entry.path().filename().string();
+      int64_t base;
+      if (parse_base_offset(name, ".log", base)) {
+        bases.insert(base);
+      } else if (parse_base_offset(name, ".index", base) ||
+                 parse_base_offset(name, ".timeindex", base)) {
+        index_files.emplace_back(base, std::move(name));
+      } else if (parse_base_offset(name, ".txnindex", base)) {
+        txn_indexes.insert(base);
+        index_files.emplace_back(base, std::move(name));
+      } else if (parse_base_offset(name, ".snapshot", base)) {
+        snapshots.insert(base);
+      } else if (name == kLogStartFile) {
+        has_log_start_file = true;
+      } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+        fs::remove(entry.path());  // an interrupted atomic write
+        removed_files = true;
+      } else if (name.ends_with(".cleaned") || name.ends_with(".swap")) {
+        interrupted_clean = true;
+      }
     }
+    if (!interrupted_clean || recovered) break;
+    recovered = true;
+    removed_files |= cleaner::recover_interrupted_clean(dir_);
+    bases.clear();
+    snapshots.clear();
+    txn_indexes.clear();
+    index_files.clear();
   }
   // Index files without their log are leftovers of a deletion cut short.
   for (const auto& [base, name] : index_files) {
@@ -776,6 +790,138 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
     log_start_offset_ = segments_.begin()->first;
   }
   return deleted;
+}
+
+LogCleanResult PartitionLog::clean(const LogCleanOptions& o) {
+  LogCleanResult res;
+  const auto started = std::chrono::steady_clock::now();
+  res.first_dirty_offset = std::max(o.first_dirty_offset, log_start_offset_);
+  // Whole sealed segments below the cleanable end.
+  const int64_t end = std::min({o.end_offset, active().base_offset(), last_stable_offset()});
+  std::vector<cleaner::SourceSegment> sources;
+  try {
+    for (auto& [base, seg] : segments_) {
+      if (seg.get() == &active() || seg->next_offset() > end) break;
+      sources.push_back({base, seg->log_file(false), seg->size(), seg->aborted_txns()});
+    }
+  } catch (const std::system_error& e) {
+    spdlog::error("{}: clean: cannot open a segment: {}", dir_, e.what());
+    res.error = ErrorCode::KAFKA_STORAGE_ERROR;
+    return res;
+  }
+  if (sources.empty()) return res;
+  const int64_t clean_end = segments_.at(sources.back().base_offset)->next_offset();
+  if (res.first_dirty_offset >= clean_end) return res;  // nothing dirty
+  if (gate_ && !gate_->pass()) {
+    res.error = ErrorCode::KAFKA_STORAGE_ERROR;
+    return res;
+  }
+
+  cleaner::AbortedTxnSet aborted;
+  for (const auto& [_, seg] : segments_) {
+    for (const AbortedTxnEntry& e : seg->aborted_txns())
+      aborted.add(e.producer_id, e.first_offset, e.last_offset);
+  }
+  std::unordered_map<int64_t, int64_t> last_batches;
+  for (const ProducerEntry& p : producers_.entries()) {
+    if (const ProducerBatchMeta* last = p.last()) last_batches[p.producer_id] = last->first_offset;
+  }
+  cleaner::OffsetMap map(o.dedupe_buffer_bytes, o.load_factor);
+  int64_t covered;
+  try {
+    covered = cleaner::build_offset_map(sources, res.first_dirty_offset, clean_end, aborted, map,
+                                        res.stats);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: clean: cannot build the key map: {}", dir_, e.what());
+    res.error = ErrorCode::KAFKA_STORAGE_ERROR;
+    return res;
+  }
+  if (covered <= res.first_dirty_offset) {
+    spdlog::warn("{}: clean: the dedupe buffer ({} bytes) holds no key: nothing cleaned", dir_,
+                 o.dedupe_buffer_bytes);
+    return res;
+  }
+  while (!sources.empty() && sources.back().base_offset >= covered) sources.pop_back();
+
+  cleaner::CleaningContext ctx;
+  ctx.now_ms = o.now_ms;
+  ctx.delete_retention_ms = o.delete_retention_ms;
+  ctx.map = &map;
+  ctx.aborted = &aborted;
+  ctx.last_batch_of_producer = &last_batches;
+  // Groups of consecutive segments whose result fits one segment, as Kafka's
+  // groupSegmentsBySize: log and offset index sizes, and offsets relative to the base.
+  size_t i = 0;
+  while (i < sources.size()) {
+    size_t j = i;
+    uint64_t bytes = 0, index_bytes = 0;
+    while (j < sources.size()) {
+      const Segment& seg = *segments_.at(sources[j].base_offset);
+      const bool first = j == i;
+      if (!first && (bytes + seg.size() > static_cast<uint64_t>(config_.segment_bytes) ||
+                     index_bytes + seg.offset_index().size() * 8 >
+                         static_cast<uint64_t>(config_.segment_index_bytes) ||
+                     seg.next_offset() - 1 - sources[i].base_offset > INT32_MAX))
+        break;
+      bytes += seg.size();
+      index_bytes += seg.offset_index().size() * 8;
+      ++j;
+    }
+    const std::span<const cleaner::SourceSegment> group(sources.data() + i, j - i);
+    std::vector<int64_t> bases;
+    for (const auto& s : group) bases.push_back(s.base_offset);
+    files_changed_ = true;
+    try {
+      const cleaner::CleanedSegment cleaned = cleaner::clean_and_swap(
+          dir_, group, ctx, config_.index_interval_bytes, res.stats, o.last_step);
+      if (o.last_step != cleaner::SwapStep::kRenameToFinal) return res;  // a test's "crash"
+      for (const int64_t b : bases) {
+        if (read_hint_.segment_base == b) read_hint_ = {};
+        segments_.erase(b);
+      }
+      segments_.emplace(cleaned.base_offset,
+                        Segment::open(dir_, cleaned.base_offset, false,
+                                      config_.index_interval_bytes, o.now_ms, file_cache_, true));
+      res.cleaned = true;
+    } catch (const std::exception& e) {
+      spdlog::error("{}: clean of segments [{}, {}] failed: {}", dir_, bases.front(), bases.back(),
+                    e.what());
+      reload_segments_after_failed_clean(bases, o.now_ms);
+      res.error = ErrorCode::KAFKA_STORAGE_ERROR;
+      return res;
+    }
+    i = j;
+  }
+  res.first_dirty_offset = covered;
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  const cleaner::CleanStats& st = res.stats;
+  spdlog::info(
+      "{}: cleaned {} segments into {} in {} ms: read {} bytes, wrote {} ({:.1f}%), removed {} "
+      "of {} records; key map {} keys ({:.1f}% full); dirty from offset {} now",
+      dir_, st.segments_cleaned, st.segments_written, took.count(), st.bytes_read, st.bytes_written,
+      st.bytes_read ? 100.0 * double(st.bytes_written) / double(st.bytes_read) : 0.0,
+      st.records_removed, st.records_read, map.size(), 100.0 * map.utilization(), covered);
+  return res;
+}
+
+void PartitionLog::reload_segments_after_failed_clean(const std::vector<int64_t>& bases,
+                                                      int64_t now_ms) {
+  try {
+    cleaner::recover_interrupted_clean(dir_);
+    for (const int64_t b : bases) {
+      if (read_hint_.segment_base == b) read_hint_ = {};
+      segments_.erase(b);
+      if (fs::exists(segment_file_path(dir_, b, ".log"))) {
+        segments_.emplace(
+            b, Segment::open(dir_, b, false, config_.index_interval_bytes, now_ms, file_cache_,
+                             fs::exists(segment_file_path(dir_, b, ".txnindex"))));
+      }
+    }
+  } catch (const std::exception& e) {
+    // The files are what a restart recovers from; until then reads of this range fail.
+    spdlog::error("{}: cannot reload the segments of a failed clean: {}", dir_, e.what());
+  }
 }
 
 void PartitionLog::close(bool sync) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "samsa/protocol/error_code.h"
+#include "samsa/storage/cleaner/segment_cleaner.h"
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
 #include "samsa/storage/open_file_cache.h"
@@ -85,6 +86,32 @@ struct OffsetLookup {
   int64_t timestamp = -1;
 };
 
+// One clean of a log (compaction): what to clean and with what.
+struct LogCleanOptions {
+  int64_t now_ms = 0;
+  // The key map's memory (log.cleaner.dedupe.buffer.size) and fill limit
+  // (log.cleaner.io.buffer.load.factor).
+  size_t dedupe_buffer_bytes = 128u << 20;
+  double load_factor = 0.9;
+  // Records below this were deduplicated by an earlier clean (the cleaner's checkpoint);
+  // the key map is built from here.
+  int64_t first_dirty_offset = 0;
+  // Nothing at or past this offset is cleaned (min.compaction.lag.ms); the active
+  // segment and the last stable offset bound the clean too.
+  int64_t end_offset = INT64_MAX;
+  int64_t delete_retention_ms = 86400000;  // delete.retention.ms
+  // Tests: stop each group's swap after this step, as a crash there would.
+  cleaner::SwapStep last_step = cleaner::SwapStep::kRenameToFinal;
+};
+
+struct LogCleanResult {
+  ErrorCode error = ErrorCode::NONE;
+  bool cleaned = false;  // something was rewritten
+  // Where the next clean's key map starts: every record below was deduplicated.
+  int64_t first_dirty_offset = -1;
+  cleaner::CleanStats stats;
+};
+
 class PartitionLog {
  public:
   using FlushCallback = std::function<void(ErrorCode)>;
@@ -144,6 +171,12 @@ class PartitionLog {
   // old segments, never the active one. Returns how many were deleted.
   size_t enforce_retention(int64_t now_ms);
 
+  // Compacts the sealed segments below the cleanable end (options.end_offset, the active
+  // segment, the last stable offset): builds the key map from the dirty part, rewrites
+  // the segments from the log start in groups that fit a segment (segment.bytes,
+  // segment.index.bytes), each swapped in crash-safely. Synchronous, on the loop thread.
+  LogCleanResult clean(const LogCleanOptions& options);
+
   // Clean shutdown of this log: writes indexes and the producer snapshot and fsyncs,
   // synchronously; a log whose files did not change since they were last made durable
   // (opened after a clean shutdown, or closed before) skips it all. The log stays usable.
@@ -175,6 +208,9 @@ class PartitionLog {
   PartitionLog(std::string dir, std::string topic, int32_t partition, LogConfig config,
                Flusher& flusher);
   void load(bool clean_shutdown, int64_t now_ms);
+  // After a clean's group swap failed: the directory is recovered and the segments of
+  // `bases` are reopened from whatever is on disk.
+  void reload_segments_after_failed_clean(const std::vector<int64_t>& bases, int64_t now_ms);
   // `snapshots`: the offsets of the directory's producer snapshot files.
   void rebuild_producer_state(const std::set<int64_t>& snapshots);
   Segment& active() { return *segments_.rbegin()->second; }
