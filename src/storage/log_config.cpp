@@ -15,20 +15,16 @@ const std::vector<std::string> kPassthroughKeys = {
     "compression.gzip.level",
     "compression.lz4.level",
     "compression.zstd.level",
-    "delete.retention.ms",
     "file.delete.delay.ms",
     "follower.replication.throttled.replicas",
     "leader.replication.throttled.replicas",
     "local.retention.bytes",
     "local.retention.ms",
-    "max.compaction.lag.ms",
     "message.downconversion.enable",
     "message.format.version",
     "message.timestamp.after.max.ms",
     "message.timestamp.before.max.ms",
     "message.timestamp.difference.max.ms",
-    "min.cleanable.dirty.ratio",
-    "min.compaction.lag.ms",
     "preallocate",
     "remote.log.copy.disable",
     "remote.log.delete.on.disable",
@@ -69,6 +65,28 @@ Setter int_at_least(int32_t LogConfig::*field, int64_t min) {
     c.*field = static_cast<int32_t>(x);
     return true;
   };
+}
+
+// Compaction settings: typed for the cleaner, and kept as given for reporting.
+Setter kept_as_given(const char* key, Setter setter) {
+  return [key, setter](LogConfig& c, std::string_view v, std::string& msg) {
+    if (!setter(c, v, msg)) return false;
+    c.passthrough[key] = std::string(v);
+    return true;
+  };
+}
+
+bool set_dirty_ratio(LogConfig& c, std::string_view v, std::string& msg) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  double x = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || !(x >= 0 && x <= 1)) {
+    msg = "value must be a double in [0,...,1]";
+    return false;
+  }
+  c.min_cleanable_dirty_ratio = x;
+  return true;
 }
 
 bool set_timestamp_type(LogConfig& c, std::string_view v, std::string& msg) {
@@ -131,6 +149,13 @@ const std::map<std::string, Setter, std::less<>>& topic_setters() {
       {"flush.ms", long_at_least(&LogConfig::flush_ms, 0)},
       {"min.insync.replicas", int_at_least(&LogConfig::min_insync_replicas, 1)},
       {"compression.type", set_compression},
+      {"min.cleanable.dirty.ratio", kept_as_given("min.cleanable.dirty.ratio", set_dirty_ratio)},
+      {"min.compaction.lag.ms",
+       kept_as_given("min.compaction.lag.ms", long_at_least(&LogConfig::min_compaction_lag_ms, 0))},
+      {"max.compaction.lag.ms",
+       kept_as_given("max.compaction.lag.ms", long_at_least(&LogConfig::max_compaction_lag_ms, 1))},
+      {"delete.retention.ms",
+       kept_as_given("delete.retention.ms", long_at_least(&LogConfig::delete_retention_ms, 0))},
   };
   return setters;
 }
@@ -139,8 +164,10 @@ const std::map<std::string, Setter, std::less<>>& topic_setters() {
 
 std::optional<Compression> LogConfig::target_compression() const {
   static const std::map<std::string, Compression, std::less<>> codecs = {
-      {"uncompressed", Compression::kNone}, {"gzip", Compression::kGzip},
-      {"snappy", Compression::kSnappy},     {"lz4", Compression::kLz4},
+      {"uncompressed", Compression::kNone},
+      {"gzip", Compression::kGzip},
+      {"snappy", Compression::kSnappy},
+      {"lz4", Compression::kLz4},
       {"zstd", Compression::kZstd}};
   const auto it = codecs.find(compression_type);
   if (it == codecs.end()) return std::nullopt;  // "producer"
@@ -212,6 +239,10 @@ ErrorCode LogConfig::from_broker(const ConfigMap& props, LogConfig& out, std::st
       {"log.flush.interval.ms", "flush.ms", 1},
       {"min.insync.replicas", "min.insync.replicas", 1},
       {"compression.type", "compression.type", 1},
+      {"log.cleaner.min.cleanable.ratio", "min.cleanable.dirty.ratio", 1},
+      {"log.cleaner.min.compaction.lag.ms", "min.compaction.lag.ms", 1},
+      {"log.cleaner.max.compaction.lag.ms", "max.compaction.lag.ms", 1},
+      {"log.cleaner.delete.retention.ms", "delete.retention.ms", 1},
   };
   LogConfig c;
   for (const Mapping& m : kMappings) {

@@ -97,6 +97,7 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
   std::string message;
   if (LogConfig::from_broker(m->options_.broker_config, m->defaults_, message) != ErrorCode::NONE)
     throw std::runtime_error(message);
+  m->parse_cleaner_config();
   m->flusher_ = std::make_unique<Flusher>(m->options_.post_to_loop, Flusher::kDefaultThreads,
                                           m->options_.flush_metrics);
   struct rlimit limit {};
@@ -111,6 +112,7 @@ std::unique_ptr<LogManager> LogManager::open(LogManagerOptions options) {
       "are reopened on demand; any number of partitions",
       known ? std::to_string(limit.rlim_cur) : std::string("unlimited"), capacity);
   m->load();
+  m->cleaner_checkpoints_ = cleaner::read_checkpoints(m->dir_ + "/" + cleaner::kCheckpointFile);
   const int dir_fd = ::open(m->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + m->dir_);
   m->dir_handle_ = std::make_shared<const FileHandle>(dir_fd);
@@ -326,6 +328,7 @@ ErrorCode LogManager::delete_topic(const std::string& name) {
   }
   Topic t = std::move(it->second);
   topics_.erase(it);
+  std::erase_if(cleaner_checkpoints_, [&](const auto& e) { return e.first.first == name; });
   for (int32_t p = 0; p < t.meta.partition_count; ++p) {
     t.logs[static_cast<size_t>(p)].reset();
     remove_dir_async_safe(partition_dir(name, p));
@@ -425,6 +428,80 @@ size_t LogManager::enforce_retention(int64_t now_ms) {
   for (auto& [_, t] : topics_)
     for (auto& log : t.logs) deleted += log->enforce_retention(now_ms);
   return deleted;
+}
+
+void LogManager::parse_cleaner_config() {
+  const ConfigMap& props = options_.broker_config;
+  if (const auto it = props.find("log.cleaner.dedupe.buffer.size"); it != props.end()) {
+    int64_t v = -1;
+    const auto [p, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || v < 24)
+      throw std::runtime_error("Invalid value " + it->second +
+                               " for configuration log.cleaner.dedupe.buffer.size");
+    dedupe_buffer_bytes_ = static_cast<size_t>(v);
+  }
+  if (const auto it = props.find("log.cleaner.io.buffer.load.factor"); it != props.end()) {
+    double v = -1;
+    const auto [p, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || !(v > 0 && v <= 1))
+      throw std::runtime_error("Invalid value " + it->second +
+                               " for configuration log.cleaner.io.buffer.load.factor");
+    dedupe_load_factor_ = v;
+  }
+}
+
+int64_t LogManager::cleaner_checkpoint(const std::string& topic, int32_t partition) const {
+  const auto it = cleaner_checkpoints_.find({topic, partition});
+  return it == cleaner_checkpoints_.end() ? -1 : it->second;
+}
+
+LogCleanerSummary LogManager::clean_now(int64_t now_ms, bool force) {
+  LogCleanerSummary summary;
+  bool changed = false;
+  for (auto& [name, t] : topics_) {
+    if (!t.config.compacts()) continue;
+    for (size_t i = 0; i < t.logs.size(); ++i) {
+      PartitionLog& log = *t.logs[i];
+      const std::pair<std::string, int32_t> key{name, static_cast<int32_t>(i)};
+      const int64_t checkpoint = cleaner_checkpoint(name, key.second);
+      const cleaner::CleanableRange range = cleaner::cleanable_range(log, checkpoint, now_ms);
+      if (force ? range.dirty_bytes == 0 : !range.due(t.config)) continue;
+      LogCleanOptions o;
+      o.now_ms = now_ms;
+      o.dedupe_buffer_bytes = dedupe_buffer_bytes_;
+      o.load_factor = dedupe_load_factor_;
+      o.first_dirty_offset = range.first_dirty_offset;
+      o.end_offset = range.first_uncleanable_offset;
+      o.delete_retention_ms = t.config.delete_retention_ms;
+      const LogCleanResult r = log.clean(o);
+      if (r.error != ErrorCode::NONE) {
+        ++summary.logs_failed;
+        continue;
+      }
+      if (r.cleaned) ++summary.logs_cleaned;
+      summary.stats += r.stats;
+      if (r.first_dirty_offset != checkpoint) {
+        cleaner_checkpoints_[key] = r.first_dirty_offset;
+        changed = true;
+      }
+    }
+  }
+  if (changed) {
+    // Only partitions that still exist.
+    std::erase_if(cleaner_checkpoints_, [&](const auto& e) {
+      const auto it = topics_.find(e.first.first);
+      return it == topics_.end() || e.first.second >= it->second.meta.partition_count;
+    });
+    try {
+      cleaner::write_checkpoints(dir_ + "/" + cleaner::kCheckpointFile, cleaner_checkpoints_);
+    } catch (const std::exception& e) {
+      // The logs are consistent whatever the file says; a stale one costs a longer clean.
+      spdlog::error("{}: cannot write {}: {}", dir_, cleaner::kCheckpointFile, e.what());
+    }
+  }
+  return summary;
 }
 
 void LogManager::flush_on_timer(int64_t now_ms) {

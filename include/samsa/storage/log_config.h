@@ -26,7 +26,13 @@ struct LogConfig {
   int64_t retention_bytes = -1;        // retention.bytes, -1 = unlimited
   int32_t max_message_bytes = 1048588;
   TimestampType message_timestamp_type = TimestampType::kCreateTime;
-  std::string cleanup_policy = "delete";  // stored; only "delete" retention is applied
+  std::string cleanup_policy = "delete";  // delete, compact, or both
+  // Compaction (cleanup.policy compact). Kept in `passthrough` too, as given, so that
+  // they are reported as they were set.
+  double min_cleanable_dirty_ratio = 0.5;    // min.cleanable.dirty.ratio, [0, 1]
+  int64_t min_compaction_lag_ms = 0;         // min.compaction.lag.ms
+  int64_t max_compaction_lag_ms = kNoLimit;  // max.compaction.lag.ms, >= 1
+  int64_t delete_retention_ms = 86400000;    // delete.retention.ms (1 day)
   int32_t index_interval_bytes = 4096;
   int32_t segment_index_bytes = 10485760;
   int64_t flush_messages = kNoLimit;  // flush.messages
@@ -42,12 +48,15 @@ struct LogConfig {
 
   // cleanup.policy includes "delete": retention and DeleteRecords may remove segments.
   bool deletes_segments() const { return cleanup_policy.find("delete") != std::string::npos; }
+  // cleanup.policy includes "compact": the log cleaner deduplicates it by key.
+  bool compacts() const { return cleanup_policy.find("compact") != std::string::npos; }
 
   // Broker defaults from server properties (log.segment.bytes, log.roll.ms/hours,
   // log.retention.ms/minutes/hours, log.retention.bytes, message.max.bytes,
   // log.message.timestamp.type, log.cleanup.policy, log.index.interval.bytes,
   // log.index.size.max.bytes, log.flush.interval.messages/ms, min.insync.replicas,
-  // compression.type). Unrelated keys are ignored.
+  // compression.type, log.cleaner.min.cleanable.ratio, log.cleaner.min/max.compaction.lag.ms,
+  // log.cleaner.delete.retention.ms). Unrelated keys are ignored.
   static ErrorCode from_broker(const ConfigMap& props, LogConfig& out, std::string& message);
 
   // Returns a copy with topic-level overrides applied. Unknown keys and bad values give

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "samsa/protocol/error_code.h"
+#include "samsa/storage/cleaner/cleanable.h"
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
 #include "samsa/storage/open_file_cache.h"
@@ -58,6 +59,13 @@ struct LogManagerOptions {
   StartGate::Failed on_start_failure;
   // Flush durations and group-commit sizes (optional; must outlive the manager).
   metrics::LogFlushMetrics* flush_metrics = nullptr;
+};
+
+// What one LogManager::clean_now did.
+struct LogCleanerSummary {
+  size_t logs_cleaned = 0;
+  size_t logs_failed = 0;
+  cleaner::CleanStats stats;
 };
 
 class LogManager {
@@ -109,6 +117,14 @@ class LogManager {
 
   // Called from a broker timer (log.retention.check.interval.ms). Returns segments deleted.
   size_t enforce_retention(int64_t now_ms);
+  // Log compaction, synchronously on the calling thread: every partition of a topic whose
+  // cleanup.policy includes compact and that is due (cleaner/cleanable.h) is cleaned, or
+  // with `force` every one with dirty segments, and `cleaner-offset-checkpoint` is
+  // updated. Uses log.cleaner.dedupe.buffer.size and log.cleaner.io.buffer.load.factor.
+  LogCleanerSummary clean_now(int64_t now_ms, bool force = false);
+  // The first dirty offset the cleaner remembers for a partition, or -1.
+  int64_t cleaner_checkpoint(const std::string& topic, int32_t partition) const;
+
   // flush.ms, from a timer.
   void flush_on_timer(int64_t now_ms);
   // Closes every log durably, stops the flusher and writes the clean-shutdown marker.
@@ -129,6 +145,9 @@ class LogManager {
   };
   explicit LogManager(LogManagerOptions options);
   void load();
+  // log.cleaner.dedupe.buffer.size, log.cleaner.io.buffer.load.factor. Throws
+  // std::runtime_error on a bad value.
+  void parse_cleaner_config();
   std::string partition_dir(const std::string& topic, int32_t p) const;
   std::string meta_path(const std::string& topic) const;
   void write_meta(const TopicMetadata& meta);
@@ -156,6 +175,10 @@ class LogManager {
   // The gate holds just the removal of the clean-shutdown marker (no first-start steps).
   bool marker_is_only_start_step_ = false;
   bool shut_down_ = false;
+  // The log cleaner: first dirty offset per partition, and the key map's memory.
+  cleaner::Checkpoints cleaner_checkpoints_;
+  size_t dedupe_buffer_bytes_ = 128u << 20;  // log.cleaner.dedupe.buffer.size
+  double dedupe_load_factor_ = 0.9;          // log.cleaner.io.buffer.load.factor
 };
 
 }  // namespace samsa::storage
