@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "samsa/metrics/broker_metrics.h"
+#include "samsa/storage/cleaner/keyless.h"
 #include "samsa/util/durable_file.h"
 
 namespace samsa::storage {
@@ -291,6 +292,19 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   limits.allow_control_batches = !o.from_client;
   r.error = validator_.validate(payload, limits, validated_, r.error_message);
   if (r.error != ErrorCode::NONE) return r;
+  if (o.from_client && config_.compacts()) {
+    // Kafka's LogValidator: a compacted topic keeps records by key, so each needs one.
+    for (const ValidatedBatch& vb : validated_) {
+      const auto batch = payload.subspan(vb.position, vb.header.size_in_bytes());
+      if (cleaner::first_keyless_record(batch, scratch_) != -1) {
+        r.error = ErrorCode::INVALID_RECORD;
+        r.error_message = fmt::format(
+            "Compacted topic cannot accept message without key in topic partition {}-{}.", topic_,
+            partition_);
+        return r;
+      }
+    }
+  }
   if (const auto codec = config_.target_compression(); codec && o.from_client) {
     r.error = recompress(payload, *codec, r.error_message);
     if (r.error != ErrorCode::NONE) return r;

@@ -1,0 +1,18 @@
+// Produce-time check of compacted topics (Kafka's LogValidator): the cleaner keeps the
+// newest record per key, so a compacted topic refuses records without a key
+// (INVALID_RECORD). Kept apart from the cleaner's other headers so that the append path
+// includes only this.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace samsa::storage::cleaner {
+
+// The offset delta of the first record without a key in the whole v2 batch `batch`
+// (decompressed into `scratch` when needed), or -1 when every record has a key or the
+// batch is a control batch; -2 when the records cannot be read.
+int32_t first_keyless_record(std::span<const uint8_t> batch, std::vector<uint8_t>& scratch);
+
+}  // namespace samsa::storage::cleaner

@@ -1,0 +1,78 @@
+// Compacted topics refuse records without a key at produce time (INVALID_RECORD), as
+// Kafka's LogValidator does; internal writers and other topics are not affected.
+#include <gtest/gtest.h>
+
+#include "cleaner_test_util.h"
+#include "samsa/storage/cleaner/keyless.h"
+#include "samsa/storage/partition_log.h"
+#include "samsa/storage/txn_index.h"
+#include "storage_test_util.h"
+
+namespace samsa::storage {
+namespace {
+using testing::keyed_batch;
+using testing::KV;
+
+TEST(CleanerKeyless, FindsTheFirstRecordWithoutAKey) {
+  std::vector<uint8_t> scratch;
+  for (const Compression codec : {Compression::kNone, Compression::kGzip, Compression::kSnappy,
+                                  Compression::kLz4, Compression::kZstd}) {
+    BatchSpec spec;
+    spec.compression = codec;
+    EXPECT_EQ(
+        cleaner::first_keyless_record(keyed_batch({{"a", "1", 1}, {"b", "2", 2}}, spec), scratch),
+        -1);
+    EXPECT_EQ(
+        cleaner::first_keyless_record(
+            keyed_batch({{"a", "1", 1}, {"", "2", 2}, {std::nullopt, "3", 3}}, spec), scratch),
+        2);  // an empty key is a key
+  }
+  const auto marker = build_txn_marker_batch(1, 0, {MarkerType::kCommit, 0}, 5);
+  EXPECT_EQ(cleaner::first_keyless_record(marker, scratch), -1);
+}
+
+class CleanerProduceTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<PartitionLog> open(const std::string& policy) {
+    LogConfig c;
+    c.cleanup_policy = policy;
+    return PartitionLog::open(dir_.sub("t-0"), "t", 0, c, flusher_, true, 1000);
+  }
+  static AppendResult append(PartitionLog& log, std::vector<uint8_t> batch, bool client = true) {
+    AppendOptions o;
+    o.now_ms = 1000;
+    o.from_client = client;
+    return log.append(batch, o);
+  }
+  testing::TempDir dir_;
+  testing::TestLoop loop_;
+  Flusher flusher_{loop_.poster()};
+};
+
+TEST_F(CleanerProduceTest, CompactedTopicRefusesKeylessRecords) {
+  for (const std::string policy : {"compact", "delete,compact"}) {
+    auto log = open(policy);
+    const int64_t end = log->log_end_offset();
+    BatchSpec lz4;
+    lz4.compression = Compression::kLz4;
+    const AppendResult r = append(*log, keyed_batch({{"a", "1", 1}, {std::nullopt, "2", 2}}, lz4));
+    EXPECT_EQ(r.error, ErrorCode::INVALID_RECORD) << policy;
+    EXPECT_EQ(r.error_message,
+              "Compacted topic cannot accept message without key in topic partition t-0.");
+    EXPECT_EQ(log->log_end_offset(), end);
+    EXPECT_EQ(append(*log, keyed_batch({{"a", "1", 1}, {"b", std::nullopt, 2}})).error,
+              ErrorCode::NONE);
+    // Internal writers (the coordinators' logs) are trusted.
+    EXPECT_EQ(append(*log, keyed_batch({{std::nullopt, "x", 3}}), false).error, ErrorCode::NONE);
+    log.reset();
+    std::filesystem::remove_all(dir_.sub("t-0"));
+  }
+}
+
+TEST_F(CleanerProduceTest, DeleteTopicTakesKeylessRecords) {
+  auto log = open("delete");
+  EXPECT_EQ(append(*log, keyed_batch({{std::nullopt, "x", 1}})).error, ErrorCode::NONE);
+}
+
+}  // namespace
+}  // namespace samsa::storage
