@@ -7,7 +7,10 @@
 # consumer groups (default 100) with committed offsets on 10 topics each plus one on
 # "big". Then:
 #   1. times every JSON API call the console's pages make, and /metrics, REPEATS times
-#      each over one keep-alive connection (as a browser does): median, p95, max, size;
+#      each over one keep-alive connection (as a browser does), 4 calls a second (a
+#      person clicking: within the console's loop share): median, p95, max, size; then
+#      /metrics back to back, where the share (samsa.http.max.loop.percent) slows the
+#      console down to protect the Kafka side;
 #   2. measures the Kafka produce round trip (samsa-loadgen --rtt: 1 connection, 1 record
 #      in flight, acks=1) and a pipelined acks=all load (16 KiB batches, 8 in flight),
 #      each with the console idle, used as a person and Prometheus use it (a page every
@@ -111,13 +114,14 @@ echo "broker RSS after setup: $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/
 mid_ts=$(curl -sf "$HTTP/api/topics/big/messages?partition=0&from=offset&offset=$((BIG_RECORDS / 2))&order=oldest&limit=1" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["messages"][0]["timestamp"])')
 
-# time_calls LABEL URL [CURL-ARGS...]: REPEATS calls on one connection.
+# time_calls LABEL URL [CURL-ARGS...]: REPEATS calls on one connection, RATE of them a
+# second at most.
 time_calls() {
   local label="$1" url="$2"
   shift 2
   local urls=()
   for ((r = 0; r < REPEATS; r++)); do urls+=(-o /dev/null "$url"); done
-  curl -s -w '%{http_code} %{time_total} %{size_download}\n' "$@" "${urls[@]}" |
+  curl -s --rate "${RATE:-4/s}" -w '%{http_code} %{time_total} %{size_download}\n' "$@" "${urls[@]}" |
     sort -k2,2 -g |
     awk -v label="$label" '
       { if ($1 >= 400) bad++; t[NR] = $2 * 1000; size = $3 }
@@ -128,7 +132,7 @@ time_calls() {
 }
 
 echo
-echo "## console API and /metrics ($REPEATS calls each, one keep-alive connection)"
+echo "## console API and /metrics ($REPEATS calls each, 4 a second, one keep-alive connection)"
 time_calls "GET / (the page shell)" "$HTTP/"
 time_calls "GET /api/overview" "$HTTP/api/overview"
 time_calls "GET /api/topics ($((TOPICS + 1)) topics)" "$HTTP/api/topics"
@@ -152,6 +156,7 @@ time_calls "POST /api/topics/t0001/messages (produce)" "$HTTP/api/topics/t0001/m
   -H 'Content-Type: application/json' --data '{"key":"k","value":"{\"id\":1}","headers":[{"key":"__TypeId__","value":"com.example.Order"}]}'
 time_calls "GET /metrics (every series)" "$HTTP/metrics"
 time_calls "GET /metrics?partitions=false" "$HTTP/metrics?partitions=false"
+RATE=1000/s time_calls "GET /metrics, back to back (loop share spent)" "$HTTP/metrics"
 
 t0=$(now)
 curl -sf -X POST -H 'Content-Type: application/json' --data '{"name":"made-in-console","partitions":12}' \

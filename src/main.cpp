@@ -70,10 +70,11 @@ int serve(const std::optional<std::string>& config_file,
       options.server.max_connections = static_cast<uint32_t>(config.http_max_connections);
       options.server.max_body_bytes = static_cast<uint32_t>(config.http_request_max_bytes);
       if (config.http_max_loop_percent < 100) {
-        // A burst of 20 ms lets a single large answer (a full /metrics scrape of
-        // thousands of partitions) through at once; sustained use pays the share.
+        // A burst of 100 ms lets one large answer (a full /metrics scrape of 10,000
+        // partitions, a long producer list) through at full speed, in 1 ms slices that
+        // alternate with Kafka requests; sustained use pays the share.
         options.server.loop_share = std::make_shared<samsa::http::LoopShare>(
-            config.http_max_loop_percent / 100.0, std::chrono::milliseconds(20));
+            config.http_max_loop_percent / 100.0, std::chrono::milliseconds(100));
       }
       console = std::make_unique<samsa::http::Console>(io, broker, options);
       console->start();
