@@ -2,12 +2,19 @@
 //
 // It owns CRC-32C, record batch validation, segments with offset/time indexes,
 // partition logs (append/read/ListOffsets), recovery after crashes, retention,
-// group-committed fsync on a flusher thread, idempotent producer state, and the
-// topic metadata of the log directory. Everything but fsync runs on the event loop
-// thread; the module does not depend on the protocol library or on Asio.
+// compaction (the log cleaner, in cleaner/: key map, record filter, segment rewrite with
+// a crash-safe swap, cleanable ranges), group-committed fsync on a flusher thread,
+// idempotent producer state, and the topic metadata of the log directory. Everything but
+// fsync runs on the event loop thread (today the cleaner too, called synchronously); the
+// module does not depend on the protocol library or on Asio.
 #pragma once
 
 #include "samsa/storage/batch_builder.h"
+#include "samsa/storage/cleaner/cleanable.h"
+#include "samsa/storage/cleaner/keyless.h"
+#include "samsa/storage/cleaner/offset_map.h"
+#include "samsa/storage/cleaner/record_filter.h"
+#include "samsa/storage/cleaner/segment_cleaner.h"
 #include "samsa/storage/compression.h"
 #include "samsa/storage/crc32c.h"
 #include "samsa/storage/flusher.h"
