@@ -232,6 +232,57 @@ TEST_F(CleanerLogTest, CleanStopsAtTheEndOffsetAndTheLastStableOffset) {
   EXPECT_EQ(read_all(*log), expected_after_clean(second_end));
 }
 
+// An idempotent producer whose records were all superseded keeps its last batch, emptied,
+// so that its sequence survives the clean and a restart that replays the log.
+TEST_F(CleanerLogTest, ProducersLastBatchKeepsItsSequenceThroughACleanAndARestart) {
+  auto log = open();
+  AppendOptions o;
+  o.now_ms = now_;
+  for (int32_t seq = 0; seq < 6; seq += 2) {
+    auto b = testing::keyed_batch({{"k", "old", 1}, {"j", "old", 2}},
+                                  storage::testing::idempotent(7, 0, seq));
+    ASSERT_EQ(log->append(b, o).error, ErrorCode::NONE);
+  }
+  const int64_t last_batch = log->log_end_offset() - 2;
+  // Newer values for both keys, from another writer, in later segments.
+  for (int i = 0; i < 30; ++i) {
+    auto b = testing::keyed_batch({{"k", "new", 3}, {"j", "new", 4}});
+    ASSERT_EQ(log->append(b, o).error, ErrorCode::NONE);
+  }
+  ASSERT_GT(log->segment_count(), 3u);
+  ASSERT_TRUE(log->clean(options()).cleaned);
+  // The producer's batches are gone but the last, which is empty.
+  const ReadResult r = log->read(0, 1 << 20, true);
+  ASSERT_EQ(r.error, ErrorCode::NONE);
+  std::vector<uint8_t> bytes(r.slices.at(0).length);
+  ASSERT_EQ(::pread(r.slices[0].file->fd(), bytes.data(), bytes.size(),
+                    static_cast<off_t>(r.slices[0].offset)),
+            static_cast<ssize_t>(bytes.size()));
+  std::vector<BatchHeader> headers;
+  decode_records(bytes, &headers);
+  std::vector<BatchHeader> of_producer;
+  for (const auto& h : headers)
+    if (h.producer_id == 7) of_producer.push_back(h);
+  ASSERT_EQ(of_producer.size(), 1u);
+  EXPECT_EQ(of_producer[0].base_offset, last_batch);
+  EXPECT_EQ(of_producer[0].record_count, 0);
+  EXPECT_EQ(of_producer[0].last_sequence(), 5);
+
+  // A restart without producer snapshots rebuilds the state from the log alone.
+  log.reset();
+  for (const auto& e : fs::directory_iterator(dir()))
+    if (e.path().extension() == ".snapshot") fs::remove(e.path());
+  log = open(false);
+  const ProducerEntry* p = log->producer_state().find(7);
+  ASSERT_NE(p, nullptr);
+  ASSERT_NE(p->last(), nullptr);
+  EXPECT_EQ(p->last()->last_seq, 5);
+  auto next = testing::keyed_batch({{"k", "again", 5}}, storage::testing::idempotent(7, 0, 6));
+  EXPECT_EQ(log->append(next, o).error, ErrorCode::NONE);
+  auto gap = testing::keyed_batch({{"k", "gap", 6}}, storage::testing::idempotent(7, 0, 9));
+  EXPECT_EQ(log->append(gap, o).error, ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER);
+}
+
 // A crash after each step of the swap: the log reopens with every record that should
 // exist exactly once, at its offset, and no cleaner file left.
 class CleanerCrashTest : public CleanerLogTest, public ::testing::WithParamInterface<int> {};
