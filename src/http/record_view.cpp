@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "samsa/storage/compression.h"
+#include "samsa/storage/varint.h"
 
 namespace samsa::http {
 
@@ -15,25 +16,8 @@ struct Cursor {
   const uint8_t* p;
   const uint8_t* end;
 
-  bool varlong(int64_t& out, int max_bytes = 10) {
-    uint64_t raw = 0;
-    for (int i = 0; i < max_bytes; ++i) {
-      if (p == end) return false;
-      const uint8_t b = *p++;
-      raw |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
-      if (!(b & 0x80)) {
-        out = static_cast<int64_t>(raw >> 1) ^ -static_cast<int64_t>(raw & 1);
-        return true;
-      }
-    }
-    return false;
-  }
-  bool varint(int32_t& out) {
-    int64_t v = 0;
-    if (!varlong(v, 5) || v < INT32_MIN || v > INT32_MAX) return false;
-    out = static_cast<int32_t>(v);
-    return true;
-  }
+  bool varlong(int64_t& out) { return storage::read_varlong(p, end, out); }
+  bool varint(int32_t& out) { return storage::read_varint(p, end, out); }
   // A varint length and that many bytes; -1 is null when `nullable`.
   bool field(ByteView& out, bool nullable) {
     int32_t length = 0;

@@ -3,19 +3,11 @@
 #include <algorithm>
 
 #include "samsa/storage/compression.h"
+#include "samsa/storage/varint.h"
 
 namespace samsa::storage {
 namespace bl = batch_layout;
 namespace {
-
-void put_varlong(std::vector<uint8_t>& out, int64_t v) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  while (z >= 0x80) {
-    out.push_back(static_cast<uint8_t>(z | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(z));
-}
 
 void put_bytes(std::vector<uint8_t>& out, std::optional<std::string_view> s) {
   if (!s) {

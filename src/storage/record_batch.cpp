@@ -4,48 +4,12 @@
 
 #include "samsa/storage/compression.h"
 #include "samsa/storage/crc32c.h"
+#include "samsa/storage/varint.h"
 
 namespace samsa::storage {
 namespace bl = batch_layout;
 
 namespace {
-
-// Kafka varints are zigzag-encoded; at most 5 bytes for 32 bits, 10 for 64.
-// Validation walks every record of every produce request, so this is a hot path: with
-// room for the longest encoding the bytes are read without a bounds check each.
-template <int MaxBytes>
-inline bool read_varlong(const uint8_t*& p, const uint8_t* end, int64_t& out) noexcept {
-  uint64_t v = 0;
-  if (end - p >= MaxBytes) [[likely]] {
-    for (int i = 0; i < MaxBytes; ++i) {
-      const uint8_t b = p[i];
-      v |= uint64_t(b & 0x7F) << (7 * i);
-      if (!(b & 0x80)) {
-        p += i + 1;
-        out = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-        return true;
-      }
-    }
-    return false;
-  }
-  for (int i = 0; i < MaxBytes; ++i) {
-    if (p == end) return false;
-    const uint8_t b = *p++;
-    v |= uint64_t(b & 0x7F) << (7 * i);
-    if (!(b & 0x80)) {
-      out = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-      return true;
-    }
-  }
-  return false;
-}
-
-inline bool read_varint(const uint8_t*& p, const uint8_t* end, int32_t& out) noexcept {
-  int64_t v;
-  if (!read_varlong<5>(p, end, v) || v < INT32_MIN || v > INT32_MAX) return false;
-  out = static_cast<int32_t>(v);
-  return true;
-}
 
 // Reads a varint length followed by that many bytes (-1 = null).
 inline bool read_bytes(const uint8_t*& p, const uint8_t* end, int32_t& len, const uint8_t*& data,
@@ -256,8 +220,8 @@ bool transcode_batch(std::span<const uint8_t> batch, Compression codec, std::vec
   out.insert(out.end(), batch.begin(), batch.begin() + bl::kHeaderSize);
   out.insert(out.end(), buffer.begin(), buffer.end());
   std::span<uint8_t> rebuilt(out.data() + at, out.size() - at);
-  const auto attrs = static_cast<int16_t>((h.attributes & ~kCompressionMask) |
-                                          static_cast<int16_t>(codec));
+  const auto attrs =
+      static_cast<int16_t>((h.attributes & ~kCompressionMask) | static_cast<int16_t>(codec));
   store_be16(rebuilt.data() + bl::kAttributes, attrs);
   store_be32(rebuilt.data() + bl::kBatchLength,
              static_cast<int32_t>(rebuilt.size() - bl::kBatchLength - 4));

@@ -24,3 +24,4 @@
 #include "samsa/storage/producer_state.h"
 #include "samsa/storage/record_batch.h"
 #include "samsa/storage/segment.h"
+#include "samsa/storage/varint.h"

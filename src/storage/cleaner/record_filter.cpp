@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "samsa/storage/compression.h"
+#include "samsa/storage/varint.h"
 
 namespace samsa::storage::cleaner {
 namespace bl = batch_layout;
@@ -10,29 +11,6 @@ namespace {
 
 // Upper bound for one decompressed batch, as the produce path's validator.
 constexpr size_t kMaxUncompressedBytes = 256u << 20;
-
-bool read_varlong(const uint8_t*& p, const uint8_t* end, int64_t& out) {
-  uint64_t v = 0;
-  for (int i = 0; i < 10; ++i) {
-    if (p == end) return false;
-    const uint8_t b = *p++;
-    v |= uint64_t(b & 0x7F) << (7 * i);
-    if (!(b & 0x80)) {
-      out = static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-      return true;
-    }
-  }
-  return false;
-}
-
-void put_varlong(std::vector<uint8_t>& out, int64_t v) {
-  uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-  while (z >= 0x80) {
-    out.push_back(static_cast<uint8_t>(z | 0x80));
-    z >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(z));
-}
 
 // Appends `record` (length varint, attributes, timestamp delta, the rest) with its
 // timestamp delta replaced by `new_delta`. False when the record cannot be read.
