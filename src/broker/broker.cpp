@@ -128,6 +128,17 @@ struct Broker::State {
     });
   }
 
+  // The log cleaner looks for due logs every log.cleaner.backoff.ms (and, after each
+  // clean, at once: a backlog does not wait for the timer).
+  void schedule_cleaner() {
+    if (!logs->cleaner_running()) return;
+    scheduler.schedule_after(std::max<int64_t>(config.log_cleaner_backoff_ms, 10), [this] {
+      if (stopped) return;
+      logs->schedule_cleaning(scheduler.now_ms());
+      schedule_cleaner();
+    });
+  }
+
   // The per-topic one-minute rates move on; deleted topics' counters go.
   void schedule_metrics_tick() {
     scheduler.schedule_after(metrics::BrokerMetrics::kTickIntervalMs, [this] {
@@ -262,6 +273,8 @@ void Broker::start() {
   }
 
   s.schedule_retention();
+  s.logs->start_cleaner([&scheduler = s.scheduler] { return scheduler.now_ms(); });
+  s.schedule_cleaner();
   s.schedule_time_flush();
   s.schedule_metrics_tick();
   phase_done("listening");

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -43,7 +44,6 @@ const std::set<std::string, std::less<>> kInertKeys = {
     "confluent.support.metrics.enable",
     "kafka.metrics.reporters",
     "metric.reporters",
-    "log.cleaner.enable",
     "log.segment.delete.delay.ms",
     "log.preallocate",
     "queued.max.requests",
@@ -122,6 +122,25 @@ class TypedReader {
       }
     }
     record(key, value ? "true" : "false");
+    return value;
+  }
+
+  // Kafka's DOUBLE: a decimal in [min, max]; `def_text` is the default as Kafka prints it.
+  double get_double(std::string_view key, double def, std::string_view def_text, double min,
+                    double max) {
+    defaults_[std::string(key)] = std::string(def_text);
+    const RawValue* v = find(key);
+    if (!v) {
+      record(key, std::string(def_text));
+      return def;
+    }
+    const std::string text(trim(v->value));
+    double value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+      fail(key, "not a number");
+    if (!(value >= min && value <= max)) fail(key, fmt::format("must be in [{}, {}]", min, max));
+    record(key, text);
     return value;
   }
 
@@ -349,12 +368,31 @@ void read_log(TypedReader& r, BrokerConfig& c) {
                                               {"CreateTime", "LogAppendTime"}) == "CreateTime"
                                      ? TimestampType::kCreateTime
                                      : TimestampType::kLogAppendTime;
-  c.log_cleanup_policy = r.get_choice("log.cleanup.policy", "delete", {"delete", "compact"});
-  if (c.log_cleanup_policy == "compact") {
-    c.warnings.push_back(
-        "log.cleanup.policy=compact: compaction is not implemented yet; logs are only deleted "
-        "by retention");
+  c.log_cleanup_policy = r.get_string("log.cleanup.policy", "delete");
+  {
+    // A list of compact and delete, as the topic's cleanup.policy.
+    bool ok = true, any = false;
+    std::string_view rest = c.log_cleanup_policy;
+    while (ok) {
+      const size_t comma = rest.find(',');
+      const std::string_view item = trim(rest.substr(0, comma));
+      ok = item == "compact" || item == "delete";
+      any = true;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    if (!ok || !any) r.fail("log.cleanup.policy", "expected compact, delete or compact,delete");
   }
+  c.log_cleaner_enable = r.get_bool("log.cleaner.enable", true);
+  c.log_cleaner_threads = r.get_int("log.cleaner.threads", 1, 1, 64);
+  c.log_cleaner_backoff_ms = r.get_long("log.cleaner.backoff.ms", 15000, 0, INT64_MAX);
+  c.log_cleaner_io_max_bytes_per_second =
+      r.get_double("log.cleaner.io.max.bytes.per.second", std::numeric_limits<double>::max(),
+                   "1.7976931348623157E308", 1, std::numeric_limits<double>::max());
+  c.log_cleaner_dedupe_buffer_size =
+      r.get_long("log.cleaner.dedupe.buffer.size", 134217728, 24, INT64_MAX);
+  c.log_cleaner_io_buffer_load_factor =
+      r.get_double("log.cleaner.io.buffer.load.factor", 0.9, "0.9", 1e-9, 1);
   c.compression_type = r.get_choice("compression.type", "producer",
                                     {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"});
 }

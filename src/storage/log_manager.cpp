@@ -326,6 +326,8 @@ ErrorCode LogManager::delete_topic(const std::string& name) {
     spdlog::error("cannot delete topic {}: {}", name, e.what());
     return ErrorCode::KAFKA_STORAGE_ERROR;
   }
+  // Before the directories go: no cleaner thread writes into them afterwards.
+  cancel_cleans(name);
   Topic t = std::move(it->second);
   topics_.erase(it);
   std::erase_if(cleaner_checkpoints_, [&](const auto& e) { return e.first.first == name; });
@@ -450,11 +452,70 @@ void LogManager::parse_cleaner_config() {
                                " for configuration log.cleaner.io.buffer.load.factor");
     dedupe_load_factor_ = v;
   }
+  if (const auto it = props.find("log.cleaner.enable"); it != props.end()) {
+    if (it->second != "true" && it->second != "false")
+      throw std::runtime_error("Invalid value " + it->second +
+                               " for configuration log.cleaner.enable");
+    cleaner_enabled_ = it->second == "true";
+  }
+  if (const auto it = props.find("log.cleaner.threads"); it != props.end()) {
+    int v = 0;
+    const auto [p, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || v < 1 || v > 64)
+      throw std::runtime_error("Invalid value " + it->second +
+                               " for configuration log.cleaner.threads");
+    cleaner_thread_count_ = v;
+  }
+  if (const auto it = props.find("log.cleaner.io.max.bytes.per.second"); it != props.end()) {
+    double v = -1;
+    const auto [p, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || p != it->second.data() + it->second.size() || !(v >= 1))
+      throw std::runtime_error("Invalid value " + it->second +
+                               " for configuration log.cleaner.io.max.bytes.per.second");
+    cleaner_io_max_bytes_per_second_ = v;
+  }
 }
 
 int64_t LogManager::cleaner_checkpoint(const std::string& topic, int32_t partition) const {
   const auto it = cleaner_checkpoints_.find({topic, partition});
   return it == cleaner_checkpoints_.end() ? -1 : it->second;
+}
+
+LogCleanOptions LogManager::clean_options(const Topic& t, const cleaner::CleanableRange& range,
+                                          int64_t now_ms) const {
+  LogCleanOptions o;
+  o.now_ms = now_ms;
+  // As Kafka: the threads share the dedupe buffer.
+  o.dedupe_buffer_bytes =
+      std::max<size_t>(dedupe_buffer_bytes_ / static_cast<size_t>(cleaner_thread_count_), 24);
+  o.load_factor = dedupe_load_factor_;
+  o.first_dirty_offset = range.first_dirty_offset;
+  o.end_offset = range.first_uncleanable_offset;
+  o.delete_retention_ms = t.config.delete_retention_ms;
+  return o;
+}
+
+bool LogManager::update_cleaner_checkpoint(const PartitionKey& key, int64_t checkpoint,
+                                           int64_t first_dirty_offset) {
+  if (first_dirty_offset == checkpoint || first_dirty_offset < 0) return false;
+  cleaner_checkpoints_[key] = first_dirty_offset;
+  return true;
+}
+
+void LogManager::write_cleaner_checkpoints() {
+  // Only partitions that still exist.
+  std::erase_if(cleaner_checkpoints_, [&](const auto& e) {
+    const auto it = topics_.find(e.first.first);
+    return it == topics_.end() || e.first.second >= it->second.meta.partition_count;
+  });
+  try {
+    cleaner::write_checkpoints(dir_ + "/" + cleaner::kCheckpointFile, cleaner_checkpoints_);
+  } catch (const std::exception& e) {
+    // The logs are consistent whatever the file says; a stale one costs a longer clean.
+    spdlog::error("{}: cannot write {}: {}", dir_, cleaner::kCheckpointFile, e.what());
+  }
 }
 
 LogCleanerSummary LogManager::clean_now(int64_t now_ms, bool force) {
@@ -464,44 +525,113 @@ LogCleanerSummary LogManager::clean_now(int64_t now_ms, bool force) {
     if (!t.config.compacts()) continue;
     for (size_t i = 0; i < t.logs.size(); ++i) {
       PartitionLog& log = *t.logs[i];
-      const std::pair<std::string, int32_t> key{name, static_cast<int32_t>(i)};
+      const PartitionKey key{name, static_cast<int32_t>(i)};
+      if (cleaning_.count(key)) continue;  // a background clean has it
       const int64_t checkpoint = cleaner_checkpoint(name, key.second);
       const cleaner::CleanableRange range = cleaner::cleanable_range(log, checkpoint, now_ms);
       if (force ? range.dirty_bytes == 0 : !range.due(t.config)) continue;
-      LogCleanOptions o;
-      o.now_ms = now_ms;
-      o.dedupe_buffer_bytes = dedupe_buffer_bytes_;
-      o.load_factor = dedupe_load_factor_;
-      o.first_dirty_offset = range.first_dirty_offset;
-      o.end_offset = range.first_uncleanable_offset;
-      o.delete_retention_ms = t.config.delete_retention_ms;
-      const LogCleanResult r = log.clean(o);
+      const LogCleanResult r = log.clean(clean_options(t, range, now_ms));
       if (r.error != ErrorCode::NONE) {
         ++summary.logs_failed;
         continue;
       }
       if (r.cleaned) ++summary.logs_cleaned;
       summary.stats += r.stats;
-      if (r.first_dirty_offset != checkpoint) {
-        cleaner_checkpoints_[key] = r.first_dirty_offset;
-        changed = true;
-      }
+      changed |= update_cleaner_checkpoint(key, checkpoint, r.first_dirty_offset);
     }
   }
-  if (changed) {
-    // Only partitions that still exist.
-    std::erase_if(cleaner_checkpoints_, [&](const auto& e) {
-      const auto it = topics_.find(e.first.first);
-      return it == topics_.end() || e.first.second >= it->second.meta.partition_count;
-    });
-    try {
-      cleaner::write_checkpoints(dir_ + "/" + cleaner::kCheckpointFile, cleaner_checkpoints_);
-    } catch (const std::exception& e) {
-      // The logs are consistent whatever the file says; a stale one costs a longer clean.
-      spdlog::error("{}: cannot write {}: {}", dir_, cleaner::kCheckpointFile, e.what());
-    }
-  }
+  if (changed) write_cleaner_checkpoints();
   return summary;
+}
+
+void LogManager::start_cleaner(std::function<int64_t()> now_ms) {
+  if (!cleaner_enabled_ || cleaner_threads_ || shut_down_) return;
+  cleaner_clock_ = std::move(now_ms);
+  cleaner_threads_ = std::make_unique<cleaner::CleanerThreads>(
+      cleaner_thread_count_, cleaner_io_max_bytes_per_second_, options_.post_to_loop);
+  spdlog::debug("log cleaner: {} thread(s), dedupe buffer {} bytes, I/O bound {}",
+                cleaner_thread_count_, dedupe_buffer_bytes_,
+                cleaner_io_max_bytes_per_second_ >= cleaner::IoThrottle::kUnlimited
+                    ? std::string("none")
+                    : fmt::format("{:.0f} bytes/s", cleaner_io_max_bytes_per_second_));
+}
+
+size_t LogManager::schedule_cleaning(int64_t now_ms) {
+  if (!cleaner_threads_ || shut_down_) return 0;
+  int idle = cleaner_threads_->idle();
+  if (idle == 0) return 0;
+  // The due logs not being cleaned, filthiest first: past max.compaction.lag.ms first,
+  // then by dirty ratio (Kafka's grabFilthiestCompactedLog).
+  struct Candidate {
+    Topic* topic;
+    int32_t partition;
+    cleaner::CleanableRange range;
+  };
+  std::vector<Candidate> due;
+  for (auto& [name, t] : topics_) {
+    if (!t.config.compacts()) continue;
+    for (size_t i = 0; i < t.logs.size(); ++i) {
+      const auto p = static_cast<int32_t>(i);
+      if (cleaning_.count({name, p})) continue;
+      cleaner::CleanableRange range =
+          cleaner::cleanable_range(*t.logs[i], cleaner_checkpoint(name, p), now_ms);
+      if (range.due(t.config)) due.push_back({&t, p, range});
+    }
+  }
+  std::sort(due.begin(), due.end(), [](const Candidate& a, const Candidate& b) {
+    return std::pair(a.range.max_lag_exceeded, a.range.dirty_ratio) >
+           std::pair(b.range.max_lag_exceeded, b.range.dirty_ratio);
+  });
+  size_t started = 0;
+  for (const Candidate& c : due) {
+    if (idle == 0) break;
+    const PartitionKey key{c.topic->meta.name, c.partition};
+    LogCleanResult early;
+    std::optional<cleaner::CleanPlan> plan =
+        c.topic->logs[static_cast<size_t>(c.partition)]->plan_clean(
+            clean_options(*c.topic, c.range, now_ms), early);
+    if (!plan) continue;  // nothing cleanable after all (or an error, logged)
+    auto shared = std::make_shared<const cleaner::CleanPlan>(std::move(*plan));
+    InFlightClean& slot = cleaning_[key];
+    slot.plan = shared;
+    slot.checkpoint = cleaner_checkpoint(key.first, key.second);
+    slot.id =
+        cleaner_threads_->submit(shared, [this, alive = std::weak_ptr<int>(alive_), key,
+                                          plan = shared.get()](cleaner::CleanOutcome outcome) {
+          if (alive.expired()) return;
+          on_clean_done(key, plan, std::move(outcome));
+        });
+    --idle;
+    ++started;
+  }
+  return started;
+}
+
+void LogManager::on_clean_done(const PartitionKey& key, const cleaner::CleanPlan* plan,
+                               cleaner::CleanOutcome&& outcome) {
+  // Not ours when the clean was cancelled meanwhile (its topic deleted, perhaps re-created).
+  const auto it = cleaning_.find(key);
+  if (it == cleaning_.end() || it->second.plan.get() != plan || shut_down_) return;
+  const InFlightClean done = std::move(it->second);
+  cleaning_.erase(it);
+  PartitionLog* log = partition(key.first, key.second);
+  if (log == nullptr) return;
+  const LogCleanResult r = log->finish_clean(*done.plan, std::move(outcome));
+  const bool progressed = r.error == ErrorCode::NONE &&
+                          update_cleaner_checkpoint(key, done.checkpoint, r.first_dirty_offset);
+  if (progressed) write_cleaner_checkpoints();
+  // A backlog is worked through at once; a log that made no progress (an error, a key
+  // map too small) waits for the next tick rather than spinning.
+  if (progressed || r.cleaned)
+    schedule_cleaning(cleaner_clock_ ? cleaner_clock_() : done.plan->now_ms);
+}
+
+void LogManager::cancel_cleans(const std::string& topic) {
+  for (auto it = cleaning_.lower_bound({topic, INT32_MIN});
+       it != cleaning_.end() && it->first.first == topic;) {
+    if (cleaner_threads_) cleaner_threads_->cancel(it->second.id);
+    it = cleaning_.erase(it);
+  }
 }
 
 void LogManager::flush_on_timer(int64_t now_ms) {
@@ -512,6 +642,9 @@ void LogManager::flush_on_timer(int64_t now_ms) {
 void LogManager::shutdown() {
   if (shut_down_ || !flusher_) return;
   shut_down_ = true;
+  // A clean in flight is abandoned; its thread removes what it wrote.
+  if (cleaner_threads_) cleaner_threads_->stop();
+  cleaning_.clear();
   // After a clean start that nothing wrote to, the logs are as the marker on disk
   // vouches: it stays, and there is nothing to sync. Otherwise a broker that never wrote
   // still owes its start-up steps (a first meta.properties).

@@ -806,117 +806,123 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   return deleted;
 }
 
-LogCleanResult PartitionLog::clean(const LogCleanOptions& o) {
-  LogCleanResult res;
-  const auto started = std::chrono::steady_clock::now();
+std::optional<cleaner::CleanPlan> PartitionLog::plan_clean(const LogCleanOptions& o,
+                                                           LogCleanResult& res) {
+  res = {};
   res.first_dirty_offset = std::max(o.first_dirty_offset, log_start_offset_);
   // Whole sealed segments below the cleanable end.
   const int64_t end = std::min({o.end_offset, active().base_offset(), last_stable_offset()});
-  std::vector<cleaner::SourceSegment> sources;
+  cleaner::CleanPlan plan;
   try {
     for (auto& [base, seg] : segments_) {
       if (seg.get() == &active() || seg->next_offset() > end) break;
-      sources.push_back({base, seg->log_file(false), seg->size(), seg->aborted_txns()});
+      plan.sources.push_back({base, seg->log_file(false), seg->size(), seg->aborted_txns()});
+      plan.index_bytes.push_back(seg->offset_index().size() * 8);
+      plan.next_offsets.push_back(seg->next_offset());
     }
   } catch (const std::system_error& e) {
     spdlog::error("{}: clean: cannot open a segment: {}", dir_, e.what());
     res.error = ErrorCode::KAFKA_STORAGE_ERROR;
-    return res;
+    return std::nullopt;
   }
-  if (sources.empty()) return res;
-  const int64_t clean_end = segments_.at(sources.back().base_offset)->next_offset();
-  if (res.first_dirty_offset >= clean_end) return res;  // nothing dirty
+  if (plan.sources.empty()) return std::nullopt;
+  plan.clean_end = plan.next_offsets.back();
+  if (res.first_dirty_offset >= plan.clean_end) return std::nullopt;  // nothing dirty
   if (gate_ && !gate_->pass()) {
     res.error = ErrorCode::KAFKA_STORAGE_ERROR;
-    return res;
+    return std::nullopt;
   }
-
-  cleaner::AbortedTxnSet aborted;
+  plan.dir = dir_;
+  plan.now_ms = o.now_ms;
+  plan.delete_retention_ms = o.delete_retention_ms;
+  plan.dedupe_buffer_bytes = o.dedupe_buffer_bytes;
+  plan.load_factor = o.load_factor;
+  plan.index_interval_bytes = config_.index_interval_bytes;
+  plan.segment_bytes = static_cast<uint64_t>(config_.segment_bytes);
+  plan.segment_index_bytes = static_cast<uint64_t>(config_.segment_index_bytes);
+  plan.first_dirty_offset = res.first_dirty_offset;
+  plan.last_step = o.last_step;
   for (const auto& [_, seg] : segments_) {
     for (const AbortedTxnEntry& e : seg->aborted_txns())
-      aborted.add(e.producer_id, e.first_offset, e.last_offset);
+      plan.aborted.add(e.producer_id, e.first_offset, e.last_offset);
   }
-  std::unordered_map<int64_t, int64_t> last_batches;
   for (const ProducerEntry& p : producers_.entries()) {
-    if (const ProducerBatchMeta* last = p.last()) last_batches[p.producer_id] = last->first_offset;
+    if (const ProducerBatchMeta* last = p.last())
+      plan.last_batch_of_producer[p.producer_id] = last->first_offset;
   }
-  cleaner::OffsetMap map(o.dedupe_buffer_bytes, o.load_factor);
-  int64_t covered;
-  try {
-    covered = cleaner::build_offset_map(sources, res.first_dirty_offset, clean_end, aborted, map,
-                                        res.stats);
-  } catch (const std::exception& e) {
-    spdlog::error("{}: clean: cannot build the key map: {}", dir_, e.what());
-    res.error = ErrorCode::KAFKA_STORAGE_ERROR;
-    return res;
-  }
-  if (covered <= res.first_dirty_offset) {
-    spdlog::warn("{}: clean: the dedupe buffer ({} bytes) holds no key: nothing cleaned", dir_,
-                 o.dedupe_buffer_bytes);
-    return res;
-  }
-  while (!sources.empty() && sources.back().base_offset >= covered) sources.pop_back();
+  return plan;
+}
 
-  cleaner::CleaningContext ctx;
-  ctx.now_ms = o.now_ms;
-  ctx.delete_retention_ms = o.delete_retention_ms;
-  ctx.map = &map;
-  ctx.aborted = &aborted;
-  ctx.last_batch_of_producer = &last_batches;
-  // Groups of consecutive segments whose result fits one segment, as Kafka's
-  // groupSegmentsBySize: log and offset index sizes, and offsets relative to the base.
-  size_t i = 0;
-  while (i < sources.size()) {
-    size_t j = i;
-    uint64_t bytes = 0, index_bytes = 0;
-    while (j < sources.size()) {
-      const Segment& seg = *segments_.at(sources[j].base_offset);
-      const bool first = j == i;
-      if (!first && (bytes + seg.size() > static_cast<uint64_t>(config_.segment_bytes) ||
-                     index_bytes + seg.offset_index().size() * 8 >
-                         static_cast<uint64_t>(config_.segment_index_bytes) ||
-                     seg.next_offset() - 1 - sources[i].base_offset > INT32_MAX))
-        break;
-      bytes += seg.size();
-      index_bytes += seg.offset_index().size() * 8;
-      ++j;
+LogCleanResult PartitionLog::finish_clean(const cleaner::CleanPlan& plan,
+                                          cleaner::CleanOutcome&& outcome) {
+  LogCleanResult res;
+  res.first_dirty_offset = plan.first_dirty_offset;
+  res.stats = outcome.stats;
+  res.error = outcome.error;
+  if (outcome.error != ErrorCode::NONE) return res;
+  if (plan.last_step == cleaner::SwapStep::kWriteCleaned) return res;  // a test's "crash"
+  const auto started = std::chrono::steady_clock::now();
+  size_t dropped = 0;
+  for (size_t k = 0; k < outcome.groups.size(); ++k) {
+    const cleaner::CleanedGroup& g = outcome.groups[k];
+    const bool intact = std::all_of(g.bases.begin(), g.bases.end(),
+                                    [&](int64_t b) { return segments_.count(b) != 0; });
+    if (!intact || (gate_ && !gate_->pass())) {
+      // Retention or DeleteRecords removed a source meanwhile: what it held is gone,
+      // and so is the group's clean.
+      cleaner::discard_cleaned(dir_, g.segment.base_offset);
+      ++dropped;
+      continue;
     }
-    const std::span<const cleaner::SourceSegment> group(sources.data() + i, j - i);
-    std::vector<int64_t> bases;
-    for (const auto& s : group) bases.push_back(s.base_offset);
     files_changed_ = true;
     try {
-      const cleaner::CleanedSegment cleaned = cleaner::clean_and_swap(
-          dir_, group, ctx, config_.index_interval_bytes, res.stats, o.last_step);
-      if (o.last_step != cleaner::SwapStep::kRenameToFinal) return res;  // a test's "crash"
-      for (const int64_t b : bases) {
+      cleaner::rename_cleaned_to_swap(dir_, g.segment.base_offset);
+      if (plan.last_step < cleaner::SwapStep::kDeleteReplaced) return res;  // a test's "crash"
+      cleaner::delete_replaced_segments(dir_, g.bases);
+      if (plan.last_step < cleaner::SwapStep::kRenameToFinal) return res;
+      cleaner::rename_swap_to_final(dir_, g.segment.base_offset);
+      for (const int64_t b : g.bases) {
         if (read_hint_.segment_base == b) read_hint_ = {};
         segments_.erase(b);
       }
-      segments_.emplace(cleaned.base_offset,
-                        Segment::open(dir_, cleaned.base_offset, false,
-                                      config_.index_interval_bytes, o.now_ms, file_cache_, true));
+      segments_.emplace(g.segment.base_offset, Segment::open(dir_, g.segment.base_offset, false,
+                                                             config_.index_interval_bytes,
+                                                             plan.now_ms, file_cache_, true));
       res.cleaned = true;
     } catch (const std::exception& e) {
-      spdlog::error("{}: clean of segments [{}, {}] failed: {}", dir_, bases.front(), bases.back(),
-                    e.what());
-      reload_segments_after_failed_clean(bases, o.now_ms);
+      spdlog::error("{}: swap of the clean of segments [{}, {}] failed: {}", dir_, g.bases.front(),
+                    g.bases.back(), e.what());
+      for (size_t rest = k + 1; rest < outcome.groups.size(); ++rest)
+        cleaner::discard_cleaned(dir_, outcome.groups[rest].segment.base_offset);
+      reload_segments_after_failed_clean(g.bases, plan.now_ms);
       res.error = ErrorCode::KAFKA_STORAGE_ERROR;
       return res;
     }
-    i = j;
   }
-  res.first_dirty_offset = covered;
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+  if (outcome.covered > plan.first_dirty_offset) res.first_dirty_offset = outcome.covered;
+  const auto swap_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   const cleaner::CleanStats& st = res.stats;
   spdlog::info(
-      "{}: cleaned {} segments into {} in {} ms: read {} bytes, wrote {} ({:.1f}%), removed {} "
-      "of {} records; key map {} keys ({:.1f}% full); dirty from offset {} now",
-      dir_, st.segments_cleaned, st.segments_written, took.count(), st.bytes_read, st.bytes_written,
+      "{}: cleaned {} segments into {} in {} ms (swap {} ms{}): read {} bytes, wrote {} "
+      "({:.1f}%), removed {} of {} records; key map {} keys ({:.1f}% full); dirty from offset "
+      "{} now",
+      dir_, st.segments_cleaned, st.segments_written, outcome.took.count() + swap_ms.count(),
+      swap_ms.count(),
+      dropped ? fmt::format(", {} group(s) dropped: their segments were deleted meanwhile", dropped)
+              : std::string(),
+      st.bytes_read, st.bytes_written,
       st.bytes_read ? 100.0 * double(st.bytes_written) / double(st.bytes_read) : 0.0,
-      st.records_removed, st.records_read, map.size(), 100.0 * map.utilization(), covered);
+      st.records_removed, st.records_read, outcome.map_keys, 100.0 * outcome.map_utilization,
+      res.first_dirty_offset);
   return res;
+}
+
+LogCleanResult PartitionLog::clean(const LogCleanOptions& o) {
+  LogCleanResult res;
+  std::optional<cleaner::CleanPlan> plan = plan_clean(o, res);
+  if (!plan) return res;
+  return finish_clean(*plan, cleaner::run_clean(*plan));
 }
 
 void PartitionLog::reload_segments_after_failed_clean(const std::vector<int64_t>& bases,

@@ -106,6 +106,14 @@ struct BrokerConfig {
   int64_t log_flush_interval_ms = INT64_MAX;  // unset in Kafka: never by time
   TimestampType log_message_timestamp_type = TimestampType::kCreateTime;
   std::string log_cleanup_policy = "delete";
+  // The log cleaner (compaction): whether it runs, its threads, how long they wait when
+  // no log is due, their shared I/O bound, the key map's memory and fill limit.
+  bool log_cleaner_enable = true;
+  int32_t log_cleaner_threads = 1;
+  int64_t log_cleaner_backoff_ms = 15000;
+  double log_cleaner_io_max_bytes_per_second = 1.7976931348623157e308;
+  int64_t log_cleaner_dedupe_buffer_size = 134217728;
+  double log_cleaner_io_buffer_load_factor = 0.9;
   std::string compression_type = "producer";
 
   // --- groups, offsets, transactions, producers

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 
 #include "samsa/protocol/error_code.h"
 #include "samsa/storage/cleaner/cleanable.h"
+#include "samsa/storage/cleaner/cleaner_threads.h"
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
 #include "samsa/storage/open_file_cache.h"
@@ -124,6 +126,16 @@ class LogManager {
   LogCleanerSummary clean_now(int64_t now_ms, bool force = false);
   // The first dirty offset the cleaner remembers for a partition, or -1.
   int64_t cleaner_checkpoint(const std::string& topic, int32_t partition) const;
+  // The background cleaner: starts log.cleaner.threads threads (none when
+  // log.cleaner.enable is false). Call once the loop runs; `now_ms` is the broker's clock.
+  void start_cleaner(std::function<int64_t()> now_ms);
+  // From a timer every log.cleaner.backoff.ms, and again after every clean: hands the
+  // filthiest due logs (highest dirty ratio; past max.compaction.lag.ms first) to idle
+  // cleaner threads. Each is planned here, cleaned on its thread and swapped in here when
+  // done; a log is in at most one clean. Returns how many cleans it started.
+  size_t schedule_cleaning(int64_t now_ms);
+  size_t cleans_in_flight() const { return cleaning_.size(); }
+  bool cleaner_running() const { return cleaner_threads_ != nullptr; }
 
   // flush.ms, from a timer.
   void flush_on_timer(int64_t now_ms);
@@ -145,9 +157,23 @@ class LogManager {
   };
   explicit LogManager(LogManagerOptions options);
   void load();
-  // log.cleaner.dedupe.buffer.size, log.cleaner.io.buffer.load.factor. Throws
-  // std::runtime_error on a bad value.
+  // log.cleaner.dedupe.buffer.size, log.cleaner.io.buffer.load.factor,
+  // log.cleaner.enable, log.cleaner.threads, log.cleaner.io.max.bytes.per.second.
+  // Throws std::runtime_error on a bad value.
   void parse_cleaner_config();
+  using PartitionKey = std::pair<std::string, int32_t>;
+  // The options of a clean of `log` now (the key map's memory is shared by the threads).
+  LogCleanOptions clean_options(const Topic& t, const cleaner::CleanableRange& range,
+                                int64_t now_ms) const;
+  // A background clean came back (loop thread).
+  void on_clean_done(const PartitionKey& key, const cleaner::CleanPlan* plan,
+                     cleaner::CleanOutcome&& outcome);
+  // Records a log's new first dirty offset; true when it changed.
+  bool update_cleaner_checkpoint(const PartitionKey& key, int64_t checkpoint,
+                                 int64_t first_dirty_offset);
+  void write_cleaner_checkpoints();
+  // Stops the background cleans of a topic's partitions (it is being deleted).
+  void cancel_cleans(const std::string& topic);
   std::string partition_dir(const std::string& topic, int32_t p) const;
   std::string meta_path(const std::string& topic) const;
   void write_meta(const TopicMetadata& meta);
@@ -179,6 +205,20 @@ class LogManager {
   cleaner::Checkpoints cleaner_checkpoints_;
   size_t dedupe_buffer_bytes_ = 128u << 20;  // log.cleaner.dedupe.buffer.size
   double dedupe_load_factor_ = 0.9;          // log.cleaner.io.buffer.load.factor
+  bool cleaner_enabled_ = true;              // log.cleaner.enable
+  int cleaner_thread_count_ = 1;             // log.cleaner.threads
+  double cleaner_io_max_bytes_per_second_ = cleaner::IoThrottle::kUnlimited;
+  // The background cleans: one per log at most, by partition, with the plan they run.
+  struct InFlightClean {
+    uint64_t id = 0;
+    std::shared_ptr<const cleaner::CleanPlan> plan;
+    int64_t checkpoint = -1;  // the log's checkpoint when planned
+  };
+  std::map<PartitionKey, InFlightClean> cleaning_;
+  std::function<int64_t()> cleaner_clock_;
+  // Completions posted by the cleaner threads check it: the manager may be gone.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  std::unique_ptr<cleaner::CleanerThreads> cleaner_threads_;  // last: joined first
 };
 
 }  // namespace samsa::storage

@@ -11,12 +11,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "samsa/protocol/error_code.h"
+#include "samsa/storage/cleaner/clean_job.h"
 #include "samsa/storage/cleaner/segment_cleaner.h"
 #include "samsa/storage/flusher.h"
 #include "samsa/storage/log_config.h"
@@ -176,6 +178,12 @@ class PartitionLog {
   // the segments from the log start in groups that fit a segment (segment.bytes,
   // segment.index.bytes), each swapped in crash-safely. Synchronous, on the loop thread.
   LogCleanResult clean(const LogCleanOptions& options);
+  // clean() in its parts (cleaner/clean_job.h), so that cleaner::run_clean can run on a
+  // cleaner thread between them. plan_clean: nullopt when there is nothing to clean or
+  // on an error (then in `result`). finish_clean swaps the written groups in.
+  std::optional<cleaner::CleanPlan> plan_clean(const LogCleanOptions& options,
+                                               LogCleanResult& result);
+  LogCleanResult finish_clean(const cleaner::CleanPlan& plan, cleaner::CleanOutcome&& outcome);
 
   // Clean shutdown of this log: writes indexes and the producer snapshot and fsyncs,
   // synchronously; a log whose files did not change since they were last made durable

@@ -123,13 +123,14 @@ std::string cleaner_file_path(const std::string& dir, int64_t base_offset, const
 
 int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_offset,
                          int64_t to_offset, const AbortedTxnSet& aborted, OffsetMap& map,
-                         CleanStats& stats) {
+                         CleanStats& stats, const CleanControl& control) {
   std::vector<uint8_t> plain;
   int64_t covered = to_offset;
   bool stop = false;
   for (const SourceSegment& seg : segments) {
     if (stop || seg.base_offset >= to_offset) break;
     for_each_batch(seg, [&](const BatchHeader& h, std::span<const uint8_t> batch) {
+      control.account(batch.size());
       if (h.base_offset >= to_offset) {
         stop = true;
         return false;
@@ -184,6 +185,7 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
     for (const SourceSegment& seg : group) {
       aborted.insert(aborted.end(), seg.aborted.begin(), seg.aborted.end());
       for_each_batch(seg, [&](const BatchHeader& h, std::span<const uint8_t> batch) {
+        ctx.control.account(batch.size());
         const size_t at = pending.size();
         FilterResult r = filter.filter(batch, ctx, pending);
         ++stats.batches_read;
@@ -222,6 +224,7 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
         out.next_offset = h.last_offset() + 1;
         if (pending.size() >= kWriteBuffer) {
           write_all(*log, pending.data(), pending.size(), size - pending.size(), path(".log"));
+          ctx.control.account(pending.size());
           pending.clear();
         }
         return true;

@@ -75,24 +75,7 @@ class CleanerLogTest : public ::testing::Test {
     return out;
   }
   static std::vector<DecodedRecord> read_all(PartitionLog& log) {
-    std::vector<DecodedRecord> out;
-    int64_t offset = log.log_start_offset();
-    while (offset < log.log_end_offset()) {
-      const ReadResult r = log.read(offset, 1 << 20, true);
-      EXPECT_EQ(r.error, ErrorCode::NONE);
-      if (r.error != ErrorCode::NONE || r.slices.empty()) break;
-      std::vector<BatchHeader> headers;
-      for (const FileSlice& s : r.slices) {
-        std::vector<uint8_t> bytes(s.length);
-        EXPECT_EQ(::pread(s.file->fd(), bytes.data(), bytes.size(), static_cast<off_t>(s.offset)),
-                  static_cast<ssize_t>(bytes.size()));
-        for (auto& rec : decode_records(bytes, &headers)) {
-          if (rec.offset >= offset) out.push_back(std::move(rec));
-        }
-      }
-      offset = headers.back().last_offset() + 1;
-    }
-    return out;
+    return testing::read_log_records(log);
   }
   std::vector<std::string> leftovers() const {
     std::vector<std::string> names;

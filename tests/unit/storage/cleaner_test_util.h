@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "samsa/storage/batch_builder.h"
 #include "samsa/storage/compression.h"
+#include "samsa/storage/partition_log.h"
 #include "samsa/storage/record_batch.h"
 
 namespace samsa::storage::testing {
@@ -77,6 +79,28 @@ inline std::vector<DecodedRecord> decode_records(std::span<const uint8_t> bytes,
     EXPECT_TRUE(it.finished_exactly());
     EXPECT_EQ(n, h.record_count);
     pos += h.size_in_bytes();
+  }
+  return out;
+}
+
+// Every record of `log` from its start, as a consumer would read them.
+inline std::vector<DecodedRecord> read_log_records(PartitionLog& log) {
+  std::vector<DecodedRecord> out;
+  int64_t offset = log.log_start_offset();
+  while (offset < log.log_end_offset()) {
+    const ReadResult r = log.read(offset, 1 << 20, true);
+    EXPECT_EQ(r.error, ErrorCode::NONE);
+    if (r.error != ErrorCode::NONE || r.slices.empty()) break;
+    std::vector<BatchHeader> headers;
+    for (const FileSlice& s : r.slices) {
+      std::vector<uint8_t> bytes(s.length);
+      EXPECT_EQ(::pread(s.file->fd(), bytes.data(), bytes.size(), static_cast<off_t>(s.offset)),
+                static_cast<ssize_t>(bytes.size()));
+      for (auto& rec : decode_records(bytes, &headers)) {
+        if (rec.offset >= offset) out.push_back(std::move(rec));
+      }
+    }
+    offset = headers.back().last_offset() + 1;
   }
   return out;
 }

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "samsa/storage/cleaner/offset_map.h"
+#include "samsa/storage/cleaner/throttle.h"
 #include "samsa/storage/record_batch.h"
 
 namespace samsa::storage::cleaner {
@@ -59,6 +60,8 @@ struct CleaningContext {
   const AbortedTxnSet* aborted = nullptr;  // none when null
   // Producer id -> base offset of its last batch in the log (always kept).
   const std::unordered_map<int64_t, int64_t>* last_batch_of_producer = nullptr;
+  // Paces the segment writer and stops it (none: unbounded, never stopped).
+  CleanControl control{};
 };
 
 enum class BatchFate : uint8_t {

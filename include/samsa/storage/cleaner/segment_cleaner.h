@@ -83,16 +83,17 @@ std::string cleaner_file_path(const std::string& dir, int64_t base_offset, const
 // `map`: control batches, keyless records and the data of aborted transactions are
 // skipped. Stops at the first record whose key no longer fits. Returns the offset up
 // to which the map is complete (to_offset unless it filled up). Throws std::system_error
-// on read errors, std::runtime_error on a torn or unreadable batch.
+// on read errors, std::runtime_error on a torn or unreadable batch, CleanAborted when
+// `control` stops it.
 int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_offset,
                          int64_t to_offset, const AbortedTxnSet& aborted, OffsetMap& map,
-                         CleanStats& stats);
+                         CleanStats& stats, const CleanControl& control = {});
 
 // Step 1: the cleaned form of `group` (consecutive segments, in order) as `.cleaned`
 // files named after the first one's base offset, fsynced. Indexes as Segment builds them
 // (an offset index entry after more than `index_interval_bytes`, a sealed time index).
-// A batch that cannot be read is copied unchanged. Throws std::system_error or
-// std::runtime_error, removing what it wrote.
+// A batch that cannot be read is copied unchanged. Throws std::system_error,
+// std::runtime_error or CleanAborted (ctx.control), removing what it wrote.
 CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const SourceSegment> group,
                                      const CleaningContext& ctx, int32_t index_interval_bytes,
                                      CleanStats& stats);
