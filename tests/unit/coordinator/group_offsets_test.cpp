@@ -229,5 +229,53 @@ TEST(GroupLogCodec, RecordsRoundTripThroughKafkasLayout) {
   EXPECT_EQ(value[1], 3);  // value version 3
 }
 
+// The broker's log cleaner compacts __consumer_offsets like any compacted topic (the
+// coordinator's own snapshot is off here): what a restart replays from the cleaned log
+// is the state the coordinator had.
+TEST_F(GroupTest, TheLogCleanerCompactsTheOffsetsTopicAndReplayAgrees) {
+  auto [ids, gen] = stable_group("g", 2);
+  ASSERT_EQ(commit("g", gen, ids[0], {at("t", 0, 0)})[0], ErrorCode::NONE);
+  std::string message;
+  ASSERT_EQ(logs_->set_topic_configs(GroupLog::kTopic,
+                                     {{"cleanup.policy", "compact"},
+                                      {"segment.bytes", "2048"},
+                                      {"min.cleanable.dirty.ratio", "0.01"},
+                                      {"delete.retention.ms", "0"}},
+                                     message),
+            ErrorCode::NONE)
+      << message;
+  for (int i = 1; i <= 400; ++i)
+    ASSERT_EQ(commit("g", gen, ids[i % 2], {at("t", i % 4, i)})[0], ErrorCode::NONE);
+  ASSERT_EQ(commit("gone", -1, "", {at("u", 0, 7), at("u", 1, 8)})[0], ErrorCode::NONE);
+  auto slot = std::make_shared<std::optional<std::vector<ErrorCode>>>();
+  groups_->delete_groups({"gone"}, [slot](auto e) { *slot = e; });
+  wait(slot);
+  for (int i = 401; i <= 440; ++i)  // the deletion's tombstones leave the active segment
+    ASSERT_EQ(commit("g", gen, ids[0], {at("t", i % 4, i)})[0], ErrorCode::NONE);
+
+  storage::PartitionLog* log = logs_->partition(GroupLog::kTopic, 0);
+  ASSERT_NE(log, nullptr);
+  ASSERT_GT(log->segment_count(), 10u);
+  const uint64_t before = log->size_bytes();
+  const auto first = logs_->clean_now(sched_.now_ms(), /*force=*/true);
+  EXPECT_EQ(first.logs_cleaned, 1u);
+  EXPECT_GT(first.stats.records_removed, 300u);
+  EXPECT_LT(log->size_bytes(), before / 4);
+  // A second clean, past the tombstones' horizon (delete.retention.ms=0), drops them.
+  for (int i = 441; i <= 480; ++i)
+    ASSERT_EQ(commit("g", gen, ids[1], {at("t", i % 4, i)})[0], ErrorCode::NONE);
+  sched_.advance(10);
+  const auto second = logs_->clean_now(sched_.now_ms(), /*force=*/true);
+  EXPECT_EQ(second.logs_cleaned, 1u);
+
+  reopen();
+  for (int p = 0; p < 4; ++p) EXPECT_EQ(committed("g", "t", p), p == 0 ? 480 : 476 + p);
+  EXPECT_FALSE(groups_->group_state("gone"));
+  EXPECT_EQ(committed("gone", "u", 0), -1);
+  EXPECT_EQ(groups_->group_state("g"), GroupState::kStable);
+  EXPECT_EQ(groups_->generation("g"), gen);
+  EXPECT_EQ(heartbeat("g", gen, ids[1]), ErrorCode::NONE);
+}
+
 }  // namespace
 }  // namespace samsa::coordinator::testing
