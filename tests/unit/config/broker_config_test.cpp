@@ -131,6 +131,36 @@ TEST(BrokerConfigTest, InvalidValuesNameTheKey) {
                       "group.min.session.timeout.ms");
 }
 
+TEST(BrokerConfigTest, LogCleanerKeys) {
+  BrokerConfig d = from("");
+  EXPECT_TRUE(d.log_cleaner_enable);
+  EXPECT_EQ(d.log_cleaner_threads, 1);
+  EXPECT_EQ(d.log_cleaner_backoff_ms, 15000);
+  EXPECT_EQ(d.log_cleaner_dedupe_buffer_size, 134217728);
+  EXPECT_EQ(d.effective.at("log.cleaner.io.max.bytes.per.second").value, "1.7976931348623157E308");
+  EXPECT_TRUE(d.unknown_keys.empty());
+  BrokerConfig c = from(
+      "log.cleanup.policy=compact, delete\nlog.cleaner.enable=false\nlog.cleaner.threads=3\n"
+      "log.cleaner.backoff.ms=100\nlog.cleaner.io.max.bytes.per.second=1e6\n"
+      "log.cleaner.dedupe.buffer.size=1048576\nlog.cleaner.io.buffer.load.factor=0.5\n");
+  EXPECT_EQ(c.log_cleanup_policy, "compact, delete");
+  EXPECT_FALSE(c.log_cleaner_enable);
+  EXPECT_EQ(c.log_cleaner_threads, 3);
+  EXPECT_EQ(c.log_cleaner_backoff_ms, 100);
+  EXPECT_EQ(c.log_cleaner_io_max_bytes_per_second, 1e6);
+  EXPECT_EQ(c.log_cleaner_dedupe_buffer_size, 1048576);
+  EXPECT_EQ(c.log_cleaner_io_buffer_load_factor, 0.5);
+  EXPECT_TRUE(c.unknown_keys.empty());
+  expect_error_naming("log.cleanup.policy=compress", "log.cleanup.policy");
+  expect_error_naming("log.cleanup.policy=compact,", "log.cleanup.policy");
+  expect_error_naming("log.cleaner.threads=0", "log.cleaner.threads");
+  expect_error_naming("log.cleaner.enable=1", "log.cleaner.enable");
+  expect_error_naming("log.cleaner.io.max.bytes.per.second=fast",
+                      "log.cleaner.io.max.bytes.per.second");
+  expect_error_naming("log.cleaner.io.buffer.load.factor=2", "log.cleaner.io.buffer.load.factor");
+  expect_error_naming("log.cleaner.dedupe.buffer.size=10", "log.cleaner.dedupe.buffer.size");
+}
+
 TEST(BrokerConfigTest, ErrorMentionsSource) {
   try {
     from("", {"KAFKA_NUM_PARTITIONS=x"});
