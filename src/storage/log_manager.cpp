@@ -642,8 +642,17 @@ void LogManager::flush_on_timer(int64_t now_ms) {
 void LogManager::shutdown() {
   if (shut_down_ || !flusher_) return;
   shut_down_ = true;
-  // A clean in flight is abandoned; its thread removes what it wrote.
+  // A clean in flight is abandoned: a running one's thread removes what it wrote; one
+  // that finished but was not swapped in yet left `.cleaned` files, removed here as the
+  // next start would.
   if (cleaner_threads_) cleaner_threads_->stop();
+  for (const auto& [key, clean] : cleaning_) {
+    try {
+      cleaner::recover_interrupted_clean(clean.plan->dir);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: {}", clean.plan->dir, e.what());
+    }
+  }
   cleaning_.clear();
   // After a clean start that nothing wrote to, the logs are as the marker on disk
   // vouches: it stays, and there is nothing to sync. Otherwise a broker that never wrote

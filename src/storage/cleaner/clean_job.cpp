@@ -25,8 +25,14 @@ CleanOutcome run_clean(const CleanPlan& plan, const CleanControl& control) {
     out.error = ErrorCode::KAFKA_STORAGE_ERROR;
     return finish();
   };
-  // Allocated for this clean only: an idle broker does not hold the dedupe buffer.
-  OffsetMap map(plan.dedupe_buffer_bytes, plan.load_factor);
+  // Allocated for this clean only (an idle broker does not hold the dedupe buffer), and
+  // no larger than the dirty range's offsets can fill: a log of a few thousand records
+  // gets a map of a few hundred KB, not the whole budget.
+  const double most_keys = double(plan.clean_end - plan.first_dirty_offset) + 1;
+  const double needed = (most_keys / plan.load_factor + 2) * double(OffsetMap::kEntryBytes);
+  OffsetMap map(needed < double(plan.dedupe_buffer_bytes) ? static_cast<size_t>(needed)
+                                                          : plan.dedupe_buffer_bytes,
+                plan.load_factor);
   try {
     out.covered = build_offset_map(plan.sources, plan.first_dirty_offset, plan.clean_end,
                                    plan.aborted, map, out.stats, control);

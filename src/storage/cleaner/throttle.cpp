@@ -1,30 +1,32 @@
 #include "samsa/storage/cleaner/throttle.h"
 
+#include <algorithm>
+
 namespace samsa::storage::cleaner {
 
+void IoThrottle::refill(Clock::time_point now) {
+  const double seconds = std::chrono::duration<double>(now - refilled_).count();
+  refilled_ = now;
+  tokens_ =
+      std::min(max_bytes_per_second_ * kBurstSeconds, tokens_ + seconds * max_bytes_per_second_);
+}
+
 void IoThrottle::account(uint64_t bytes, const std::atomic<bool>* cancelled) {
-  if (stopped() || (cancelled && cancelled->load(std::memory_order_relaxed))) throw CleanAborted();
+  if (cancelled_or_stopped(cancelled)) throw CleanAborted();
   if (max_bytes_per_second_ >= kUnlimited) return;
   std::unique_lock lock(mu_);
-  window_bytes_ += bytes;
   const auto now = Clock::now();
-  const auto elapsed = now - window_start_;
-  if (elapsed < kCheckInterval) return;
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  const double rate = double(window_bytes_) / seconds;
-  if (rate > max_bytes_per_second_) {
-    // As long as the window's bytes take at the allowed rate, less what already passed.
-    const auto owed = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(double(window_bytes_) / max_bytes_per_second_ - seconds));
-    const auto until = now + owed;
-    wake_.wait_until(lock, until, [&] {
-      return stopped() || (cancelled && cancelled->load(std::memory_order_relaxed));
-    });
-    slept_ += Clock::now() - now;
+  refill(now);
+  tokens_ -= double(bytes);
+  if (tokens_ < 0) {
+    const auto until = now + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(-tokens_ / max_bytes_per_second_));
+    wake_.wait_until(lock, until, [&] { return cancelled_or_stopped(cancelled); });
+    const auto woke = Clock::now();
+    slept_ += woke - now;
+    refill(woke);
   }
-  window_start_ = Clock::now();
-  window_bytes_ = 0;
-  if (stopped() || (cancelled && cancelled->load(std::memory_order_relaxed))) throw CleanAborted();
+  if (cancelled_or_stopped(cancelled)) throw CleanAborted();
 }
 
 void IoThrottle::stop() {

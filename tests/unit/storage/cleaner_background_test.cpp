@@ -135,7 +135,7 @@ TEST_F(CleanerBackgroundTest, DeletingATopicStopsItsCleanAtOnce) {
   create(*m, "c", "compact");
   produce(*m->partition("c", 0), 200);
   ASSERT_EQ(m->schedule_cleaning(now_), 1u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the thread start
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // it sleeps in the throttle
   const auto started = Clock::now();
   ASSERT_EQ(m->delete_topic("c"), ErrorCode::NONE);
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(2));
@@ -192,19 +192,19 @@ TEST_F(CleanerBackgroundTest, DisabledCleanerStartsNoThread) {
 }
 
 TEST(IoThrottleTest, HoldsTheRateAndStopWakesASleeper) {
-  cleaner::IoThrottle throttle(1'000'000);  // 1 MB/s
+  cleaner::IoThrottle throttle(1'000'000);  // 1 MB/s, bursts of 300 KB
   const auto started = Clock::now();
-  throttle.account(400'000);  // within the first 300 ms window: not checked yet
-  std::this_thread::sleep_for(std::chrono::milliseconds(310));
-  throttle.account(0);  // the window ends: 400 KB in 310 ms is over 1 MB/s, so it sleeps
-  EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(395));
-  EXPECT_GE(throttle.throttled(), std::chrono::milliseconds(80));
-  // Under the bound: no sleep.
+  throttle.account(200'000);  // within the burst
+  EXPECT_LT(Clock::now() - started, std::chrono::milliseconds(50));
+  throttle.account(200'000);  // 100 KB over: 100 ms
+  throttle.account(500'000);  // 500 ms more
+  EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(590));
+  EXPECT_GE(throttle.throttled(), std::chrono::milliseconds(590));
+  // After a pause the bucket is full again: no sleep.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const auto calm = Clock::now();
-  throttle.account(100'000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(310));
-  throttle.account(0);
-  EXPECT_LT(Clock::now() - calm, std::chrono::milliseconds(390));
+  throttle.account(250'000);
+  EXPECT_LT(Clock::now() - calm, std::chrono::milliseconds(50));
 
   cleaner::IoThrottle slow(1);
   std::atomic<bool> cancelled{false};

@@ -1,8 +1,9 @@
 // What paces and stops the cleaner threads' disk work: the I/O bound shared by every
-// cleaner thread (log.cleaner.io.max.bytes.per.second, as Kafka's Throttler: the rate is
-// measured over windows of 300 ms and the thread sleeps off any excess), and the stop
-// flags of shutdown and of one clean (its topic was deleted). Both are checked after each
-// batch the cleaner reads or writes, so a stop takes effect within one batch.
+// cleaner thread (log.cleaner.io.max.bytes.per.second), a token bucket that holds up to
+// 300 ms of the rate (Kafka's Throttler checks over 300 ms windows), so a thread sleeps
+// off each excess as soon as it has it; and the stop flags of shutdown and of one clean
+// (its topic was deleted). Both are checked after each batch the cleaner reads or
+// writes, so a stop takes effect within one batch, sleeping or not.
 #pragma once
 
 #include <atomic>
@@ -25,7 +26,8 @@ class IoThrottle {
   static constexpr double kUnlimited = std::numeric_limits<double>::max();
 
   explicit IoThrottle(double max_bytes_per_second = kUnlimited)
-      : max_bytes_per_second_(max_bytes_per_second) {}
+      : max_bytes_per_second_(max_bytes_per_second),
+        tokens_(max_bytes_per_second * kBurstSeconds) {}
   IoThrottle(const IoThrottle&) = delete;
   IoThrottle& operator=(const IoThrottle&) = delete;
 
@@ -43,14 +45,19 @@ class IoThrottle {
 
  private:
   using Clock = std::chrono::steady_clock;
-  static constexpr auto kCheckInterval = std::chrono::milliseconds(300);
+  static constexpr double kBurstSeconds = 0.3;
+
+  bool cancelled_or_stopped(const std::atomic<bool>* cancelled) const {
+    return stopped() || (cancelled && cancelled->load(std::memory_order_relaxed));
+  }
+  void refill(Clock::time_point now);
 
   const double max_bytes_per_second_;
   std::atomic<bool> stopped_{false};
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  Clock::time_point window_start_ = Clock::now();
-  uint64_t window_bytes_ = 0;
+  double tokens_;  // bytes that may pass now; negative: owed
+  Clock::time_point refilled_ = Clock::now();
   Clock::duration slept_{};
 };
 
