@@ -3,6 +3,7 @@
 #
 #   SAMSA_BIN   the broker binary (default: build-bench/samsa)
 #   start_broker [--override k=v ...]   sets BROKER_PID, BROKER_PORT, BROKER_DIR, BOOTSTRAP
+#                                       (BROKER_SEED_DIR: start from a copy of that log dir)
 #   stop_broker
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,7 @@ LOADGEN="${LOADGEN:-$BENCH_BUILD/bench/samsa-loadgen}"
 STARTUP_PROBE="${STARTUP_PROBE:-$BENCH_BUILD/bench/samsa-startup}"
 MEMPROBE="${MEMPROBE:-$BENCH_BUILD/bench/samsa-memprobe}"
 RDKAFKA_PRODUCER="${RDKAFKA_PRODUCER:-$BENCH_BUILD/bench/librdkafka-producer}"
+CLEANER_BENCH="${CLEANER_BENCH:-$BENCH_BUILD/bench/samsa-cleaner-bench}"
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -19,6 +21,8 @@ free_port() {
 
 start_broker() {
   BROKER_DIR="$(mktemp -d /tmp/samsa-bench.XXXXXX)"
+  # BROKER_SEED_DIR: a log directory to start from (copied).
+  if [[ -n "${BROKER_SEED_DIR:-}" ]]; then cp -a "$BROKER_SEED_DIR" "$BROKER_DIR/data"; fi
   BROKER_PORT="$(free_port)"
   BOOTSTRAP="127.0.0.1:$BROKER_PORT"
   "$SAMSA_BIN" serve --override "log.dirs=$BROKER_DIR/data" \

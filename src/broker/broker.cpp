@@ -233,6 +233,7 @@ void Broker::start() {
   log_options.now_ms = s.scheduler.now_ms();
   log_options.open_segment_files_max = static_cast<size_t>(s.config.log_open_files_max);
   log_options.flush_metrics = &s.metrics.log_flush();
+  log_options.cleaner_metrics = &s.metrics.log_cleaner();
   s.logs = storage::LogManager::open(std::move(log_options));
   phase_done("logs loaded");
   s.producer_ids = std::make_unique<coordinator::ProducerIdManager>(s.config.log_dir);

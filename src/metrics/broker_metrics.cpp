@@ -132,6 +132,52 @@ void LogFlushMetrics::write(TextWriter& writer) const {
   writer.sample({}, failures_.value());
 }
 
+// ---------------------------------------------------------------- LogCleanerMetrics
+
+void LogCleanerMetrics::clean_finished(const Clean& clean) {
+  if (clean.failed) {
+    failures_.inc();
+    return;
+  }
+  cleans_.inc();
+  bytes_read_.inc(clean.bytes_read);
+  bytes_written_.inc(clean.bytes_written);
+  records_removed_.inc(clean.records_removed);
+  last_seconds_.set(clean.seconds);
+  if (clean.seconds > max_seconds_.value()) max_seconds_.set(clean.seconds);
+  last_buffer_utilization_.set(clean.buffer_utilization);
+}
+
+void LogCleanerMetrics::write(TextWriter& writer) const {
+  auto counter = [&](const char* name, const char* help, const Counter& c) {
+    writer.family(name, MetricType::kCounter, help);
+    writer.sample({}, c.value());
+  };
+  auto gauge = [&](const char* name, const char* help, const Gauge& g) {
+    writer.family(name, MetricType::kGauge, help);
+    writer.sample({}, g.value());
+  };
+  counter("samsa_log_cleaner_cleans_total", "Cleans of a compacted log swapped in.", cleans_);
+  counter("samsa_log_cleaner_failures_total",
+          "Cleans that failed (I/O error; logged, the log is left as it was).", failures_);
+  counter("samsa_log_cleaner_bytes_read_total", "Log bytes the cleaner rewrote from.", bytes_read_);
+  counter("samsa_log_cleaner_bytes_written_total", "Bytes of cleaned segments written.",
+          bytes_written_);
+  counter("samsa_log_cleaner_records_removed_total",
+          "Records the cleaner removed (superseded, expired tombstones, aborted, keyless).",
+          records_removed_);
+  gauge("samsa_log_cleaner_last_clean_seconds", "Seconds the last clean took.", last_seconds_);
+  gauge("samsa_log_cleaner_max_clean_seconds",
+        "Seconds the longest clean took (Kafka's max-clean-time-secs).", max_seconds_);
+  gauge("samsa_log_cleaner_buffer_utilization",
+        "Fill of the last clean's key map, 0 to 1 (Kafka's max-buffer-utilization-percent).",
+        last_buffer_utilization_);
+  gauge("samsa_log_cleaner_max_dirty_ratio",
+        "Highest dirty ratio of a compacted log at the last look (Kafka's max-dirty-percent).",
+        max_dirty_ratio_);
+  gauge("samsa_log_cleaner_cleans_in_flight", "Cleans running on cleaner threads.", in_flight_);
+}
+
 // ---------------------------------------------------------------- BrokerMetrics
 
 BrokerMetrics::BrokerMetrics(std::span<const ApiName> apis, int64_t now_ms)
@@ -211,6 +257,7 @@ void BrokerMetrics::write(TextWriter& writer) const {
             [](const TopicMetrics& t) { return t.fetch_errors.value(); });
 
   log_flush_.write(writer);
+  log_cleaner_.write(writer);
 }
 
 }  // namespace samsa::metrics

@@ -1,4 +1,5 @@
 #include "samsa/storage/log_manager.h"
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/util/durable_file.h"
 #include "samsa/util/uuid.h"
 
@@ -568,6 +569,7 @@ size_t LogManager::schedule_cleaning(int64_t now_ms) {
     cleaner::CleanableRange range;
   };
   std::vector<Candidate> due;
+  double max_dirty_ratio = 0;
   for (auto& [name, t] : topics_) {
     if (!t.config.compacts()) continue;
     for (size_t i = 0; i < t.logs.size(); ++i) {
@@ -575,9 +577,11 @@ size_t LogManager::schedule_cleaning(int64_t now_ms) {
       if (cleaning_.count({name, p})) continue;
       cleaner::CleanableRange range =
           cleaner::cleanable_range(*t.logs[i], cleaner_checkpoint(name, p), now_ms);
+      max_dirty_ratio = std::max(max_dirty_ratio, range.dirty_ratio);
       if (range.due(t.config)) due.push_back({&t, p, range});
     }
   }
+  if (options_.cleaner_metrics) options_.cleaner_metrics->set_max_dirty_ratio(max_dirty_ratio);
   std::sort(due.begin(), due.end(), [](const Candidate& a, const Candidate& b) {
     return std::pair(a.range.max_lag_exceeded, a.range.dirty_ratio) >
            std::pair(b.range.max_lag_exceeded, b.range.dirty_ratio);
@@ -604,6 +608,7 @@ size_t LogManager::schedule_cleaning(int64_t now_ms) {
     --idle;
     ++started;
   }
+  if (options_.cleaner_metrics) options_.cleaner_metrics->set_in_flight(cleaning_.size());
   return started;
 }
 
@@ -616,7 +621,14 @@ void LogManager::on_clean_done(const PartitionKey& key, const cleaner::CleanPlan
   cleaning_.erase(it);
   PartitionLog* log = partition(key.first, key.second);
   if (log == nullptr) return;
+  const double took_s = double(outcome.took.count()) / 1000.0;
+  const double utilization = outcome.map_utilization;
   const LogCleanResult r = log->finish_clean(*done.plan, std::move(outcome));
+  if (auto* metrics = options_.cleaner_metrics) {
+    metrics->clean_finished({r.error != ErrorCode::NONE, r.stats.bytes_read, r.stats.bytes_written,
+                             r.stats.records_removed, took_s, utilization});
+    metrics->set_in_flight(cleaning_.size());
+  }
   const bool progressed = r.error == ErrorCode::NONE &&
                           update_cleaner_checkpoint(key, done.checkpoint, r.first_dirty_offset);
   if (progressed) write_cleaner_checkpoints();

@@ -140,6 +140,33 @@ struct TopicRates {
   double bytes_out_per_sec = 0;
 };
 
+// The log cleaner (compaction), updated on the loop as each clean is swapped in.
+class LogCleanerMetrics {
+ public:
+  struct Clean {
+    bool failed = false;
+    uint64_t bytes_read = 0;
+    uint64_t bytes_written = 0;
+    uint64_t records_removed = 0;
+    double seconds = 0;
+    double buffer_utilization = 0;  // the key map's fill, 0..1
+  };
+  void clean_finished(const Clean& clean);
+  // From each scheduling pass: the highest dirty ratio of a compacted log and the
+  // cleans running.
+  void set_max_dirty_ratio(double ratio) { max_dirty_ratio_.set(ratio); }
+  void set_in_flight(size_t cleans) { in_flight_.set(static_cast<double>(cleans)); }
+  uint64_t cleans() const { return cleans_.value(); }
+  uint64_t records_removed() const { return records_removed_.value(); }
+  double in_flight() const { return in_flight_.value(); }
+
+  void write(TextWriter& writer) const;
+
+ private:
+  Counter cleans_, failures_, bytes_read_, bytes_written_, records_removed_;
+  Gauge last_seconds_, max_seconds_, last_buffer_utilization_, max_dirty_ratio_, in_flight_;
+};
+
 class BrokerMetrics {
  public:
   using TopicRates = metrics::TopicRates;
@@ -155,6 +182,8 @@ class BrokerMetrics {
   const RequestMetrics& requests() const { return requests_; }
   LogFlushMetrics& log_flush() { return log_flush_; }
   const LogFlushMetrics& log_flush() const { return log_flush_; }
+  LogCleanerMetrics& log_cleaner() { return log_cleaner_; }
+  const LogCleanerMetrics& log_cleaner() const { return log_cleaner_; }
 
   // The counters of `topic`, created at first use; after that a lookup without
   // allocation. References stay valid until the topic is forgotten.
@@ -181,6 +210,7 @@ class BrokerMetrics {
 
   RequestMetrics requests_;
   LogFlushMetrics log_flush_;
+  LogCleanerMetrics log_cleaner_;
   std::unordered_map<std::string, TopicMetrics, Hash, std::equal_to<>> topics_;
   int64_t last_tick_ms_;
 };

@@ -31,6 +31,10 @@
 #include "samsa/storage/start_gate.h"
 #include "samsa/util/uuid.h"
 
+namespace samsa::metrics {
+class LogCleanerMetrics;
+}  // namespace samsa::metrics
+
 namespace samsa::storage {
 
 using TopicId = util::UuidBytes;
@@ -61,6 +65,8 @@ struct LogManagerOptions {
   StartGate::Failed on_start_failure;
   // Flush durations and group-commit sizes (optional; must outlive the manager).
   metrics::LogFlushMetrics* flush_metrics = nullptr;
+  // The log cleaner's counters (optional; must outlive the manager).
+  metrics::LogCleanerMetrics* cleaner_metrics = nullptr;
 };
 
 // What one LogManager::clean_now did.

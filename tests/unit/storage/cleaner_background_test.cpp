@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cleaner_test_util.h"
+#include "samsa/metrics/broker_metrics.h"
 #include "samsa/storage/cleaner/throttle.h"
 #include "samsa/storage/log_manager.h"
 #include "storage_test_util.h"
@@ -28,6 +29,7 @@ class CleanerBackgroundTest : public ::testing::Test {
     o.broker_config = std::move(broker);
     o.post_to_loop = loop_.poster();
     o.now_ms = now_;
+    o.cleaner_metrics = &metrics_;
     auto m = LogManager::open(std::move(o));
     m->start_cleaner([this] { return now_; });
     return m;
@@ -80,6 +82,7 @@ class CleanerBackgroundTest : public ::testing::Test {
   }
   testing::TempDir dir_;
   testing::TestLoop loop_;
+  metrics::LogCleanerMetrics metrics_;
   int64_t now_ = 1'700'000'000'000;
   std::map<std::string, std::string> latest_;
 };
@@ -96,6 +99,7 @@ TEST_F(CleanerBackgroundTest, CleansOnItsThreadAndSwapsInOnTheLoop) {
 
   ASSERT_EQ(m->schedule_cleaning(now_), 1u);
   EXPECT_EQ(m->cleans_in_flight(), 1u);
+  EXPECT_EQ(metrics_.in_flight(), 1);
   EXPECT_EQ(m->schedule_cleaning(now_), 0u);  // one thread, busy
   // Appends go on while the thread cleans.
   produce(log, 20, 60);
@@ -105,6 +109,9 @@ TEST_F(CleanerBackgroundTest, CleansOnItsThreadAndSwapsInOnTheLoop) {
   EXPECT_EQ(log.log_end_offset(), 80 * 8);
   EXPECT_EQ(latest_seen(log), latest_);
   EXPECT_TRUE(cleaner_files(log.dir()).empty());
+  EXPECT_GE(metrics_.cleans(), 1u);  // and a second for the appends made meanwhile
+  EXPECT_GT(metrics_.records_removed(), 0u);
+  EXPECT_EQ(metrics_.in_flight(), 0);
 }
 
 TEST_F(CleanerBackgroundTest, AGroupWhoseSegmentsWereDeletedMeanwhileIsDropped) {
