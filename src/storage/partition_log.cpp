@@ -863,38 +863,49 @@ LogCleanResult PartitionLog::finish_clean(const cleaner::CleanPlan& plan,
   if (plan.last_step == cleaner::SwapStep::kWriteCleaned) return res;  // a test's "crash"
   const auto started = std::chrono::steady_clock::now();
   size_t dropped = 0;
-  for (size_t k = 0; k < outcome.groups.size(); ++k) {
-    const cleaner::CleanedGroup& g = outcome.groups[k];
+  // The groups whose source segments are all still here; a group retention or
+  // DeleteRecords took a source of meanwhile is dropped (what it held is gone anyway).
+  std::vector<const cleaner::CleanedGroup*> groups;
+  for (const cleaner::CleanedGroup& g : outcome.groups) {
     const bool intact = std::all_of(g.bases.begin(), g.bases.end(),
                                     [&](int64_t b) { return segments_.count(b) != 0; });
-    if (!intact || (gate_ && !gate_->pass())) {
-      // Retention or DeleteRecords removed a source meanwhile: what it held is gone,
-      // and so is the group's clean.
+    if (intact && (!gate_ || gate_->pass())) {
+      groups.push_back(&g);
+    } else {
       cleaner::discard_cleaned(dir_, g.segment.base_offset);
       ++dropped;
-      continue;
     }
+  }
+  if (!groups.empty()) {
     files_changed_ = true;
+    // Each step for every group, then one directory fsync: three on the loop thread
+    // whatever the number of groups.
     try {
-      cleaner::rename_cleaned_to_swap(dir_, g.segment.base_offset);
+      for (const auto* g : groups)
+        cleaner::rename_cleaned_to_swap(dir_, g->segment.base_offset, false);
+      fsync_directory(dir_);
       if (plan.last_step < cleaner::SwapStep::kDeleteReplaced) return res;  // a test's "crash"
-      cleaner::delete_replaced_segments(dir_, g.bases);
+      for (const auto* g : groups) cleaner::delete_replaced_segments(dir_, g->bases, false);
+      fsync_directory(dir_);
       if (plan.last_step < cleaner::SwapStep::kRenameToFinal) return res;
-      cleaner::rename_swap_to_final(dir_, g.segment.base_offset);
-      for (const int64_t b : g.bases) {
-        if (read_hint_.segment_base == b) read_hint_ = {};
-        segments_.erase(b);
+      for (const auto* g : groups)
+        cleaner::rename_swap_to_final(dir_, g->segment.base_offset, false);
+      fsync_directory(dir_);
+      for (const auto* g : groups) {
+        for (const int64_t b : g->bases) {
+          if (read_hint_.segment_base == b) read_hint_ = {};
+          segments_.erase(b);
+        }
+        segments_.emplace(g->segment.base_offset, Segment::open(dir_, g->segment.base_offset, false,
+                                                                config_.index_interval_bytes,
+                                                                plan.now_ms, file_cache_, true));
       }
-      segments_.emplace(g.segment.base_offset, Segment::open(dir_, g.segment.base_offset, false,
-                                                             config_.index_interval_bytes,
-                                                             plan.now_ms, file_cache_, true));
       res.cleaned = true;
     } catch (const std::exception& e) {
-      spdlog::error("{}: swap of the clean of segments [{}, {}] failed: {}", dir_, g.bases.front(),
-                    g.bases.back(), e.what());
-      for (size_t rest = k + 1; rest < outcome.groups.size(); ++rest)
-        cleaner::discard_cleaned(dir_, outcome.groups[rest].segment.base_offset);
-      reload_segments_after_failed_clean(g.bases, plan.now_ms);
+      spdlog::error("{}: swap of a clean failed: {}", dir_, e.what());
+      std::vector<int64_t> bases;
+      for (const auto* g : groups) bases.insert(bases.end(), g->bases.begin(), g->bases.end());
+      reload_segments_after_failed_clean(bases, plan.now_ms);
       res.error = ErrorCode::KAFKA_STORAGE_ERROR;
       return res;
     }

@@ -271,27 +271,27 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
   return out;
 }
 
-void rename_cleaned_to_swap(const std::string& dir, int64_t base_offset) {
+void rename_cleaned_to_swap(const std::string& dir, int64_t base_offset, bool sync) {
   for (const char* ext : kAllExts) {
     rename_file(cleaner_file_path(dir, base_offset, ext, kCleanedSuffix),
                 cleaner_file_path(dir, base_offset, ext, kSwapSuffix));
   }
-  fsync_directory(dir);
+  if (sync) fsync_directory(dir);
 }
 
-void delete_replaced_segments(const std::string& dir, std::span<const int64_t> bases) {
+void delete_replaced_segments(const std::string& dir, std::span<const int64_t> bases, bool sync) {
   for (const int64_t b : bases) {
     for (const char* ext : kAllExts) unlink_if_exists(segment_file_path(dir, b, ext));
   }
-  fsync_directory(dir);
+  if (sync) fsync_directory(dir);
 }
 
-void rename_swap_to_final(const std::string& dir, int64_t base_offset) {
+void rename_swap_to_final(const std::string& dir, int64_t base_offset, bool sync) {
   for (const char* ext : kAllExts) {
     rename_file(cleaner_file_path(dir, base_offset, ext, kSwapSuffix),
                 segment_file_path(dir, base_offset, ext));
   }
-  fsync_directory(dir);
+  if (sync) fsync_directory(dir);
 }
 
 CleanedSegment clean_and_swap(const std::string& dir, std::span<const SourceSegment> group,

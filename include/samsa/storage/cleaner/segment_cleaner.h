@@ -97,12 +97,15 @@ int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_o
 CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const SourceSegment> group,
                                      const CleaningContext& ctx, int32_t index_interval_bytes,
                                      CleanStats& stats);
-// Step 2.
-void rename_cleaned_to_swap(const std::string& dir, int64_t base_offset);
+// Step 2. Each step ends with an fsync of the directory unless `sync` is false: then the
+// caller does it once for several groups taken through the same step (a crash leaves
+// each group in one state or the next, which recovery handles group by group).
+void rename_cleaned_to_swap(const std::string& dir, int64_t base_offset, bool sync = true);
 // Step 3: deletes the files of the segments at `bases`.
-void delete_replaced_segments(const std::string& dir, std::span<const int64_t> bases);
+void delete_replaced_segments(const std::string& dir, std::span<const int64_t> bases,
+                              bool sync = true);
 // Step 4.
-void rename_swap_to_final(const std::string& dir, int64_t base_offset);
+void rename_swap_to_final(const std::string& dir, int64_t base_offset, bool sync = true);
 
 // Steps 1 to `last_step` (tests stop early to stand for a crash). Throws like the steps.
 CleanedSegment clean_and_swap(const std::string& dir, std::span<const SourceSegment> group,
