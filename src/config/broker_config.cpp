@@ -393,6 +393,11 @@ void read_log(TypedReader& r, BrokerConfig& c) {
       r.get_long("log.cleaner.dedupe.buffer.size", 134217728, 24, INT64_MAX);
   c.log_cleaner_io_buffer_load_factor =
       r.get_double("log.cleaner.io.buffer.load.factor", 0.9, "0.9", 1e-9, 1);
+  // Defaults of the topics' cleaner configs (read again by LogConfig::from_broker).
+  r.get_double("log.cleaner.min.cleanable.ratio", 0.5, "0.5", 0, 1);
+  r.get_long("log.cleaner.min.compaction.lag.ms", 0, 0, INT64_MAX);
+  r.get_long("log.cleaner.max.compaction.lag.ms", INT64_MAX, 1, INT64_MAX);
+  r.get_long("log.cleaner.delete.retention.ms", 86400000, 0, INT64_MAX);
   c.compression_type = r.get_choice("compression.type", "producer",
                                     {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"});
 }

@@ -294,15 +294,33 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   if (r.error != ErrorCode::NONE) return r;
   if (o.from_client && config_.compacts()) {
     // Kafka's LogValidator: a compacted topic keeps records by key, so each needs one.
+    // As Kafka, every keyless record of the first batch holding one is listed, and the
+    // partition's message names the first three.
+    std::vector<int32_t> keyless;
     for (const ValidatedBatch& vb : validated_) {
       const auto batch = payload.subspan(vb.position, vb.header.size_in_bytes());
-      if (cleaner::first_keyless_record(batch, scratch_) != -1) {
-        r.error = ErrorCode::INVALID_RECORD;
-        r.error_message = fmt::format(
-            "Compacted topic cannot accept message without key in topic partition {}-{}.", topic_,
-            partition_);
+      const bool readable = cleaner::keyless_record_indexes(batch, scratch_, keyless);
+      if (readable && keyless.empty()) continue;
+      r.error = ErrorCode::INVALID_RECORD;
+      const std::string why =
+          fmt::format("Compacted topic cannot accept message without key in topic partition {}-{}",
+                      topic_, partition_);
+      if (!readable) {
+        r.error_message = why;
         return r;
       }
+      std::string shown;
+      for (size_t i = 0; i < keyless.size(); ++i) {
+        r.record_errors.push_back({keyless[i], why});
+        if (i < 3)
+          shown += fmt::format("{}RecordError(batchIndex={}, message='{}')", i ? ", " : "",
+                               keyless[i], why);
+      }
+      r.error_message = fmt::format(
+          "One or more records have been rejected due to {} record errors in total, and only "
+          "showing the first three errors at most: [{}]",
+          keyless.size(), shown);
+      return r;
     }
   }
   if (const auto codec = config_.target_compression(); codec && o.from_client) {

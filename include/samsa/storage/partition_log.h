@@ -60,9 +60,16 @@ struct AppendOptions {
   bool from_client = true;
 };
 
+// A record a Produce refused, by its index in its batch (Produce v8+ recordErrors).
+struct RecordError {
+  int32_t batch_index = 0;
+  std::string message;
+};
+
 struct AppendResult {
   ErrorCode error = ErrorCode::NONE;
   std::string error_message;
+  std::vector<RecordError> record_errors;  // INVALID_RECORD: which records, and why
   int64_t base_offset = -1;  // first offset written (for a duplicate: where it was written)
   int64_t last_offset = -1;
   int64_t log_append_time = -1;  // -1 unless the topic uses LogAppendTime

@@ -160,6 +160,11 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
         if (reports_log_start(result.error)) out.log_start_offset = log->log_start_offset();
         any_error = true;
         if (!result.error_message.empty()) out.error_message = result.error_message;
+        for (const storage::RecordError& e : result.record_errors) {
+          auto& re = out.record_errors.emplace_back();
+          re.batch_index = e.batch_index;
+          re.batch_index_error_message = e.message;
+        }
         spdlog::debug("produce to {}-{} from {} failed: {} {}", topic.name, partition.index,
                       ctx->peer, static_cast<int>(result.error), result.error_message);
         continue;

@@ -223,7 +223,12 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
         size += written;
         out.next_offset = h.last_offset() + 1;
         if (pending.size() >= kWriteBuffer) {
-          write_all(*log, pending.data(), pending.size(), size - pending.size(), path(".log"));
+          const uint64_t at = size - pending.size();
+          write_all(*log, pending.data(), pending.size(), at, path(".log"));
+          // Write-back starts now, chunk by chunk, rather than as one burst at the final
+          // fdatasync that would queue ahead of the producers' flushes.
+          ::sync_file_range(log->fd(), static_cast<off_t>(at), static_cast<off_t>(pending.size()),
+                            SYNC_FILE_RANGE_WRITE);
           ctx.control.account(pending.size());
           pending.clear();
         }

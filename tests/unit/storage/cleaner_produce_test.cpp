@@ -55,10 +55,21 @@ TEST_F(CleanerProduceTest, CompactedTopicRefusesKeylessRecords) {
     const int64_t end = log->log_end_offset();
     BatchSpec lz4;
     lz4.compression = Compression::kLz4;
-    const AppendResult r = append(*log, keyed_batch({{"a", "1", 1}, {std::nullopt, "2", 2}}, lz4));
+    const AppendResult r = append(
+        *log, keyed_batch({{"a", "1", 1}, {std::nullopt, "2", 2}, {std::nullopt, "3", 3}}, lz4));
     EXPECT_EQ(r.error, ErrorCode::INVALID_RECORD) << policy;
+    // Kafka's LogValidator: every keyless record of the batch, by index, and the first
+    // three in the partition's message.
+    const std::string why =
+        "Compacted topic cannot accept message without key in topic partition t-0";
+    ASSERT_EQ(r.record_errors.size(), 2u);
+    EXPECT_EQ(r.record_errors[0].batch_index, 1);
+    EXPECT_EQ(r.record_errors[1].batch_index, 2);
+    EXPECT_EQ(r.record_errors[0].message, why);
     EXPECT_EQ(r.error_message,
-              "Compacted topic cannot accept message without key in topic partition t-0.");
+              "One or more records have been rejected due to 2 record errors in total, and only "
+              "showing the first three errors at most: [RecordError(batchIndex=1, message='" +
+                  why + "'), RecordError(batchIndex=2, message='" + why + "')]");
     EXPECT_EQ(log->log_end_offset(), end);
     EXPECT_EQ(append(*log, keyed_batch({{"a", "1", 1}, {"b", std::nullopt, 2}})).error,
               ErrorCode::NONE);

@@ -14,5 +14,9 @@ namespace samsa::storage::cleaner {
 // (decompressed into `scratch` when needed), or -1 when every record has a key or the
 // batch is a control batch; -2 when the records cannot be read.
 int32_t first_keyless_record(std::span<const uint8_t> batch, std::vector<uint8_t>& scratch);
+// Every record without a key, by its index in the batch (Kafka's batchIndex), into
+// `indexes` (cleared first). False when the records cannot be read.
+bool keyless_record_indexes(std::span<const uint8_t> batch, std::vector<uint8_t>& scratch,
+                            std::vector<int32_t>& indexes);
 
 }  // namespace samsa::storage::cleaner
