@@ -312,6 +312,27 @@ final class Oracle implements AutoCloseable {
     return new Result(s.message, k.message, sj, kj);
   }
 
+  /**
+   * Compares two trees the test built itself from what each broker answered (e.g. the records
+   * a Java consumer read from each), field by field with the same rules and findings as an
+   * exchange; api and version name the requests behind them, for the rules.
+   */
+  void compareTrees(String scenario, ApiKeys api, int version, JsonNode samsa, JsonNode kafka) {
+    exchanges++;
+    String where = api.name + " v" + version + " [" + scenario + "]";
+    if (VERBOSE) {
+      System.out.println("COMPARE " + where + "\n  samsa: " + samsa + "\n  kafka: " + kafka);
+    }
+    compareRaw(where, api, (short) version, null, samsa, kafka);
+  }
+
+  /** A difference the test found itself (e.g. one broker never reached a state); fails the test. */
+  void finding(String detail) {
+    String msg = "FINDING: " + testName + ": " + detail;
+    System.out.println(msg);
+    findings.add(msg);
+  }
+
   private void compareRaw(String where, ApiKeys api, short v, JsonNode req, JsonNode sj, JsonNode kj) {
     List<Diff> diffs = new ArrayList<>();
     diff(sj, kj, new ArrayList<>(), diffs);
