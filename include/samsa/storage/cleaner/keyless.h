@@ -10,7 +10,7 @@
 
 namespace samsa::storage::cleaner {
 
-// The offset delta of the first record without a key in the whole v2 batch `batch`
+// The index of the first record without a key in the whole v2 batch `batch`
 // (decompressed into `scratch` when needed), or -1 when every record has a key or the
 // batch is a control batch; -2 when the records cannot be read.
 int32_t first_keyless_record(std::span<const uint8_t> batch, std::vector<uint8_t>& scratch);
