@@ -1,7 +1,5 @@
 #include "samsa/storage/cleaner/clean_job.h"
 
-#include <unistd.h>
-
 #include <span>
 
 #include <spdlog/spdlog.h>
@@ -92,11 +90,6 @@ CleanOutcome run_clean(const CleanPlan& plan, const CleanControl& control) {
     i = j;
   }
   return finish();
-}
-
-void discard_cleaned(const std::string& dir, int64_t base_offset) {
-  for (const char* ext : {".index", ".timeindex", ".txnindex", ".log"})
-    ::unlink(cleaner_file_path(dir, base_offset, ext, ".cleaned").c_str());
 }
 
 }  // namespace samsa::storage::cleaner

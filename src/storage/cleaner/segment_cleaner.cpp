@@ -270,7 +270,7 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
     write_all(*txn_index, buf.data(), buf.size(), 0, path(".txnindex"));
     sync_file(*txn_index, path(".txnindex"));
   } catch (...) {
-    for (const char* ext : kAllExts) ::unlink(path(ext).c_str());
+    discard_cleaned(dir, base);
     throw;
   }
   return out;
@@ -299,20 +299,9 @@ void rename_swap_to_final(const std::string& dir, int64_t base_offset, bool sync
   if (sync) fsync_directory(dir);
 }
 
-CleanedSegment clean_and_swap(const std::string& dir, std::span<const SourceSegment> group,
-                              const CleaningContext& ctx, int32_t index_interval_bytes,
-                              CleanStats& stats, SwapStep last_step) {
-  const CleanedSegment cleaned =
-      write_cleaned_segment(dir, group, ctx, index_interval_bytes, stats);
-  if (last_step < SwapStep::kRenameToSwap) return cleaned;
-  rename_cleaned_to_swap(dir, cleaned.base_offset);
-  if (last_step < SwapStep::kDeleteReplaced) return cleaned;
-  std::vector<int64_t> bases;
-  for (const SourceSegment& s : group) bases.push_back(s.base_offset);
-  delete_replaced_segments(dir, bases);
-  if (last_step < SwapStep::kRenameToFinal) return cleaned;
-  rename_swap_to_final(dir, cleaned.base_offset);
-  return cleaned;
+void discard_cleaned(const std::string& dir, int64_t base_offset) {
+  for (const char* ext : kAllExts)
+    ::unlink(cleaner_file_path(dir, base_offset, ext, kCleanedSuffix).c_str());
 }
 
 bool recover_interrupted_clean(const std::string& dir) {

@@ -67,7 +67,4 @@ struct CleanOutcome {
 // Part 2: safe on any thread. On failure or abort, removes every `.cleaned` file it wrote.
 CleanOutcome run_clean(const CleanPlan& plan, const CleanControl& control = {});
 
-// Removes the `.cleaned` files of a group that will not be swapped in.
-void discard_cleaned(const std::string& dir, int64_t base_offset);
-
 }  // namespace samsa::storage::cleaner

@@ -107,10 +107,9 @@ void delete_replaced_segments(const std::string& dir, std::span<const int64_t> b
 // Step 4.
 void rename_swap_to_final(const std::string& dir, int64_t base_offset, bool sync = true);
 
-// Steps 1 to `last_step` (tests stop early to stand for a crash). Throws like the steps.
-CleanedSegment clean_and_swap(const std::string& dir, std::span<const SourceSegment> group,
-                              const CleaningContext& ctx, int32_t index_interval_bytes,
-                              CleanStats& stats, SwapStep last_step = SwapStep::kRenameToFinal);
+// Removes the `.cleaned` files of a group that will not be swapped in (what step 1
+// wrote, or part of it).
+void discard_cleaned(const std::string& dir, int64_t base_offset);
 
 // Before a log directory is loaded: removes what an interrupted clean left, or completes
 // its swap (see above). Returns true when it changed the directory (then fsynced).
