@@ -433,49 +433,43 @@ size_t LogManager::enforce_retention(int64_t now_ms) {
   return deleted;
 }
 
+namespace {
+
+// A broker setting of the cleaner: `props[key]` parsed whole as a T and accepted by
+// `valid` into `out`; left as it is when absent. Throws std::runtime_error otherwise.
+template <typename T, typename Valid>
+void read_cleaner_setting(const ConfigMap& props, const char* key, Valid valid, T& out) {
+  const auto it = props.find(key);
+  if (it == props.end()) return;
+  const std::string& text = it->second;
+  T v{};
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !valid(v))
+    throw std::runtime_error("Invalid value " + text + " for configuration " + key);
+  out = v;
+}
+
+}  // namespace
+
 void LogManager::parse_cleaner_config() {
   const ConfigMap& props = options_.broker_config;
-  if (const auto it = props.find("log.cleaner.dedupe.buffer.size"); it != props.end()) {
-    int64_t v = -1;
-    const auto [p, ec] =
-        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-    if (ec != std::errc() || p != it->second.data() + it->second.size() || v < 24)
-      throw std::runtime_error("Invalid value " + it->second +
-                               " for configuration log.cleaner.dedupe.buffer.size");
-    dedupe_buffer_bytes_ = static_cast<size_t>(v);
-  }
-  if (const auto it = props.find("log.cleaner.io.buffer.load.factor"); it != props.end()) {
-    double v = -1;
-    const auto [p, ec] =
-        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-    if (ec != std::errc() || p != it->second.data() + it->second.size() || !(v > 0 && v <= 1))
-      throw std::runtime_error("Invalid value " + it->second +
-                               " for configuration log.cleaner.io.buffer.load.factor");
-    dedupe_load_factor_ = v;
-  }
+  int64_t dedupe_bytes = static_cast<int64_t>(dedupe_buffer_bytes_);
+  read_cleaner_setting(
+      props, "log.cleaner.dedupe.buffer.size", [](int64_t v) { return v >= 24; }, dedupe_bytes);
+  dedupe_buffer_bytes_ = static_cast<size_t>(dedupe_bytes);
+  read_cleaner_setting(
+      props, "log.cleaner.io.buffer.load.factor", [](double v) { return v > 0 && v <= 1; },
+      dedupe_load_factor_);
+  read_cleaner_setting(
+      props, "log.cleaner.threads", [](int v) { return v >= 1 && v <= 64; }, cleaner_thread_count_);
+  read_cleaner_setting(
+      props, "log.cleaner.io.max.bytes.per.second", [](double v) { return v >= 1; },
+      cleaner_io_max_bytes_per_second_);
   if (const auto it = props.find("log.cleaner.enable"); it != props.end()) {
     if (it->second != "true" && it->second != "false")
       throw std::runtime_error("Invalid value " + it->second +
                                " for configuration log.cleaner.enable");
     cleaner_enabled_ = it->second == "true";
-  }
-  if (const auto it = props.find("log.cleaner.threads"); it != props.end()) {
-    int v = 0;
-    const auto [p, ec] =
-        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-    if (ec != std::errc() || p != it->second.data() + it->second.size() || v < 1 || v > 64)
-      throw std::runtime_error("Invalid value " + it->second +
-                               " for configuration log.cleaner.threads");
-    cleaner_thread_count_ = v;
-  }
-  if (const auto it = props.find("log.cleaner.io.max.bytes.per.second"); it != props.end()) {
-    double v = -1;
-    const auto [p, ec] =
-        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-    if (ec != std::errc() || p != it->second.data() + it->second.size() || !(v >= 1))
-      throw std::runtime_error("Invalid value " + it->second +
-                               " for configuration log.cleaner.io.max.bytes.per.second");
-    cleaner_io_max_bytes_per_second_ = v;
   }
 }
 

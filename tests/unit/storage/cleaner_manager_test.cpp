@@ -230,6 +230,10 @@ TEST_F(CleanerManagerTest, CleanNowCleansDueCompactedLogsAndCheckpoints) {
 TEST_F(CleanerManagerTest, BadCleanerBrokerSettingsAreRefused) {
   EXPECT_THROW(open({{"log.cleaner.dedupe.buffer.size", "-1"}}), std::runtime_error);
   EXPECT_THROW(open({{"log.cleaner.io.buffer.load.factor", "1.5"}}), std::runtime_error);
+  EXPECT_THROW(open({{"log.cleaner.threads", "0"}}), std::runtime_error);
+  EXPECT_THROW(open({{"log.cleaner.threads", "2x"}}), std::runtime_error);
+  EXPECT_THROW(open({{"log.cleaner.io.max.bytes.per.second", "0.5"}}), std::runtime_error);
+  EXPECT_THROW(open({{"log.cleaner.enable", "yes"}}), std::runtime_error);
 }
 
 }  // namespace
