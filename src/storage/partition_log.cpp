@@ -834,7 +834,7 @@ std::optional<cleaner::CleanPlan> PartitionLog::plan_clean(const LogCleanOptions
   try {
     for (auto& [base, seg] : segments_) {
       if (seg.get() == &active() || seg->next_offset() > end) break;
-      plan.sources.push_back({base, seg->log_file(false), seg->size(), seg->aborted_txns()});
+      plan.sources.push_back({base, seg->log_file(false), seg->size()});
       plan.index_bytes.push_back(seg->offset_index().size() * 8);
       plan.next_offsets.push_back(seg->next_offset());
     }
@@ -861,12 +861,14 @@ std::optional<cleaner::CleanPlan> PartitionLog::plan_clean(const LogCleanOptions
   plan.first_dirty_offset = res.first_dirty_offset;
   plan.last_step = o.last_step;
   for (const auto& [_, seg] : segments_) {
-    for (const AbortedTxnEntry& e : seg->aborted_txns())
-      plan.aborted.add(e.producer_id, e.first_offset, e.last_offset);
+    const auto& entries = seg->aborted_txns();
+    plan.aborted_txns.insert(plan.aborted_txns.end(), entries.begin(), entries.end());
   }
   for (const ProducerEntry& p : producers_.entries()) {
     if (const ProducerBatchMeta* last = p.last())
       plan.last_batch_of_producer[p.producer_id] = last->first_offset;
+    else
+      plan.marker_epoch_of_producer[p.producer_id] = p.epoch;
   }
   return plan;
 }
@@ -934,16 +936,18 @@ LogCleanResult PartitionLog::finish_clean(const cleaner::CleanPlan& plan,
   const cleaner::CleanStats& st = res.stats;
   spdlog::info(
       "{}: cleaned {} segments into {} in {} ms (swap {} ms{}): read {} bytes, wrote {} "
-      "({:.1f}%), removed {} of {} records; key map {} keys ({:.1f}% full); dirty from offset "
-      "{} now",
+      "({:.1f}%), removed {} of {} records{}; key map {} keys ({:.1f}% full); dirty from "
+      "offset {} now",
       dir_, st.segments_cleaned, st.segments_written, outcome.took.count() + swap_ms.count(),
       swap_ms.count(),
       dropped ? fmt::format(", {} group(s) dropped: their segments were deleted meanwhile", dropped)
               : std::string(),
       st.bytes_read, st.bytes_written,
       st.bytes_read ? 100.0 * double(st.bytes_written) / double(st.bytes_read) : 0.0,
-      st.records_removed, st.records_read, outcome.map_keys, 100.0 * outcome.map_utilization,
-      res.first_dirty_offset);
+      st.records_removed, st.records_read,
+      st.markers_removed ? fmt::format(" ({} transaction markers)", st.markers_removed)
+                         : std::string(),
+      outcome.map_keys, 100.0 * outcome.map_utilization, res.first_dirty_offset);
   return res;
 }
 

@@ -33,7 +33,7 @@ CleanOutcome run_clean(const CleanPlan& plan, const CleanControl& control) {
                 plan.load_factor);
   try {
     out.covered = build_offset_map(plan.sources, plan.first_dirty_offset, plan.clean_end,
-                                   plan.aborted, map, out.stats, control);
+                                   plan.aborted_txns, map, out.stats, control);
   } catch (const CleanAborted&) {
     return fail(true);
   } catch (const std::exception& e) {
@@ -55,8 +55,11 @@ CleanOutcome run_clean(const CleanPlan& plan, const CleanControl& control) {
   ctx.now_ms = plan.now_ms;
   ctx.delete_retention_ms = plan.delete_retention_ms;
   ctx.map = &map;
-  ctx.aborted = &plan.aborted;
+  // One tracker for every group, in order: a marker's fate depends on all before it.
+  TxnTracker txns(plan.aborted_txns);
+  ctx.txns = &txns;
   ctx.last_batch_of_producer = &plan.last_batch_of_producer;
+  ctx.marker_epoch_of_producer = &plan.marker_epoch_of_producer;
   ctx.control = control;
   // Groups of consecutive segments whose result fits one segment, as Kafka's
   // groupSegmentsBySize: log and offset index sizes, and offsets relative to the base.

@@ -32,18 +32,52 @@ bool reencode_timestamp(std::span<const uint8_t> record, int64_t new_delta,
   return true;
 }
 
+// Whether a data record survives: it has a key, no newer record of that key is in the
+// map, and, for a tombstone, its batch's delete horizon has not passed (a tombstone in
+// a batch not stamped yet asks for the stamp).
+bool keep_record(const BatchHeader& h, const RecordView& v, const CleaningContext& ctx,
+                 FilterResult& r, bool& needs_horizon) {
+  if (v.key_length < 0) {
+    ++r.keyless_removed;
+    return false;
+  }
+  const int64_t newest = ctx.map->get(std::span<const uint8_t>(v.key, v.key_length));
+  if (newest >= 0 && h.base_offset + v.offset_delta < newest) return false;
+  if (v.value_length < 0) {
+    if (has_delete_horizon(h) && ctx.now_ms >= h.base_timestamp) {
+      ++r.tombstones_removed;
+      return false;
+    }
+    if (!has_delete_horizon(h)) needs_horizon = true;
+  }
+  return true;
+}
+
+// Kafka's empty batch (RETAIN_EMPTY): the header alone, no codec, no horizon, the
+// batch's max timestamp as both timestamps, and record count 0; offsets, producer id,
+// epoch and sequences unchanged.
+FilterResult& retain_empty(std::span<const uint8_t> batch, const BatchHeader& h,
+                           std::vector<uint8_t>& out, FilterResult& r) {
+  const size_t at = out.size();
+  out.insert(out.end(), batch.begin(), batch.begin() + bl::kHeaderSize);
+  uint8_t* q = out.data() + at;
+  store_be32(q + bl::kBatchLength, static_cast<int32_t>(bl::kHeaderSize - bl::kLogOverhead));
+  store_be16(q + bl::kAttributes,
+             static_cast<int16_t>(h.attributes & ~kCompressionMask & ~kDeleteHorizonBit));
+  store_be64(q + bl::kBaseTimestamp, h.max_timestamp);
+  store_be64(q + bl::kMaxTimestamp, h.max_timestamp);
+  store_be32(q + bl::kRecordCount, 0);
+  std::span<uint8_t> rebuilt(q, bl::kHeaderSize);
+  store_be32(q + bl::kCrc, static_cast<int32_t>(compute_batch_crc(rebuilt)));
+  r.fate = BatchFate::kRetainedEmpty;
+  r.records_kept = 0;
+  r.max_timestamp = h.max_timestamp;
+  r.offset_of_max_timestamp = h.base_offset;
+  r.bytes_written = bl::kHeaderSize;
+  return r;
+}
+
 }  // namespace
-
-void AbortedTxnSet::add(int64_t producer_id, int64_t first_offset, int64_t last_offset) {
-  ranges_[producer_id].emplace_back(first_offset, last_offset);
-}
-
-bool AbortedTxnSet::contains(int64_t producer_id, int64_t offset) const {
-  const auto it = ranges_.find(producer_id);
-  if (it == ranges_.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(),
-                     [offset](const auto& r) { return offset >= r.first && offset <= r.second; });
-}
 
 FilterResult RecordFilter::filter(std::span<const uint8_t> batch, const CleaningContext& ctx,
                                   std::vector<uint8_t>& out) {
@@ -65,22 +99,48 @@ FilterResult RecordFilter::filter(std::span<const uint8_t> batch, const Cleaning
     r.bytes_written = batch.size();
     return r;
   };
+  bool aborted = false;
+  bool marker_may_go = false;
+  bool last_of_producer = false;
+  if (h.is_control()) {
+    if (ctx.txns) {
+      TxnMarker marker;
+      const bool readable = h.record_count > 0 && parse_txn_marker(batch, marker);
+      marker_may_go = ctx.txns->on_control_batch(h, readable ? &marker : nullptr);
+    }
+    if (h.has_producer_id() && ctx.marker_epoch_of_producer) {
+      const auto it = ctx.marker_epoch_of_producer->find(h.producer_id);
+      last_of_producer =
+          it != ctx.marker_epoch_of_producer->end() && it->second == h.producer_epoch;
+    }
+  } else {
+    if (ctx.txns) aborted = ctx.txns->on_data_batch(h);
+    if (h.has_producer_id() && ctx.last_batch_of_producer) {
+      const auto it = ctx.last_batch_of_producer->find(h.producer_id);
+      last_of_producer = it != ctx.last_batch_of_producer->end() && it->second == h.base_offset;
+    }
+  }
+  bool needs_horizon = false;
   if (h.is_control()) {
     r.max_timestamp = h.max_timestamp;
     r.offset_of_max_timestamp = h.base_offset;
-    return copy();
+    const bool horizon_passed = has_delete_horizon(h) && ctx.now_ms >= h.base_timestamp;
+    if (marker_may_go && (h.record_count == 0 || horizon_passed)) {
+      r.markers_removed = h.record_count;
+      if (!last_of_producer) {
+        r.fate = BatchFate::kRemoved;
+        return r;
+      }
+      if (h.record_count == 0) return copy();
+      return retain_empty(batch, h, out, r);
+    }
+    // Removable but not stamped yet: rebuilt below with its horizon.
+    if (!marker_may_go || has_delete_horizon(h)) return copy();
+    needs_horizon = true;
   }
-  bool last_of_producer = false;
-  if (h.has_producer_id() && ctx.last_batch_of_producer) {
-    const auto it = ctx.last_batch_of_producer->find(h.producer_id);
-    last_of_producer = it != ctx.last_batch_of_producer->end() && it->second == h.base_offset;
-  }
-  const bool aborted =
-      h.is_transactional() && ctx.aborted && ctx.aborted->contains(h.producer_id, h.base_offset);
   const bool append_time = h.timestamp_type() == TimestampType::kLogAppendTime;
 
   kept_.clear();
-  bool needs_horizon = false;
   std::span<const uint8_t> records = batch.subspan(bl::kHeaderSize);
   if (!aborted) {
     if (h.compression() != Compression::kNone) {
@@ -106,20 +166,8 @@ FilterResult RecordFilter::filter(std::span<const uint8_t> batch, const Cleaning
         r.fate = BatchFate::kMalformed;
         return r;
       }
-      const int64_t offset = h.base_offset + v.offset_delta;
-      if (v.key_length < 0) {
-        ++r.keyless_removed;
-        continue;
-      }
-      const int64_t newest = ctx.map->get(std::span<const uint8_t>(v.key, v.key_length));
-      if (newest >= 0 && offset < newest) continue;
-      if (v.value_length < 0) {
-        if (has_delete_horizon(h) && ctx.now_ms >= h.base_timestamp) {
-          ++r.tombstones_removed;
-          continue;
-        }
-        if (!has_delete_horizon(h)) needs_horizon = true;
-      }
+      // A marker being stamped keeps its record as it is.
+      if (!h.is_control() && !keep_record(h, v, ctx, r, needs_horizon)) continue;
       kept_.push_back({static_cast<size_t>(begin - records.data()),
                        static_cast<size_t>(p - records.data()), v.timestamp_delta, v.offset_delta});
     }
@@ -153,23 +201,7 @@ FilterResult RecordFilter::filter(std::span<const uint8_t> batch, const Cleaning
       r.fate = BatchFate::kRemoved;
       return r;
     }
-    // Kafka's empty batch: the header alone, no codec, no horizon, the batch's max
-    // timestamp as both timestamps, and record count 0.
-    out.insert(out.end(), batch.begin(), batch.begin() + bl::kHeaderSize);
-    uint8_t* q = out.data() + at;
-    store_be32(q + bl::kBatchLength, static_cast<int32_t>(bl::kHeaderSize - bl::kLogOverhead));
-    store_be16(q + bl::kAttributes,
-               static_cast<int16_t>(h.attributes & ~kCompressionMask & ~kDeleteHorizonBit));
-    store_be64(q + bl::kBaseTimestamp, h.max_timestamp);
-    store_be64(q + bl::kMaxTimestamp, h.max_timestamp);
-    store_be32(q + bl::kRecordCount, 0);
-    std::span<uint8_t> rebuilt(q, bl::kHeaderSize);
-    store_be32(q + bl::kCrc, static_cast<int32_t>(compute_batch_crc(rebuilt)));
-    r.fate = BatchFate::kRetainedEmpty;
-    r.max_timestamp = h.max_timestamp;
-    r.offset_of_max_timestamp = h.base_offset;
-    r.bytes_written = bl::kHeaderSize;
-    return r;
+    return retain_empty(batch, h, out, r);
   }
 
   // Rebuild: the kept records, their timestamp deltas re-encoded when the base

@@ -107,6 +107,7 @@ CleanStats& CleanStats::operator+=(const CleanStats& o) {
   bytes_written += o.bytes_written;
   records_read += o.records_read;
   records_removed += o.records_removed;
+  markers_removed += o.markers_removed;
   batches_read += o.batches_read;
   batches_removed += o.batches_removed;
   malformed_batches += o.malformed_batches;
@@ -122,9 +123,10 @@ std::string cleaner_file_path(const std::string& dir, int64_t base_offset, const
 }
 
 int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_offset,
-                         int64_t to_offset, const AbortedTxnSet& aborted, OffsetMap& map,
-                         CleanStats& stats, const CleanControl& control) {
+                         int64_t to_offset, std::span<const AbortedTxnEntry> aborted,
+                         OffsetMap& map, CleanStats& stats, const CleanControl& control) {
   std::vector<uint8_t> plain;
+  TxnTracker txns({aborted.begin(), aborted.end()});
   int64_t covered = to_offset;
   bool stop = false;
   for (const SourceSegment& seg : segments) {
@@ -135,8 +137,15 @@ int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_o
         stop = true;
         return false;
       }
-      if (h.last_offset() < from_offset || h.is_control() || h.record_count == 0) return true;
-      if (h.is_transactional() && aborted.contains(h.producer_id, h.base_offset)) return true;
+      // Every batch goes through the tracker, in order: a marker ends its transaction.
+      if (h.is_control()) {
+        TxnMarker marker;
+        const bool readable = h.record_count > 0 && parse_txn_marker(batch, marker);
+        txns.on_control_batch(h, readable ? &marker : nullptr);
+        return true;
+      }
+      if (txns.on_data_batch(h)) return true;  // aborted
+      if (h.last_offset() < from_offset || h.record_count == 0) return true;
       std::span<const uint8_t> records = batch.subspan(bl::kHeaderSize);
       if (h.compression() != Compression::kNone) {
         if (!decompress(h.compression(), records, plain, kMaxUncompressedBytes)) return true;
@@ -180,10 +189,8 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
     uint32_t bytes_since_entry = 0;
     int64_t max_ts = -1, offset_of_max_ts = -1;
     RecordFilter filter;
-    std::vector<AbortedTxnEntry> aborted;
 
     for (const SourceSegment& seg : group) {
-      aborted.insert(aborted.end(), seg.aborted.begin(), seg.aborted.end());
       for_each_batch(seg, [&](const BatchHeader& h, std::span<const uint8_t> batch) {
         ctx.control.account(batch.size());
         const size_t at = pending.size();
@@ -191,7 +198,9 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
         ++stats.batches_read;
         stats.bytes_read += batch.size();
         stats.records_read += static_cast<uint64_t>(std::max(h.record_count, 0));
+        stats.markers_removed += static_cast<uint64_t>(r.markers_removed);
         if (r.fate == BatchFate::kMalformed) {
+          if (ctx.txns) ctx.txns->keep_entries_of(h);
           spdlog::warn("{}: batch at offset {} cannot be read; the clean keeps it as it is", dir,
                        h.base_offset);
           ++stats.malformed_batches;
@@ -262,7 +271,9 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
     write_all(*time_index, buf.data(), buf.size(), 0, path(".timeindex"));
     sync_file(*time_index, path(".timeindex"));
 
-    // The abort markers stay (control batches are kept), so their entries do too.
+    // The abort markers kept because this clean removed their data keep their entries.
+    const std::vector<AbortedTxnEntry> aborted =
+        ctx.txns ? ctx.txns->take_kept_entries() : std::vector<AbortedTxnEntry>{};
     buf.assign(aborted.size() * kTxnIndexEntrySize, 0);
     for (size_t i = 0; i < aborted.size(); ++i)
       encode_txn_index_entry(aborted[i], &buf[i * kTxnIndexEntrySize]);

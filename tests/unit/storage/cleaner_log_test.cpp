@@ -9,6 +9,7 @@
 #include <map>
 
 #include "cleaner_test_util.h"
+#include "samsa/storage/cleaner/record_filter.h"
 #include "samsa/storage/cleaner/segment_cleaner.h"
 #include "samsa/storage/partition_log.h"
 #include "storage_test_util.h"
@@ -266,6 +267,106 @@ TEST_F(CleanerLogTest, ProducersLastBatchKeepsItsSequenceThroughACleanAndARestar
   EXPECT_EQ(log->append(gap, o).error, ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER);
 }
 
+size_t txn_index_entries(const PartitionLog& log) {
+  size_t n = 0;
+  for (const auto& [_, seg] : log.segments()) n += seg->aborted_txns().size();
+  return n;
+}
+
+// Transactions in a compacted log, as Kafka's cleaner treats them: aborted data goes at
+// the first clean; a marker stays while data of its transaction is left before it (an
+// abort marker with its .txnindex entry), is then stamped with a delete horizon and goes
+// at the first clean past it. The marker of a producer's last transaction stays with
+// that transaction's emptied batch, which holds the producer's sequence.
+TEST_F(CleanerLogTest, TransactionMarkersGoOnceTheirDataIsGoneAndTheirHorizonHasPassed) {
+  auto log = open();
+  AppendOptions o;
+  o.now_ms = now_;
+  auto txn = [](int32_t seq) {
+    BatchSpec s = storage::testing::idempotent(100, 0, seq);
+    s.transactional = true;
+    return s;
+  };
+  auto marker = [&](MarkerType type) {
+    const AppendResult r = log->append_marker(100, 0, type, 1, now_);
+    EXPECT_EQ(r.error, ErrorCode::NONE);
+    return r.base_offset;
+  };
+  auto txn0 = testing::keyed_batch({{"b", "aborted", 1}}, txn(0));
+  ASSERT_EQ(log->append(txn0, o).error, ErrorCode::NONE);
+  const int64_t abort_at = marker(MarkerType::kAbort);
+  auto txn1 = testing::keyed_batch({{"a", "committed", 2}}, txn(1));
+  ASSERT_EQ(log->append(txn1, o).error, ErrorCode::NONE);
+  const int64_t first_commit_at = marker(MarkerType::kCommit);
+  auto txn2 = testing::keyed_batch({{"d", "last", 3}}, txn(2));
+  ASSERT_EQ(log->append(txn2, o).error, ErrorCode::NONE);
+  const int64_t last_commit_at = marker(MarkerType::kCommit);
+  // Newer values of every key from a plain writer, over several segments.
+  for (int i = 0; i < 30; ++i) {
+    auto b = testing::keyed_batch({{"a", "new", 4}, {"b", "new", 4}, {"d", "new", 4}});
+    ASSERT_EQ(log->append(b, o).error, ErrorCode::NONE);
+  }
+  ASSERT_GT(log->segment_count(), 3u);
+  ASSERT_EQ(txn_index_entries(*log), 1u);
+  auto markers = [&] {
+    std::vector<BatchHeader> headers, out;
+    testing::read_log_records(*log, &headers);
+    for (const BatchHeader& h : headers)
+      if (h.is_control()) out.push_back(h);
+    return out;
+  };
+  auto offsets_of = [](const std::vector<BatchHeader>& hs) {
+    std::vector<int64_t> out;
+    for (const auto& h : hs) out.push_back(h.base_offset);
+    return out;
+  };
+  const std::vector<int64_t> all_markers{abort_at, first_commit_at, last_commit_at};
+
+  // 1st clean: the transactions' data goes (the aborted batch, the superseded ones); the
+  // markers stay, the abort marker with its entry.
+  ASSERT_TRUE(log->clean(options()).cleaned);
+  EXPECT_EQ(offsets_of(markers()), all_markers);
+  EXPECT_EQ(txn_index_entries(*log), 1u);
+  for (const auto& r : read_all(*log)) EXPECT_NE(r.value, std::optional<std::string>("aborted"));
+
+  // 2nd clean: no data before the first two markers any more: stamped, the entry gone.
+  // The last transaction's emptied batch is still there: its marker is left alone.
+  ASSERT_EQ(log->clean(options()).error, ErrorCode::NONE);
+  auto m = markers();
+  ASSERT_EQ(offsets_of(m), all_markers);
+  EXPECT_TRUE(cleaner::has_delete_horizon(m[0]));
+  EXPECT_TRUE(cleaner::has_delete_horizon(m[1]));
+  EXPECT_EQ(m[0].base_timestamp, now_ + options().delete_retention_ms);
+  EXPECT_FALSE(cleaner::has_delete_horizon(m[2]));
+  EXPECT_EQ(txn_index_entries(*log), 0u);
+  EXPECT_TRUE(log->read(0, 1 << 20, true, IsolationLevel::kReadCommitted).aborted.empty());
+
+  // Before the horizon they stay; at it they go.
+  now_ += options().delete_retention_ms - 1;
+  ASSERT_EQ(log->clean(options()).error, ErrorCode::NONE);
+  EXPECT_EQ(markers().size(), 3u);
+  now_ += 1;
+  ASSERT_EQ(log->clean(options()).error, ErrorCode::NONE);
+  m = markers();
+  ASSERT_EQ(offsets_of(m), std::vector<int64_t>{last_commit_at});
+  EXPECT_EQ(m[0].record_count, 1);
+  const auto after = read_all(*log);
+
+  // A restart that rebuilds producer state from the log alone finds no open transaction.
+  log.reset();
+  for (const auto& e : fs::directory_iterator(dir()))
+    if (e.path().extension() == ".snapshot") fs::remove(e.path());
+  log = open(false);
+  EXPECT_EQ(read_all(*log), after);
+  EXPECT_EQ(log->last_stable_offset(), log->log_end_offset());
+  EXPECT_EQ(txn_index_entries(*log), 0u);
+  const ProducerEntry* p = log->producer_state().find(100);
+  ASSERT_NE(p, nullptr);
+  ASSERT_NE(p->last(), nullptr);
+  EXPECT_EQ(p->last()->last_seq, 2);
+  EXPECT_EQ(p->current_txn_first_offset, -1);
+}
+
 // A crash after each step of the swap: the log reopens with every record that should
 // exist exactly once, at its offset, and no cleaner file left.
 class CleanerCrashTest : public CleanerLogTest, public ::testing::WithParamInterface<int> {};
@@ -322,12 +423,10 @@ class CleanerPartialStepTest : public CleanerLogTest {
       const std::string p = segment_file_path(dir(), b, ".log");
       const int fd = ::open(p.c_str(), O_RDONLY);
       ASSERT_GE(fd, 0);
-      sources_.push_back({b, std::make_shared<FileHandle>(fd), fs::file_size(p), {}});
+      sources_.push_back({b, std::make_shared<FileHandle>(fd), fs::file_size(p)});
       replaced_.push_back(b);
     }
-    cleaner::AbortedTxnSet aborted;
-    ASSERT_EQ(cleaner::build_offset_map(sources_, 0, active_base_, aborted, map_, stats_),
-              active_base_);
+    ASSERT_EQ(cleaner::build_offset_map(sources_, 0, active_base_, {}, map_, stats_), active_base_);
     cleaner::CleaningContext ctx;
     ctx.now_ms = now_;
     ctx.map = &map_;

@@ -208,36 +208,161 @@ INSTANTIATE_TEST_SUITE_P(CleanerAllCodecs, CleanerRecordFilterCodec,
                                            Compression::kSnappy, Compression::kLz4,
                                            Compression::kZstd));
 
-TEST(CleanerRecordFilter, AbortedTransactionalDataGoesControlBatchesStay) {
+// A transactional data batch of producer `pid` at `offset`.
+std::vector<uint8_t> txn_batch(int64_t pid, int64_t offset, const std::string& key) {
+  BatchSpec s = storage::testing::idempotent(pid, 0, 0);
+  s.transactional = true;
+  s.base_offset = offset;
+  return keyed_batch({{key, "v", 1}}, s);
+}
+
+// A marker of producer `pid` (epoch 0) at `offset`, written at time 5.
+std::vector<uint8_t> marker_batch(int64_t pid, int64_t offset, MarkerType type) {
+  auto marker = build_txn_marker_batch(pid, 0, {type, 1}, 5);
+  patch_offset_and_epoch(marker.data(), offset, 0);
+  return marker;
+}
+
+TEST(CleanerRecordFilter, AbortedDataGoesAndMarkersOfTransactionsWithDataStay) {
   OffsetMap map(24 * 64);
   RecordFilter filter;
-  AbortedTxnSet aborted;
-  aborted.add(7, 10, 20);
-  CleaningContext ctx{.now_ms = 1000, .map = &map, .aborted = &aborted};
-  BatchSpec s = storage::testing::idempotent(7, 0, 0);
-  s.transactional = true;
-  s.base_offset = 12;
-  const auto in_abort = keyed_batch({{"a", "1", 1}}, s);
+  const AbortedTxnEntry aborted{7, 10, 20, 21};
+  TxnTracker txns({aborted});
+  CleaningContext ctx{.now_ms = 1000, .map = &map, .txns = &txns};
   std::vector<uint8_t> out;
-  EXPECT_EQ(filter.filter(in_abort, ctx, out).fate, BatchFate::kRemoved);
-  s.base_offset = 21;  // after the abort marker: another transaction
-  const auto later = keyed_batch({{"a", "2", 1}}, s);
-  EXPECT_EQ(filter.filter(later, ctx, out).fate, BatchFate::kCopied);
-  s.producer_id = 8;
-  s.base_offset = 12;  // another producer in the same offsets
-  const auto other = keyed_batch({{"b", "2", 1}}, s);
-  EXPECT_EQ(filter.filter(other, ctx, out).fate, BatchFate::kCopied);
-  auto marker = build_txn_marker_batch(7, 0, {MarkerType::kAbort, 1}, 5);
-  patch_offset_and_epoch(marker.data(), 20, 0);
+  EXPECT_EQ(filter.filter(txn_batch(7, 12, "a"), ctx, out).fate, BatchFate::kRemoved);
+  // Another producer in the same offsets, committed.
+  EXPECT_EQ(filter.filter(txn_batch(8, 13, "b"), ctx, out).fate, BatchFate::kCopied);
+  const auto abort = marker_batch(7, 20, MarkerType::kAbort);
   out.clear();
-  EXPECT_EQ(filter.filter(marker, ctx, out).fate, BatchFate::kCopied);
-  EXPECT_EQ(out, marker);
+  EXPECT_EQ(filter.filter(abort, ctx, out).fate, BatchFate::kCopied);
+  EXPECT_EQ(out, abort);
+  EXPECT_EQ(txns.take_kept_entries(), std::vector<AbortedTxnEntry>{aborted});
+  // After the abort marker: another transaction of producer 7, not aborted.
+  EXPECT_EQ(filter.filter(txn_batch(7, 21, "a"), ctx, out).fate, BatchFate::kCopied);
+  const auto commit8 = marker_batch(8, 22, MarkerType::kCommit);
+  const auto commit7 = marker_batch(7, 23, MarkerType::kCommit);
+  out.clear();
+  EXPECT_EQ(filter.filter(commit8, ctx, out).fate, BatchFate::kCopied);
+  EXPECT_EQ(filter.filter(commit7, ctx, out).fate, BatchFate::kCopied);
+  EXPECT_TRUE(txns.take_kept_entries().empty());
+
   // The aborted batch that is its producer's last is kept empty.
+  TxnTracker again({aborted});
   const std::unordered_map<int64_t, int64_t> last{{7, 12}};
+  ctx.txns = &again;
   ctx.last_batch_of_producer = &last;
   out.clear();
-  EXPECT_EQ(filter.filter(in_abort, ctx, out).fate, BatchFate::kRetainedEmpty);
+  EXPECT_EQ(filter.filter(txn_batch(7, 12, "a"), ctx, out).fate, BatchFate::kRetainedEmpty);
   EXPECT_EQ(BatchHeader::parse(out.data()).record_count, 0);
+  // Without a tracker nothing is aborted and markers stay.
+  ctx.txns = nullptr;
+  out.clear();
+  EXPECT_EQ(filter.filter(txn_batch(7, 14, "a"), ctx, out).fate, BatchFate::kCopied);
+  EXPECT_EQ(filter.filter(abort, ctx, out).fate, BatchFate::kCopied);
+}
+
+TEST(CleanerRecordFilter, MarkersWithNoDataLeftAreStampedThenRemovedAfterTheHorizon) {
+  OffsetMap map(24 * 64);
+  RecordFilter filter;
+  const AbortedTxnEntry aborted{7, 10, 20, 21};
+  TxnTracker txns({aborted});  // its data is gone: an earlier clean removed it
+  CleaningContext ctx{.now_ms = 1000, .delete_retention_ms = 500, .map = &map, .txns = &txns};
+  std::vector<uint8_t> stamped_abort, stamped_commit;
+  const FilterResult a = filter.filter(marker_batch(7, 20, MarkerType::kAbort), ctx, stamped_abort);
+  EXPECT_EQ(a.fate, BatchFate::kRewritten);
+  EXPECT_EQ(a.records_kept, 1);
+  EXPECT_TRUE(txns.take_kept_entries().empty());  // nothing left for its entry to hide
+  EXPECT_EQ(filter.filter(marker_batch(9, 30, MarkerType::kCommit), ctx, stamped_commit).fate,
+            BatchFate::kRewritten);
+  for (const auto* stamped : {&stamped_abort, &stamped_commit}) {
+    std::vector<BatchHeader> headers;
+    const auto records = decode_records(*stamped, &headers);
+    ASSERT_EQ(headers.size(), 1u);
+    EXPECT_TRUE(headers[0].is_control());
+    EXPECT_TRUE(has_delete_horizon(headers[0]));
+    EXPECT_EQ(headers[0].base_timestamp, 1500);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0].timestamp, 5);  // re-encoded against the horizon, unchanged
+    TxnMarker m;
+    EXPECT_TRUE(parse_txn_marker(*stamped, m));
+    EXPECT_EQ(m.coordinator_epoch, 1);
+  }
+  TxnMarker m;
+  ASSERT_TRUE(parse_txn_marker(stamped_abort, m));
+  EXPECT_EQ(m.type, MarkerType::kAbort);
+
+  // Before the horizon the stamped markers stay as they are; at it they go.
+  for (const int64_t now : {1499, 1500}) {
+    TxnTracker later({aborted});
+    ctx.txns = &later;
+    ctx.now_ms = now;
+    std::vector<uint8_t> out;
+    const FilterResult ra = filter.filter(stamped_abort, ctx, out);
+    const FilterResult rc = filter.filter(stamped_commit, ctx, out);
+    if (now < 1500) {
+      EXPECT_EQ(ra.fate, BatchFate::kCopied);
+      EXPECT_EQ(rc.fate, BatchFate::kCopied);
+      EXPECT_EQ(out.size(), stamped_abort.size() + stamped_commit.size());
+    } else {
+      EXPECT_EQ(ra.fate, BatchFate::kRemoved);
+      EXPECT_EQ(rc.fate, BatchFate::kRemoved);
+      EXPECT_EQ(ra.markers_removed + rc.markers_removed, 2);
+      EXPECT_TRUE(out.empty());
+    }
+  }
+}
+
+TEST(CleanerRecordFilter, CommitMarkerStaysWhileItsTransactionHasData) {
+  OffsetMap map(24 * 64);
+  RecordFilter filter;
+  TxnTracker txns;
+  CleaningContext ctx{.now_ms = 1000, .map = &map, .txns = &txns};
+  map.put(bytes("a"), 50);  // the transaction's record is superseded: its batch goes
+  std::vector<uint8_t> out;
+  EXPECT_EQ(filter.filter(txn_batch(7, 12, "a"), ctx, out).fate, BatchFate::kRemoved);
+  EXPECT_EQ(filter.filter(marker_batch(7, 13, MarkerType::kCommit), ctx, out).fate,
+            BatchFate::kCopied);
+  // The next clean finds no data before it.
+  TxnTracker next;
+  ctx.txns = &next;
+  out.clear();
+  EXPECT_EQ(filter.filter(marker_batch(7, 13, MarkerType::kCommit), ctx, out).fate,
+            BatchFate::kRewritten);
+  EXPECT_TRUE(has_delete_horizon(BatchHeader::parse(out.data())));
+}
+
+TEST(CleanerRecordFilter, ProducersLastMarkerIsKeptEmptyForItsEpoch) {
+  OffsetMap map(24 * 64);
+  RecordFilter filter;
+  TxnTracker txns;
+  CleaningContext ctx{.now_ms = 1000, .delete_retention_ms = 0, .map = &map, .txns = &txns};
+  std::vector<uint8_t> stamped;
+  ASSERT_EQ(filter.filter(marker_batch(7, 40, MarkerType::kCommit), ctx, stamped).fate,
+            BatchFate::kRewritten);
+  const std::unordered_map<int64_t, int16_t> epochs{{7, 0}};
+  ctx.marker_epoch_of_producer = &epochs;
+  std::vector<uint8_t> empty;
+  const FilterResult r = filter.filter(stamped, ctx, empty);
+  EXPECT_EQ(r.fate, BatchFate::kRetainedEmpty);
+  EXPECT_EQ(r.markers_removed, 1);
+  ASSERT_EQ(empty.size(), bl::kHeaderSize);
+  const BatchHeader h = BatchHeader::parse(empty.data());
+  EXPECT_TRUE(h.is_control());
+  EXPECT_TRUE(h.is_transactional());
+  EXPECT_EQ(h.record_count, 0);
+  EXPECT_EQ(h.base_offset, 40);
+  EXPECT_EQ(h.producer_id, 7);
+  EXPECT_EQ(h.producer_epoch, 0);
+  EXPECT_FALSE(has_delete_horizon(h));
+  EXPECT_EQ(h.crc, compute_batch_crc(empty));
+  // The emptied marker stays while it is the producer's last, then goes.
+  std::vector<uint8_t> out;
+  EXPECT_EQ(filter.filter(empty, ctx, out).fate, BatchFate::kCopied);
+  const std::unordered_map<int64_t, int16_t> newer{{7, 1}};
+  ctx.marker_epoch_of_producer = &newer;
+  out.clear();
+  EXPECT_EQ(filter.filter(empty, ctx, out).fate, BatchFate::kRemoved);
 }
 
 TEST(CleanerRecordFilter, LogAppendTimeBatchKeepsItsTimestamp) {

@@ -83,8 +83,10 @@ inline std::vector<DecodedRecord> decode_records(std::span<const uint8_t> bytes,
   return out;
 }
 
-// Every record of `log` from its start, as a consumer would read them.
-inline std::vector<DecodedRecord> read_log_records(PartitionLog& log) {
+// Every record of `log` from its start, as a consumer would read them; with
+// `all_headers`, also every batch's header (control batches and emptied ones too).
+inline std::vector<DecodedRecord> read_log_records(
+    PartitionLog& log, std::vector<BatchHeader>* all_headers = nullptr) {
   std::vector<DecodedRecord> out;
   int64_t offset = log.log_start_offset();
   while (offset < log.log_end_offset()) {
@@ -99,6 +101,10 @@ inline std::vector<DecodedRecord> read_log_records(PartitionLog& log) {
       for (auto& rec : decode_records(bytes, &headers)) {
         if (rec.offset >= offset) out.push_back(std::move(rec));
       }
+    }
+    if (all_headers) {
+      for (const BatchHeader& h : headers)
+        if (h.last_offset() >= offset) all_headers->push_back(h);
     }
     offset = headers.back().last_offset() + 1;
   }

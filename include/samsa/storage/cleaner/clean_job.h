@@ -1,7 +1,7 @@
 // One clean of one log, in the three parts that let its disk work leave the loop thread:
 //   1. PartitionLog::plan_clean (loop thread) takes what the clean needs from the log:
 //      the sealed source segments (their file handles, sizes and transaction indexes),
-//      the aborted transactions and each producer's last batch;
+//      the aborted transactions and each producer's last batch (or last marker);
 //   2. run_clean (a cleaner thread, or the caller's) builds the key map and writes each
 //      group's `.cleaned` segment; it touches nothing but files, and the sources are
 //      sealed, so nothing the loop does meanwhile changes what it reads;
@@ -40,8 +40,10 @@ struct CleanPlan {
   std::vector<SourceSegment> sources;
   std::vector<uint64_t> index_bytes;
   std::vector<int64_t> next_offsets;
-  AbortedTxnSet aborted;
+  // Every aborted transaction of the log (its transaction indexes).
+  std::vector<AbortedTxnEntry> aborted_txns;
   std::unordered_map<int64_t, int64_t> last_batch_of_producer;
+  std::unordered_map<int64_t, int16_t> marker_epoch_of_producer;  // see CleaningContext
   // Tests: stop each group's swap after this step, as a crash there would.
   SwapStep last_step = SwapStep::kRenameToFinal;
 };

@@ -9,8 +9,9 @@
 // bit 0x40; record timestamps are deltas from that field, so they are re-encoded
 // against it and read back unchanged. A later clean drops the tombstones once now has
 // reached the horizon. Records without a key are dropped (Kafka counts them invalid in
-// a compacted log). Control batches are kept. Transactional data is kept unless its
-// transaction is known aborted.
+// a compacted log). Data of aborted transactions goes. A transaction marker stays
+// until its transaction has no data left before it and its batch's delete horizon has
+// passed (txn_tracker.h); the first clean that finds it removable stamps the horizon.
 //
 // The batch that replaces the original:
 // - every record kept and no horizon to stamp: the original bytes, unchanged;
@@ -20,7 +21,8 @@
 //   codec), and a new length and CRC-32C;
 // - none kept: nothing, except for a producer's last batch, which is kept as an empty
 //   batch (header only, no codec, same offsets and sequence: Kafka's RETAIN_EMPTY) so
-//   that the producer's sequence state survives the clean.
+//   that the producer's sequence state survives the clean; likewise the marker of a
+//   producer whose state holds no data batch, since it carries the producer's epoch.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,7 @@
 
 #include "samsa/storage/cleaner/offset_map.h"
 #include "samsa/storage/cleaner/throttle.h"
+#include "samsa/storage/cleaner/txn_tracker.h"
 #include "samsa/storage/record_batch.h"
 
 namespace samsa::storage::cleaner {
@@ -41,25 +44,19 @@ inline bool has_delete_horizon(const BatchHeader& h) {
   return (h.attributes & kDeleteHorizonBit) != 0;
 }
 
-// The transactions known aborted in the range being cleaned: the data of `producer_id`
-// from `first_offset` up to the abort marker at `last_offset`.
-class AbortedTxnSet {
- public:
-  void add(int64_t producer_id, int64_t first_offset, int64_t last_offset);
-  bool contains(int64_t producer_id, int64_t offset) const;
-  bool empty() const { return ranges_.empty(); }
-
- private:
-  std::unordered_map<int64_t, std::vector<std::pair<int64_t, int64_t>>> ranges_;
-};
-
 struct CleaningContext {
   int64_t now_ms = 0;
   int64_t delete_retention_ms = 86400000;  // delete.retention.ms
   const OffsetMap* map = nullptr;          // required
-  const AbortedTxnSet* aborted = nullptr;  // none when null
+  // Advanced by every batch filtered, in offset order: says which data was aborted and
+  // which markers may go. None: nothing is aborted and every marker stays.
+  TxnTracker* txns = nullptr;
   // Producer id -> base offset of its last batch in the log (always kept).
   const std::unordered_map<int64_t, int64_t>* last_batch_of_producer = nullptr;
+  // Producer id -> epoch, for producers with no data batch in their state: their last
+  // marker (of that epoch) is kept, emptied once removable, since it holds the epoch
+  // that fences older producers.
+  const std::unordered_map<int64_t, int16_t>* marker_epoch_of_producer = nullptr;
   // Paces the segment writer and stops it (none: unbounded, never stopped).
   CleanControl control{};
 };
@@ -78,6 +75,7 @@ struct FilterResult {
   int32_t records_kept = 0;
   int32_t keyless_removed = 0;     // records without a key
   int32_t tombstones_removed = 0;  // tombstones past their delete horizon
+  int32_t markers_removed = 0;     // transaction markers past their delete horizon
   int64_t max_timestamp = -1;      // of the appended batch (-1 when none)
   int64_t offset_of_max_timestamp = -1;
   size_t bytes_written = 0;

@@ -44,7 +44,6 @@ struct SourceSegment {
   int64_t base_offset = 0;
   std::shared_ptr<const FileHandle> file;  // its .log
   uint64_t size = 0;
-  std::vector<AbortedTxnEntry> aborted;  // its transaction index, kept in the cleaned one
 };
 
 struct CleanStats {
@@ -52,6 +51,7 @@ struct CleanStats {
   uint64_t bytes_written = 0;
   uint64_t records_read = 0;
   uint64_t records_removed = 0;
+  uint64_t markers_removed = 0;  // transaction markers (counted in records_removed too)
   uint64_t batches_read = 0;
   uint64_t batches_removed = 0;
   uint64_t malformed_batches = 0;  // copied unchanged
@@ -81,18 +81,21 @@ std::string cleaner_file_path(const std::string& dir, int64_t base_offset, const
 
 // Puts the newest offset of every key in [from_offset, to_offset) of `segments` into
 // `map`: control batches, keyless records and the data of aborted transactions are
-// skipped. Stops at the first record whose key no longer fits. Returns the offset up
+// skipped (`aborted`: the log's aborted transactions, from its transaction indexes).
+// Stops at the first record whose key no longer fits. Returns the offset up
 // to which the map is complete (to_offset unless it filled up). Throws std::system_error
 // on read errors, std::runtime_error on a torn or unreadable batch, CleanAborted when
 // `control` stops it.
 int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_offset,
-                         int64_t to_offset, const AbortedTxnSet& aborted, OffsetMap& map,
-                         CleanStats& stats, const CleanControl& control = {});
+                         int64_t to_offset, std::span<const AbortedTxnEntry> aborted,
+                         OffsetMap& map, CleanStats& stats, const CleanControl& control = {});
 
 // Step 1: the cleaned form of `group` (consecutive segments, in order) as `.cleaned`
 // files named after the first one's base offset, fsynced. Indexes as Segment builds them
 // (an offset index entry after more than `index_interval_bytes`, a sealed time index).
-// A batch that cannot be read is copied unchanged. Throws std::system_error,
+// A batch that cannot be read is copied unchanged. The `.txnindex` lists the aborted
+// transactions whose markers ctx.txns kept with their entry (none without a tracker).
+// Throws std::system_error,
 // std::runtime_error or CleanAborted (ctx.control), removing what it wrote.
 CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const SourceSegment> group,
                                      const CleaningContext& ctx, int32_t index_interval_bytes,

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -25,9 +26,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -63,7 +67,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (and a key written again after its tombstone keeps its new value); a consumer seeking into a
  * removed range goes on at the next record that survived, ListOffsets earliest stays 0 and
  * latest the end, offsetsForTimes answers the first surviving record at or after the time; a
- * record without a key is refused (INVALID_RECORD).
+ * record without a key is refused (INVALID_RECORD); aborted records and the markers of
+ * transactions with no data left go.
  *
  * <p>External broker (SAMSA_BOOTSTRAP, e.g. the oracle's KafkaBroker main with
  * log.cleaner.backoff.ms=100): the same, without the broker log checks.
@@ -497,6 +502,84 @@ class CompactionTest {
         checked++;
       }
       assertTrue(checked >= 5, "offsetsForTimes checked " + checked + " removed records");
+    }
+    assertCleanLogged(tp);
+  }
+
+  /** Transaction markers the broker logged removing from the partition's cleans. */
+  private static long markersRemoved(TopicPartition tp) {
+    String dir = tp.topic() + "-" + tp.partition() + ": cleaned ";
+    Pattern count = Pattern.compile("\\((\\d+) transaction markers\\)");
+    return broker.log().lines().filter(l -> l.contains(dir)).map(count::matcher)
+        .filter(Matcher::find).mapToLong(m -> Long.parseLong(m.group(1))).sum();
+  }
+
+  /**
+   * One transactional producer (lz4) writes three transactions to a topic with
+   * delete.retention.ms=500: 40 keys committed, the same 40 keys aborted, then the 40 keys
+   * committed again. After cleaning, a read_uncommitted and a read_committed consumer alike see
+   * exactly the last committed value of every key, at its offset: the aborted records are gone
+   * from the log, not only hidden. The first two transactions have no data left, so their
+   * markers go once the cleaner has seen them 500 ms before (a samsa started here: its log
+   * counts them); the last transaction's marker stays with its records. Both consumers read on
+   * through the gaps the markers leave.
+   */
+  @Test
+  void abortedRecordsAndSpentTransactionMarkersGo() throws Exception {
+    int keys = 40;
+    TopicPartition tp = new TopicPartition(Kit.unique("compact-txn"), 0);
+    Kit.createTopic(admin, tp.topic(), 1, compacted("compact", "500"));
+    List<Written> committed = new ArrayList<>();
+    int seq = 0;
+    try (KafkaProducer<String, String> producer = Kit.producer(broker, Map.of(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, Kit.unique("compact-txn"),
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000",
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.LINGER_MS_CONFIG, "5"))) {
+      producer.initTransactions();
+      for (int round = 0; round < 3; round++) {
+        producer.beginTransaction();
+        List<Written> sent = new ArrayList<>();
+        List<Future<RecordMetadata>> futures = new ArrayList<>();
+        for (int k = 0; k < keys; k++, seq++) {
+          String value = round == 1 ? "aborted-" + k : valueOf(k, round);
+          List<Header> headers = List.of(new RecordHeader("seq", bytes(Integer.toString(seq))));
+          futures.add(producer.send(
+              new ProducerRecord<>(tp.topic(), tp.partition(), null, keyOf(k), value, headers)));
+          sent.add(new Written(keyOf(k), value, seq, -1, -1));
+        }
+        producer.flush();
+        if (round == 1) {
+          producer.abortTransaction();
+          continue;
+        }
+        producer.commitTransaction();
+        for (int i = 0; i < sent.size(); i++) {
+          RecordMetadata m = futures.get(i).get(30, TimeUnit.SECONDS);
+          Written w = sent.get(i);
+          committed.add(new Written(w.key(), w.value(), w.seq(), m.offset(), m.timestamp()));
+        }
+      }
+    }
+    Map<String, Written> expected = lastByKey(committed);
+
+    List<ConsumerRecord<String, String>> records = awaitCleaned(
+        "aborted records and spent markers gone from " + tp.topic(), List.of(tp),
+        (t, rs) -> deduplicated(rs)
+            && data(rs).stream().noneMatch(r -> r.value().startsWith("aborted-"))
+            && (broker.isExternal() || markersRemoved(t) >= 2)).get(tp);
+    assertIncreasing(tp, records);
+    assertExactly(tp + " read_uncommitted", expected, records);
+
+    Properties committedReader = Kit.consumerProps(broker, null);
+    committedReader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(committedReader)) {
+      List<ConsumerRecord<String, String>> read = readPartition(consumer, tp);
+      assertIncreasing(tp, read);
+      assertExactly(tp + " read_committed", expected, read);
+    }
+    if (!broker.isExternal()) {
+      assertEquals(2, markersRemoved(tp), "markers removed: the first commit's and the abort's");
     }
     assertCleanLogged(tp);
   }
