@@ -6,8 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+stage() { echo "test.sh: $1 ($SECONDS s since the start)"; }
 if [[ "${SKIP_DEPS:-0}" != 1 ]]; then scripts/install-deps.sh; fi
-scripts/build.sh
+stage "dependencies installed"
+
+# The build is CPU-bound; the test clients' setups below mostly wait on downloads (npm,
+# Maven Central, the Go proxy, PyPI). So the build runs beside them, its output kept
+# in a file and shown once it is done; only the container image needs the binary.
+build_log=$(mktemp)
+scripts/build.sh >"$build_log" 2>&1 &
+build_pid=$!
+trap 'kill "$build_pid" 2>/dev/null || true; rm -f "$build_log"' EXIT
 
 # The Node.js clients (kafkajs, @platformatic/kafka), pinned by package-lock.json.
 # npm ci is skipped when node_modules was installed from this very lock file.
@@ -31,15 +40,30 @@ if command -v npm >/dev/null 2>&1; then
 else
   echo "test.sh: npm not found; the Node.js client tests will be skipped" >&2
 fi
+stage "Node.js clients installed"
 
-# The ecosystem families (tests/java, tests/go, tests/python, tests/container): each
-# setup.sh downloads its pinned dependencies into the language's standard cache (or
-# installs podman and builds the image) and builds what ctest runs; tests/console's
-# installs Chromium and its pinned npm packages.
-for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh tests/container/setup.sh \
-    tests/console/setup.sh; do
-  if [[ -x "$setup" ]]; then "$setup"; fi
+# The ecosystem families (tests/java, tests/go, tests/python, tests/console): each
+# setup.sh downloads its pinned dependencies into the language's standard cache and
+# builds what ctest runs; tests/console's installs Chromium and its pinned npm packages.
+for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh tests/console/setup.sh; do
+  if [[ -x "$setup" ]]; then
+    "$setup"
+    stage "$setup done"
+  fi
 done
+
+if ! wait "$build_pid"; then
+  cat "$build_log"
+  echo "test.sh: scripts/build.sh failed" >&2
+  exit 1
+fi
+cat "$build_log"
+stage "samsa built"
+# tests/container: podman, and the image samsa:local made from the release binary.
+if [[ -x tests/container/setup.sh ]]; then
+  tests/container/setup.sh
+  stage "tests/container/setup.sh done"
+fi
 
 cd build
 ctest --output-on-failure -j "${CTEST_JOBS:-2}" --timeout 900 "$@"
