@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One ctest entry of a JVM family: runs one test class (or pattern) of one Maven module
 # against the given samsa binary, offline from ~/.m2 (tests/java/setup.sh filled it and
-# compiled the classes). Exits 77 (skipped) when Maven or the compiled module is missing.
+# compiled the classes). Exits 77 (skipped) when Maven or the compiled module is missing,
+# or when every test it ran was skipped.
 #   tests/java/run-test.sh MODULE TEST_CLASS SAMSA_BINARY
 set -euo pipefail
 module=$1 test=$2 binary=$3
@@ -18,7 +19,17 @@ fi
 # directory (under target/), or one run's clean-up deletes the other's booter jar
 # ("Could not find or load main class ...ForkedBooter").
 tmp="surefire-tmp-$$"
-trap 'rm -rf "$here/$module/target/$tmp"' EXIT
+out=$(mktemp)
+trap 'rm -rf "$here/$module/target/$tmp" "$out"' EXIT
 mvn -o -B --no-transfer-progress -f "$here/pom.xml" -pl "$module" surefire:test \
   -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=true -Dsamsa.binary="$binary" \
-  -DtempDir="$tmp"
+  -DtempDir="$tmp" | tee "$out"
+# A run whose every test was skipped (an assumption not met, e.g. a JDK missing) is a
+# skip for ctest, not a pass.
+summary=$(grep -E '^\[[A-Z]+\] Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: [0-9]+$' "$out" |
+  tail -n 1 || true)
+if [[ $summary =~ Tests\ run:\ ([0-9]+),.*Skipped:\ ([0-9]+)$ ]] &&
+    [[ ${BASH_REMATCH[1]} -gt 0 && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" ]]; then
+  echo "run-test.sh: every test of $test was skipped" >&2
+  exit 77
+fi
