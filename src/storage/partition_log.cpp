@@ -798,9 +798,8 @@ size_t PartitionLog::enforce_retention(int64_t now_ms) {
   const bool deletes = config_.deletes_segments();
   if (deletes && config_.retention_ms >= 0) {
     while (segments_.size() > 1) {
-      const Segment& first = *segments_.begin()->second;
-      if (first.max_timestamp() < 0 || now_ms - first.max_timestamp() <= config_.retention_ms)
-        break;
+      const int64_t newest = segments_.begin()->second->retention_timestamp();
+      if (newest < 0 || now_ms - newest <= config_.retention_ms) break;
       if (!delete_segment(segments_.begin())) return deleted;
       ++deleted;
     }

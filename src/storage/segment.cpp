@@ -426,6 +426,13 @@ void Segment::on_batch_appended(int64_t base_offset, int64_t last_offset, uint32
   next_offset_ = last_offset + 1;
 }
 
+int64_t Segment::retention_timestamp() const {
+  if (max_timestamp_ >= 0) return max_timestamp_;
+  struct stat st;
+  if (::stat(path(".log").c_str(), &st) != 0) return -1;
+  return int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
 bool Segment::should_roll_for_time(int64_t segment_ms, int64_t now_ms,
                                    int64_t incoming_max_ts) const {
   if (empty()) return false;

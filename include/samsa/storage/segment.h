@@ -91,6 +91,10 @@ class Segment : private OpenFileCache::Entry {
   bool empty() const { return size_ == 0; }
   int64_t next_offset() const { return next_offset_; }
   int64_t max_timestamp() const { return max_timestamp_; }
+  // What retention.ms compares (Kafka's LogSegment.largestTimestamp): the max timestamp,
+  // or for a segment without one (no records, as a clean may leave, or records without
+  // timestamps) its log file's modification time; -1 when that cannot be read.
+  int64_t retention_timestamp() const;
   int64_t offset_of_max_timestamp() const { return offset_of_max_timestamp_; }
   // Bytes cut off a torn/corrupt tail by open().
   uint64_t truncated_bytes() const { return truncated_bytes_; }

@@ -1,6 +1,7 @@
 #include "samsa/storage/cleaner/segment_cleaner.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,6 +99,22 @@ void for_each_batch(const SourceSegment& seg, F&& fn) {
     throw std::runtime_error(
         fmt::format("segment {} is torn at position {}", seg.base_offset, scanner.position()));
   }
+}
+
+// The cleaned log gets the newest modification time of the segments it replaces, as
+// Kafka's cleaner does: retention of a segment without timestamps (one the clean
+// emptied) goes by that time, which the clean must not push back. Best effort.
+void keep_newest_mtime(const FileHandle& cleaned, std::span<const SourceSegment> group) {
+  struct timespec newest {};
+  for (const SourceSegment& seg : group) {
+    struct stat st;
+    if (::fstat(seg.file->fd(), &st) != 0) return;
+    if (st.st_mtim.tv_sec > newest.tv_sec ||
+        (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec > newest.tv_nsec))
+      newest = st.st_mtim;
+  }
+  const struct timespec times[2] = {{0, UTIME_OMIT}, newest};
+  ::futimens(cleaned.fd(), times);
 }
 
 }  // namespace
@@ -248,6 +265,7 @@ CleanedSegment write_cleaned_segment(const std::string& dir, std::span<const Sou
     write_all(*log, pending.data(), pending.size(), size - pending.size(), path(".log"));
     if (max_ts >= 0 && (times.empty() || max_ts > times.back().timestamp))
       times.push_back({max_ts, static_cast<int32_t>(offset_of_max_ts - base)});
+    keep_newest_mtime(*log, group);
     sync_file(*log, path(".log"));
     out.size = size;
     stats.bytes_written += size;

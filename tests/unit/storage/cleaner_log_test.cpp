@@ -2,6 +2,7 @@
 // the swap, and reads and ListOffsets across the offset gaps a clean leaves.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -427,10 +428,22 @@ class CleanerPartialStepTest : public CleanerLogTest {
       replaced_.push_back(b);
     }
     ASSERT_EQ(cleaner::build_offset_map(sources_, 0, active_base_, {}, map_, stats_), active_base_);
+    // Sources last written an hour or more ago: the cleaned log takes the newest time.
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      const struct timespec times[2] = {{0, UTIME_OMIT},
+                                        {1'600'000'000 + static_cast<time_t>(i), 0}};
+      ASSERT_EQ(::futimens(sources_[i].file->fd(), times), 0);
+    }
     cleaner::CleaningContext ctx;
     ctx.now_ms = now_;
     ctx.map = &map_;
     cleaned_ = cleaner::write_cleaned_segment(dir(), sources_, ctx, 128, stats_);
+    struct stat st;
+    ASSERT_EQ(
+        ::stat(cleaner::cleaner_file_path(dir(), cleaned_.base_offset, ".log", ".cleaned").c_str(),
+               &st),
+        0);
+    EXPECT_EQ(st.st_mtim.tv_sec, 1'600'000'000 + static_cast<time_t>(sources_.size() - 1));
     sources_.clear();  // closes the files
   }
   void rename(int64_t base, const char* ext, const char* from, const char* to) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <chrono>
 
 #include <algorithm>
 #include <filesystem>
@@ -342,8 +343,8 @@ TEST_F(PartitionLogTest, CompressionTypeRecompressesOnAppend) {
   }
   // A batch already in the topic's codec is stored byte for byte from the magic byte on
   // (its base offset and leader epoch are assigned on append).
-  const auto third = std::span<const uint8_t>(bytes).subspan(
-      headers[0].size_in_bytes() + headers[1].size_in_bytes());
+  const auto third = std::span<const uint8_t>(bytes).subspan(headers[0].size_in_bytes() +
+                                                             headers[1].size_in_bytes());
   ASSERT_EQ(third.size(), original.size());
   EXPECT_TRUE(std::equal(original.begin() + 16, original.end(), third.begin() + 16));
 }
@@ -358,9 +359,8 @@ TEST_F(PartitionLogTest, OffsetForTimestampStartsAtALogStartInsideABatch) {
     append(*log, make_batch(10, 50000, spec));  // record i: offset base + i, ts 50000 + i
   }
   ASSERT_EQ(log->delete_records_before(4), ErrorCode::NONE);
-  for (const auto& [target, offset, ts] :
-       std::vector<std::tuple<int64_t, int64_t, int64_t>>{{50000, 4, 50004}, {50002, 4, 50004},
-                                                          {50007, 7, 50007}}) {
+  for (const auto& [target, offset, ts] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+           {50000, 4, 50004}, {50002, 4, 50004}, {50007, 7, 50007}}) {
     const auto r = log->offset_for_timestamp(target);
     EXPECT_EQ(r.offset, offset) << target;
     EXPECT_EQ(r.timestamp, ts) << target;
@@ -423,6 +423,30 @@ TEST_F(PartitionLogTest, RetentionBytesAndTime) {
   log->enforce_retention(now_);
   EXPECT_EQ(log->segment_count(), 1u);  // never the active segment
   EXPECT_EQ(log->log_end_offset(), 60);
+}
+
+// A segment without a timestamp (records written without one, or every record removed
+// by a clean) is as old as its log file's modification time, as Kafka's
+// LogSegment.largestTimestamp has it.
+TEST_F(PartitionLogTest, RetentionOfASegmentWithoutTimestampsGoesByItsFileTime) {
+  config_.segment_bytes = 1000;
+  config_.retention_ms = 3'600'000;
+  auto log = open();
+  for (int i = 0; i < 24; ++i) append(*log, make_batch(1, -1, {}, 100));  // no timestamp
+  const size_t before = log->segment_count();
+  ASSERT_GT(before, 2u);
+  const int64_t first = log->segments().begin()->first;
+  ASSERT_LT(log->segments().begin()->second->max_timestamp(), 0);
+  const int64_t wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  EXPECT_EQ(log->enforce_retention(wall), 0u);  // just written
+  const struct timespec times[2] = {{0, UTIME_OMIT}, {wall / 1000 - 7200, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, seg_path(first, ".log").c_str(), times, 0), 0);
+  EXPECT_EQ(log->segments().begin()->second->retention_timestamp(), (wall / 1000 - 7200) * 1000);
+  EXPECT_EQ(log->enforce_retention(wall), 1u);
+  EXPECT_EQ(log->segment_count(), before - 1);
+  EXPECT_GT(log->log_start_offset(), first);
 }
 
 TEST_F(PartitionLogTest, DeleteRecordsSurvivesRestart) {
