@@ -1,135 +1,25 @@
 // samsa: a Kafka-compatible single-node broker, and the tools to use one.
 //
-//   samsa serve [--config server.properties] [--override key=value ...]
+//   samsa serve [--config server.properties] [--override key=value ...] [--ephemeral]
+//               [--ready-file PATH] [--print-ready] [--parent-pid PID] [--watch-stdin]
 //   samsa health | cluster | ...   (the cli module; `samsa --help` lists them)
 //
-// Configuration layers, lowest first: Kafka's defaults, the file, KAFKA_* environment
-// variables (the apache/kafka image convention), --override.
-#include <utility>
-
+// Configuration layers, lowest first: Kafka's defaults, --ephemeral's defaults, the file,
+// KAFKA_* environment variables (the apache/kafka image convention), --override. The
+// serve module (src/serve) runs the broker; the cli module the tools.
 #include <signal.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <chrono>
 #include <cstdlib>
 #include <memory>
-#include <tuple>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "samsa/broker/broker.h"
 #include "samsa/cli/cli.h"
-#include "samsa/config/config.h"
-#include "samsa/http/console.h"
-#include "samsa/util/fd_limit.h"
+#include "samsa/serve/serve.h"
 #include "samsa/util/log.h"
-
-namespace {
-
-int serve(const std::optional<std::string>& config_file,
-          const std::vector<std::string>& overrides) {
-  const auto started = std::chrono::steady_clock::now();
-  samsa::config::LoadOptions load;
-  if (config_file) load.config_file = *config_file;
-  load.overrides = overrides;
-  load.environment = samsa::config::process_environment();
-  samsa::config::BrokerConfig config;
-  try {
-    config = samsa::config::load_broker_config(load);
-  } catch (const std::exception& e) {
-    spdlog::critical("invalid configuration: {}", e.what());
-    return 2;
-  }
-  samsa::config::log_config_summary(config);
-  // The usual soft limit of 1,024 is far below the hard one: raise it, as Go and the JVM
-  // do. The log manager sizes its cache of open segment files from the result and logs
-  // both.
-  const auto fds = samsa::raise_fd_limit();
-  if (fds.before != fds.soft) {
-    spdlog::info("open-file soft limit raised from {} to {} (the hard limit)", fds.before,
-                 fds.soft);
-  }
-
-  boost::asio::io_context io(1);
-  samsa::broker::Broker broker(io, config);
-  try {
-    broker.start();
-  } catch (const std::exception& e) {
-    spdlog::critical("cannot start: {}", e.what());
-    return 1;
-  }
-
-  // The console, JSON API and /metrics (samsa.http.listener; empty turns them off).
-  std::unique_ptr<samsa::http::Console> console;
-  if (!config.http_listener.empty()) {
-    samsa::http::ConsoleOptions options;
-    options.listener_text = config.http_listener;
-    try {
-      std::tie(options.server.host, options.server.port) =
-          samsa::http::parse_listener(config.http_listener);
-      options.server.max_connections = static_cast<uint32_t>(config.http_max_connections);
-      options.server.max_body_bytes = static_cast<uint32_t>(config.http_request_max_bytes);
-      if (config.http_max_loop_percent < 100) {
-        // A burst of 100 ms lets one large answer (a full /metrics scrape of 10,000
-        // partitions, a long producer list) through at full speed, in 1 ms slices that
-        // alternate with Kafka requests; sustained use pays the share.
-        options.server.loop_share = std::make_shared<samsa::http::LoopShare>(
-            config.http_max_loop_percent / 100.0, std::chrono::milliseconds(100));
-      }
-      console = std::make_unique<samsa::http::Console>(io, broker, options);
-      console->start();
-    } catch (const std::system_error& e) {
-      if (!config.http_listener_explicit && e.code() == std::errc::address_in_use) {
-        spdlog::warn(
-            "console and metrics off: {} is in use (another broker?); set "
-            "samsa.http.listener to another host:port, or 127.0.0.1:0 for any free port",
-            config.http_listener);
-        console.reset();
-      } else {
-        spdlog::critical("cannot start the HTTP listener (samsa.http.listener={}): {}",
-                         config.http_listener, e.what());
-        broker.stop();
-        return 1;
-      }
-    } catch (const std::exception& e) {
-      spdlog::critical("cannot start the HTTP listener (samsa.http.listener={}): {}",
-                       config.http_listener, e.what());
-      broker.stop();
-      return 1;
-    }
-  }
-
-  const auto ports = broker.bound_ports();
-  std::string listeners;
-  for (size_t i = 0; i < config.listeners.size() && i < ports.size(); ++i) {
-    const auto& l = config.listeners[i];
-    if (!listeners.empty()) listeners += ", ";
-    listeners += fmt::format("{}://{}:{} (advertised {}:{})", l.bind.listener_name,
-                             l.bind.host.empty() ? "0.0.0.0" : l.bind.host, ports[i],
-                             l.advertised.host, l.advertised.port ? l.advertised.port : ports[i]);
-  }
-  const auto elapsed =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("samsa {} started in {:.1f} ms: node {} cluster {} listening on {}; {}; data in {}",
-               SAMSA_VERSION, elapsed, config.node_id, broker.cluster_id(), listeners,
-               console ? "console and metrics on http://" + console->address() : "HTTP off",
-               config.log_dir.string());
-
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
-    if (ec) return;
-    spdlog::info("signal {} received: shutting down", signal_number);
-    if (console) console->stop();
-    broker.stop();
-    io.stop();
-  });
-  io.run();
-  if (console) console->stop();
-  broker.stop();
-  return broker.failed() ? 1 : 0;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   // sendfile(2) cannot be told MSG_NOSIGNAL: a client that goes away must not kill us.
@@ -143,19 +33,29 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", SAMSA_VERSION);
 
   auto* serve_cmd = app.add_subcommand("serve", "run the broker");
-  std::optional<std::string> config_file;
-  std::vector<std::string> overrides;
+  samsa::serve::ServeOptions serve;
   std::string log_level;
   serve_cmd
-      ->add_option("-c,--config", config_file, "server.properties file (default: $SAMSA_CONFIG)")
+      ->add_option("-c,--config", serve.config_file,
+                   "server.properties file (default: $SAMSA_CONFIG)")
       ->check(CLI::ExistingFile);
-  serve_cmd->add_option("-o,--override", overrides, "key=value, wins over file and environment");
+  serve_cmd->add_option("-o,--override", serve.overrides,
+                        "key=value, wins over file and environment");
   serve_cmd->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  serve_cmd->add_flag("--ephemeral", serve.ephemeral,
+                      "data in a fresh temporary directory removed at exit; defaults for "
+                      "tests (free loopback ports, no rebalance delay, no fsync wait)");
+  serve_cmd->add_option("--ready-file", serve.ready_file,
+                        "write what was bound (JSON) to this file once the broker answers");
+  serve_cmd->add_flag("--print-ready", serve.print_ready,
+                      "print the same JSON as one line on stdout (the log goes to stderr)");
+  serve_cmd->add_option("--parent-pid", serve.parent_pid, "shut down when this process exits");
+  serve_cmd->add_flag("--watch-stdin", serve.watch_stdin, "shut down when stdin reaches its end");
 
   samsa::cli::Tools tools(app);
   // The container image names its file here, so `serve` with other arguments keeps it.
   if (const char* env = std::getenv("SAMSA_CONFIG"); env != nullptr && *env != '\0')
-    config_file = env;
+    serve.config_file = env;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -163,8 +63,16 @@ int main(int argc, char** argv) {
     // CLI11's own codes (105, 106, ...) mean "bad usage"; scripts get the tools' 2.
     return code == 0 ? 0 : samsa::cli::kExitUsage;
   }
+  if (*serve_cmd && serve.print_ready) {
+    // stdout carries the ready line alone: the log goes to stderr.
+    const auto level = spdlog::get_level();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+        "samsa", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
+    spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%^%l%$] %v");
+    spdlog::set_level(level);
+  }
   if (!log_level.empty()) spdlog::set_level(spdlog::level::from_str(log_level));
-  if (*serve_cmd) return serve(config_file, overrides);
+  if (*serve_cmd) return samsa::serve::serve(serve);
   if (const auto code = tools.run()) return *code;
   return 0;
 }

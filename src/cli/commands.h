@@ -14,6 +14,6 @@ void add_topic(CLI::App& app, std::function<int()>& chosen);
 void add_produce(CLI::App& app, std::function<int()>& chosen);
 void add_consume(CLI::App& app, std::function<int()>& chosen);
 void add_group(CLI::App& app, std::function<int()>& chosen);
-
+void add_reset(CLI::App& app, std::function<int()>& chosen);
 
 }  // namespace samsa::cli

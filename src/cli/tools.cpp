@@ -9,6 +9,7 @@ Tools::Tools(CLI::App& app) {
   add_produce(app, chosen_);
   add_consume(app, chosen_);
   add_group(app, chosen_);
+  add_reset(app, chosen_);
 }
 
 std::optional<int> Tools::run() const {

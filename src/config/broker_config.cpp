@@ -489,6 +489,7 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.socket_receive_buffer_bytes = r.get_int("socket.receive.buffer.bytes", 102400, -1);
   c.max_connections = r.get_int("max.connections", INT32_MAX, 0);
   c.log_open_files_max = r.get_int("samsa.log.open.files.max", 0, 0);
+  c.log_fsync_on_ack = r.get_bool("samsa.log.fsync.on.ack", true);
   c.http_listener_explicit = r.is_set("samsa.http.listener");
   c.http_listener = r.get_string("samsa.http.listener", "127.0.0.1:9080");
   c.http_max_connections = r.get_int("samsa.http.max.connections", 64, 1);
@@ -613,7 +614,7 @@ BrokerConfig load_broker_config(const LoadOptions& options) {
   Properties env = properties_from_environment(options.environment);
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const std::string& o : options.overrides) overrides.push_back(parse_override(o));
-  RawConfig raw = merge_layers(file, env, overrides);
+  RawConfig raw = merge_layers(file, env, overrides, options.profile);
   for (const auto& [key, variable] : environment_origins(options.environment)) {
     const auto it = raw.find(key);
     if (it != raw.end() && it->second.source == ConfigSource::kEnvironment)

@@ -18,20 +18,43 @@ namespace {
 // logging or the image itself, never the broker.
 constexpr std::array<std::string_view, 35> kNotConfig = {
     // Kafka's launch scripts (all images)
-    "KAFKA_HOME", "KAFKA_OPTS", "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS",
-    "KAFKA_GC_LOG_OPTS", "KAFKA_VERSION", "KAFKA_DEBUG", "KAFKA_CLASSPATH",
-    "KAFKA_ZOOKEEPER_CLIENT_CNXN_SOCKET", "KAFKA_LOG_DIR_OPTS", "KAFKA_TOOLS_LOG4J_LOGLEVEL",
+    "KAFKA_HOME",
+    "KAFKA_OPTS",
+    "KAFKA_HEAP_OPTS",
+    "KAFKA_JVM_PERFORMANCE_OPTS",
+    "KAFKA_GC_LOG_OPTS",
+    "KAFKA_VERSION",
+    "KAFKA_DEBUG",
+    "KAFKA_CLASSPATH",
+    "KAFKA_ZOOKEEPER_CLIENT_CNXN_SOCKET",
+    "KAFKA_LOG_DIR_OPTS",
+    "KAFKA_TOOLS_LOG4J_LOGLEVEL",
     // bitnami/kafka's scripts
-    "KAFKA_ENABLE_KRAFT", "KAFKA_SKIP_KRAFT_STORAGE_INIT", "KAFKA_MOUNTED_CONF_DIR",
-    "KAFKA_CLIENT_USERS", "KAFKA_CLIENT_PASSWORDS", "KAFKA_CLIENT_LISTENER_NAME",
-    "KAFKA_INTER_BROKER_USER", "KAFKA_INTER_BROKER_PASSWORD", "KAFKA_CONTROLLER_USER",
-    "KAFKA_CONTROLLER_PASSWORD", "KAFKA_CERTIFICATE_PASSWORD", "KAFKA_TLS_TYPE",
-    "KAFKA_TLS_CLIENT_AUTH", "KAFKA_ZOOKEEPER_PROTOCOL", "KAFKA_ZOOKEEPER_USER",
-    "KAFKA_ZOOKEEPER_PASSWORD", "KAFKA_ZOOKEEPER_TLS_TYPE", "KAFKA_ZOOKEEPER_TLS_VERIFY_HOSTNAME",
-    "KAFKA_ZOOKEEPER_TLS_KEYSTORE_PASSWORD", "KAFKA_ZOOKEEPER_TLS_TRUSTSTORE_PASSWORD",
-    "KAFKA_CONF_FILE", "KAFKA_INITIAL_BROKER_REGISTRATION_TIMEOUT",
+    "KAFKA_ENABLE_KRAFT",
+    "KAFKA_SKIP_KRAFT_STORAGE_INIT",
+    "KAFKA_MOUNTED_CONF_DIR",
+    "KAFKA_CLIENT_USERS",
+    "KAFKA_CLIENT_PASSWORDS",
+    "KAFKA_CLIENT_LISTENER_NAME",
+    "KAFKA_INTER_BROKER_USER",
+    "KAFKA_INTER_BROKER_PASSWORD",
+    "KAFKA_CONTROLLER_USER",
+    "KAFKA_CONTROLLER_PASSWORD",
+    "KAFKA_CERTIFICATE_PASSWORD",
+    "KAFKA_TLS_TYPE",
+    "KAFKA_TLS_CLIENT_AUTH",
+    "KAFKA_ZOOKEEPER_PROTOCOL",
+    "KAFKA_ZOOKEEPER_USER",
+    "KAFKA_ZOOKEEPER_PASSWORD",
+    "KAFKA_ZOOKEEPER_TLS_TYPE",
+    "KAFKA_ZOOKEEPER_TLS_VERIFY_HOSTNAME",
+    "KAFKA_ZOOKEEPER_TLS_KEYSTORE_PASSWORD",
+    "KAFKA_ZOOKEEPER_TLS_TRUSTSTORE_PASSWORD",
+    "KAFKA_CONF_FILE",
+    "KAFKA_INITIAL_BROKER_REGISTRATION_TIMEOUT",
     // wurstmeister/kafka's scripts
-    "KAFKA_PORT_COMMAND", "KAFKA_RESTART_ATTEMPTS",
+    "KAFKA_PORT_COMMAND",
+    "KAFKA_RESTART_ATTEMPTS",
 };
 // Whole families: JMX (cp-kafka, wurstmeister) and log4j settings.
 constexpr std::array<std::string_view, 2> kNotConfigPrefixes = {"KAFKA_JMX_", "KAFKA_LOG4J_"};
@@ -44,6 +67,8 @@ std::string_view to_string(ConfigSource source) {
   switch (source) {
     case ConfigSource::kDefault:
       return "default";
+    case ConfigSource::kProfile:
+      return "--ephemeral defaults";
     case ConfigSource::kFile:
       return "file";
     case ConfigSource::kEnvironment:
@@ -126,8 +151,9 @@ std::pair<std::string, std::string> parse_override(std::string_view arg) {
 }
 
 RawConfig merge_layers(const Properties& file, const Properties& environment,
-                       const std::vector<std::pair<std::string, std::string>>& overrides) {
+                       const KeyValues& overrides, const KeyValues& profile) {
   RawConfig raw;
+  for (const auto& [k, v] : profile) raw[k] = RawValue{v, ConfigSource::kProfile, {}};
   for (const auto& [k, v] : file.entries()) raw[k] = RawValue{v, ConfigSource::kFile, {}};
   for (const auto& [k, v] : environment.entries()) {
     raw[k] = RawValue{v, ConfigSource::kEnvironment, {}};

@@ -60,6 +60,9 @@ struct BrokerConfig {
   // Segment log files kept open at once (samsa.log.open.files.max); 0: half of the
   // open-file limit. Others are reopened on demand.
   int32_t log_open_files_max = 0;
+  // Not a Kafka key: acks=all is answered once its records are fsynced (group commit).
+  // false: once they are written, as Kafka does (it relies on replicas); --ephemeral.
+  bool log_fsync_on_ack = true;
   // The console, JSON API and /metrics (samsa.http.listener): "host:port", port 0 for
   // an ephemeral one, empty to turn HTTP off. Connections and request bodies beyond
   // the limits are refused.
@@ -164,9 +167,11 @@ struct LoadOptions {
   std::optional<std::filesystem::path> config_file;  // nullopt: defaults only
   std::vector<std::string> overrides;                // "key=value" from --override
   std::vector<std::string> environment;              // "NAME=VALUE"; see process_environment()
+  // Defaults of a profile (samsa serve --ephemeral), below the file.
+  KeyValues profile;
 };
 
-// file < environment < overrides, then BrokerConfig::from_raw. Throws ConfigError.
+// profile < file < environment < overrides, then BrokerConfig::from_raw. Throws ConfigError.
 BrokerConfig load_broker_config(const LoadOptions& options);
 
 // True for keys whose values must not be shown (passwords, secrets, JAAS configs).

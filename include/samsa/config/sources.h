@@ -1,6 +1,7 @@
-// Where configuration comes from: the server.properties file, KAFKA_* environment
-// variables (the apache/kafka docker image's convention) and --override key=value.
-// Precedence, lowest to highest: file < environment < --override.
+// Where configuration comes from: a profile's defaults (`samsa serve --ephemeral`), the
+// server.properties file, KAFKA_* environment variables (the apache/kafka docker image's
+// convention) and --override key=value.
+// Precedence, lowest to highest: profile < file < environment < --override.
 #pragma once
 
 #include <map>
@@ -14,7 +15,7 @@
 
 namespace samsa::config {
 
-enum class ConfigSource { kDefault, kFile, kEnvironment, kOverride };
+enum class ConfigSource { kDefault, kProfile, kFile, kEnvironment, kOverride };
 std::string_view to_string(ConfigSource source);
 
 struct RawValue {
@@ -53,8 +54,10 @@ std::vector<std::string> process_environment();
 // trimmed, the value kept as given). Throws ConfigError on a missing '=' or empty key.
 std::pair<std::string, std::string> parse_override(std::string_view arg);
 
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
 // Merges the layers by precedence.
 RawConfig merge_layers(const Properties& file, const Properties& environment,
-                       const std::vector<std::pair<std::string, std::string>>& overrides);
+                       const KeyValues& overrides, const KeyValues& profile = {});
 
 }  // namespace samsa::config

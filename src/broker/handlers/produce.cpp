@@ -4,7 +4,8 @@
 //            so the producer refreshes its metadata.
 //   acks=1   answered once the batches are written (page cache).
 //   acks=-1  answered once they are fsynced; one fsync serves every waiting request
-//            (group commit in the storage layer).
+//            (group commit in the storage layer). With samsa.log.fsync.on.ack=false
+//            (ephemeral brokers), once they are written, as acks=1.
 // Internal topics (__consumer_offsets, __transaction_state) refuse client writes, as in
 // Kafka: INVALID_TOPIC_EXCEPTION.
 // A transactional produce (transactional_id set) is accepted only for partitions in
@@ -17,6 +18,7 @@
 #include "../txn_verification.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/broker/partition_watch.h"
+#include "samsa/config/config.h"
 #include "samsa/coordinator/transaction_coordinator.h"
 #include "samsa/metrics/broker_metrics.h"
 #include "samsa/storage/log_manager.h"
@@ -179,7 +181,8 @@ void produce(ContextPtr ctx, protocol::ProduceRequest request, const Refused& re
           m->records_in.inc(static_cast<uint64_t>(result.last_offset - result.base_offset + 1));
         }
       }
-      if (acks == -1 && log->flushed_offset() <= result.last_offset)
+      if (acks == -1 && services.config.log_fsync_on_ack &&
+          log->flushed_offset() <= result.last_offset)
         waits.push_back({log, result.last_offset, &out});
     }
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "samsa/config/config.h"
+
 #include "samsa/config/error.h"
 
 namespace samsa::config {
@@ -61,6 +63,35 @@ TEST(MergeTest, FileThenEnvironmentThenOverride) {
   EXPECT_EQ(raw["d"].value, "env");
   EXPECT_EQ(raw["e"].value, "override");
   EXPECT_EQ(raw.size(), 5u);
+}
+
+// A profile's defaults (samsa serve --ephemeral) are the lowest layer: anything the file,
+// the environment or an override sets wins, and an error names where a value came from.
+TEST(MergeTest, ProfileUnderEverything) {
+  Properties file = Properties::parse("a=file\n");
+  Properties env = properties_from_environment({"KAFKA_B=env"});
+  RawConfig raw =
+      merge_layers(file, env, {{"c", "override"}},
+                   {{"a", "profile"}, {"b", "profile"}, {"c", "profile"}, {"p", "profile"}});
+  EXPECT_EQ(raw["a"].value, "file");
+  EXPECT_EQ(raw["b"].value, "env");
+  EXPECT_EQ(raw["c"].value, "override");
+  EXPECT_EQ(raw["p"].value, "profile");
+  EXPECT_EQ(raw["p"].source, ConfigSource::kProfile);
+  EXPECT_EQ(to_string(ConfigSource::kProfile), "--ephemeral defaults");
+
+  LoadOptions load;
+  load.profile = {{"group.initial.rebalance.delay.ms", "0"}, {"num.partitions", "x"}};
+  load.overrides = {"num.partitions=3"};
+  EXPECT_EQ(load_broker_config(load).num_partitions, 3);
+  EXPECT_EQ(load_broker_config(load).group_initial_rebalance_delay_ms, 0);
+  load.overrides.clear();
+  try {
+    load_broker_config(load);
+    ADD_FAILURE() << "no error for num.partitions=x";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--ephemeral defaults"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
