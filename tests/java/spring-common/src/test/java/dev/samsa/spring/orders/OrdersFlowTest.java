@@ -71,7 +71,7 @@ class OrdersFlowTest extends SamsaSpringTest {
 
   @Test
   void jsonEventsAreConsumedExactlyOnceInPerKeyOrderByThreeConsumers() throws Exception {
-    Await.assigned(registry, "orders", 12, WAIT);
+    Await.assignedEvenly(registry, "orders", 12, WAIT);
     MessageListenerContainer container = registry.getListenerContainer("orders");
     List<? extends MessageListenerContainer> consumers =
         ((ConcurrentMessageListenerContainer<?, ?>) container).getContainers();

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
 /** Bounded waits for conditions: a short poll loop with a deadline, never a fixed sleep. */
@@ -61,6 +62,30 @@ public final class Await {
         },
         () -> "listener " + id + " holds " + container.getAssignedPartitions()
             + ", expected " + partitions + " partitions");
+  }
+
+  /**
+   * Waits until each of the concurrent container's consumers holds its even share of the
+   * partitions. assigned() alone is not enough there: the first consumer to join may hold
+   * all of them for a moment, before the others join and the group rebalances.
+   */
+  public static void assignedEvenly(
+      KafkaListenerEndpointRegistry registry, String id, int partitions, Duration timeout) {
+    MessageListenerContainer container = registry.getListenerContainer(id);
+    if (!(container instanceof ConcurrentMessageListenerContainer<?, ?> concurrent)) {
+      fail("no concurrent listener container " + id);
+      return;
+    }
+    List<? extends MessageListenerContainer> consumers = concurrent.getContainers();
+    until(
+        timeout,
+        () -> consumers.stream().allMatch(c -> {
+          Collection<TopicPartition> assigned = c.getAssignedPartitions();
+          return assigned != null && assigned.size() == partitions / consumers.size();
+        }),
+        () -> "listener " + id + " consumers hold " + consumers.stream()
+            .map(c -> String.valueOf(c.getAssignedPartitions())).collect(Collectors.joining("; "))
+            + ", expected " + partitions / consumers.size() + " partitions each");
   }
 
   /** Log-end offsets of every partition of the topics. */
