@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <tuple>
+#include <vector>
 
 #include "samsa/broker/broker.h"
 #include "samsa/config/config.h"
@@ -65,12 +66,11 @@ std::unique_ptr<http::Console> start_console(boost::asio::io_context& io, broker
   return console;
 }
 
-ReadyInfo ready_info(const config::BrokerConfig& config, const broker::Broker& broker,
+ReadyInfo ready_info(const config::BrokerConfig& config, const std::vector<uint16_t>& ports,
                      const http::Console* console, bool ephemeral) {
   ReadyInfo info;
   info.version = SAMSA_VERSION;
   info.pid = static_cast<long>(::getpid());
-  const auto ports = broker.bound_ports();
   for (size_t i = 0; i < config.listeners.size() && i < ports.size(); ++i) {
     const auto& l = config.listeners[i];
     std::string host = l.advertised.host;
@@ -146,13 +146,14 @@ int serve(const ServeOptions& options) {
     return 1;
   }
 
-  const ReadyInfo info = ready_info(config, broker, console.get(), options.ephemeral);
+  const auto ports = broker.bound_ports();
+  const ReadyInfo info = ready_info(config, ports, console.get(), options.ephemeral);
   std::string listeners;
   for (size_t i = 0; i < info.listeners.size(); ++i) {
     const auto& l = config.listeners[i];
     if (!listeners.empty()) listeners += ", ";
     listeners += fmt::format("{}://{}:{} (advertised {})", l.bind.listener_name,
-                             l.bind.host.empty() ? "0.0.0.0" : l.bind.host, broker.bound_ports()[i],
+                             l.bind.host.empty() ? "0.0.0.0" : l.bind.host, ports[i],
                              info.listeners[i].second);
   }
   const auto elapsed =

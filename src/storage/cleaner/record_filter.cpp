@@ -103,11 +103,7 @@ FilterResult RecordFilter::filter(std::span<const uint8_t> batch, const Cleaning
   bool marker_may_go = false;
   bool last_of_producer = false;
   if (h.is_control()) {
-    if (ctx.txns) {
-      TxnMarker marker;
-      const bool readable = h.record_count > 0 && parse_txn_marker(batch, marker);
-      marker_may_go = ctx.txns->on_control_batch(h, readable ? &marker : nullptr);
-    }
+    if (ctx.txns) marker_may_go = ctx.txns->on_control_batch(h, batch);
     if (h.has_producer_id() && ctx.marker_epoch_of_producer) {
       const auto it = ctx.marker_epoch_of_producer->find(h.producer_id);
       last_of_producer =

@@ -156,9 +156,7 @@ int64_t build_offset_map(std::span<const SourceSegment> segments, int64_t from_o
       }
       // Every batch goes through the tracker, in order: a marker ends its transaction.
       if (h.is_control()) {
-        TxnMarker marker;
-        const bool readable = h.record_count > 0 && parse_txn_marker(batch, marker);
-        txns.on_control_batch(h, readable ? &marker : nullptr);
+        txns.on_control_batch(h, batch);
         return true;
       }
       if (txns.on_data_batch(h)) return true;  // aborted

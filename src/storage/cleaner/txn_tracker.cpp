@@ -30,14 +30,15 @@ bool TxnTracker::on_data_batch(const BatchHeader& h) {
   return false;
 }
 
-bool TxnTracker::on_control_batch(const BatchHeader& h, const TxnMarker* marker) {
+bool TxnTracker::on_control_batch(const BatchHeader& h, std::span<const uint8_t> batch) {
   start_up_to(h.last_offset());
   if (h.record_count == 0) return true;  // a marker an earlier clean emptied
-  if (!marker) {
+  TxnMarker marker;
+  if (!parse_txn_marker(batch, marker)) {
     keep_entries_of(h);
     return false;
   }
-  if (marker->type == MarkerType::kCommit) return committed_.erase(h.producer_id) == 0;
+  if (marker.type == MarkerType::kCommit) return committed_.erase(h.producer_id) == 0;
   const auto it = aborted_.find(h.producer_id);
   if (it == aborted_.end()) {
     // No entry in the index: the marker ended no transaction here, unless data of the

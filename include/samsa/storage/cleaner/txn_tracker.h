@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -33,10 +34,10 @@ class TxnTracker {
 
   // A data batch, in offset order: true when it belongs to an aborted transaction.
   bool on_data_batch(const BatchHeader& h);
-  // A control batch, in offset order (`marker` null when it holds no readable marker):
-  // true when its transaction has no data left before it, so that the marker may go
-  // once its delete horizon has passed. An emptied control batch may always go.
-  bool on_control_batch(const BatchHeader& h, const TxnMarker* marker);
+  // A whole control batch, in offset order: true when its transaction has no data left
+  // before it, so that the marker may go once its delete horizon has passed. An emptied
+  // control batch may always go; one holding no readable marker stays.
+  bool on_control_batch(const BatchHeader& h, std::span<const uint8_t> batch);
   // The aborted transactions whose abort markers were kept with their entry since the
   // last call: the .txnindex of the segment being written. Also those of a control
   // batch the clean could not read and copies as it is (keep_entries_of).
