@@ -6,9 +6,13 @@ require (
 	github.com/twmb/franz-go v1.22.3
 	github.com/twmb/franz-go/pkg/kadm v1.20.0
 	github.com/twmb/franz-go/pkg/kmsg v1.15.1
+	samsa.dev/samsatest v0.0.0
 )
 
 require (
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 )
+
+// samsatest (testkit/go), the package users take into their own tests, from this tree.
+replace samsa.dev/samsatest => ../../testkit/go

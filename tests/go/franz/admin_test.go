@@ -3,6 +3,7 @@ package franz_test
 import (
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"samsa/tests/go/samsatest"
+	"samsa.dev/samsatest"
+
+	"samsa/tests/go/restartable"
 )
 
 func configOf(t *testing.T, rc kadm.ResourceConfig, key string) kadm.Config {
@@ -49,18 +52,23 @@ func wantConfig(t *testing.T, rc kadm.ResourceConfig, key, value string, source 
 // TestAdminTopics: create topics (with configs, and the errors for a duplicate and a bad
 // partition count), list and describe them through metadata, add partitions, delete them.
 func TestAdminTopics(t *testing.T) {
-	b := samsatest.Start(t)
+	const clusterID = "c2Ftc2EtZnJhbnotYWRtaW4"
+	b := startBroker(t, samsatest.WithConfig("cluster.id", clusterID))
 	adm := newAdmin(t, b)
 	ctx := ctxFor(t, opTimeout)
 
+	_, port, err := net.SplitHostPort(b.BootstrapServers())
+	if err != nil {
+		t.Fatal(err)
+	}
 	meta, err := adm.BrokerMetadata(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if meta.Cluster != b.Cluster || len(meta.Brokers) != 1 || meta.Brokers[0].NodeID != b.NodeID ||
-		meta.Brokers[0].Host != "127.0.0.1" || meta.Brokers[0].Port != int32(b.Port) || meta.Controller != b.NodeID {
-		t.Fatalf("metadata: cluster %q brokers %+v controller %d; want cluster %q, one broker %d at 127.0.0.1:%d, controller %d",
-			meta.Cluster, meta.Brokers, meta.Controller, b.Cluster, b.NodeID, b.Port, b.NodeID)
+	if meta.Cluster != clusterID || len(meta.Brokers) != 1 || meta.Brokers[0].NodeID != nodeID ||
+		meta.Brokers[0].Host != "127.0.0.1" || fmt.Sprint(meta.Brokers[0].Port) != port || meta.Controller != nodeID {
+		t.Fatalf("metadata: cluster %q brokers %+v controller %d; want cluster %q, one broker %d at 127.0.0.1:%s, controller %d",
+			meta.Cluster, meta.Brokers, meta.Controller, clusterID, nodeID, port, nodeID)
 	}
 
 	created := createTopic(t, adm, "orders", 3, map[string]*string{
@@ -102,8 +110,8 @@ func TestAdminTopics(t *testing.T) {
 		t.Fatalf("orders: id %v internal %v partitions %d", orders.ID, orders.IsInternal, len(orders.Partitions))
 	}
 	for p, pd := range orders.Partitions {
-		if pd.Err != nil || pd.Leader != b.NodeID || fmt.Sprint(pd.Replicas) != fmt.Sprint([]int32{b.NodeID}) ||
-			fmt.Sprint(pd.ISR) != fmt.Sprint([]int32{b.NodeID}) {
+		if pd.Err != nil || pd.Leader != nodeID || fmt.Sprint(pd.Replicas) != fmt.Sprint([]int32{nodeID}) ||
+			fmt.Sprint(pd.ISR) != fmt.Sprint([]int32{nodeID}) {
 			t.Fatalf("orders[%d]: %+v", p, pd)
 		}
 	}
@@ -153,7 +161,7 @@ func TestAdminTopics(t *testing.T) {
 	// kgo caches the metadata behind admin requests for MetadataMinAge (5 s), so what
 	// follows the delete uses a new client, which sees the broker's current topics.
 	adm = newAdmin(t, b)
-	samsatest.WaitFor(t, opTimeout, "orders to disappear from metadata", func() (bool, string) {
+	waitFor(t, opTimeout, "orders to disappear from metadata", func() (bool, string) {
 		topics, err := adm.ListTopics(ctx)
 		if err != nil {
 			return false, err.Error()
@@ -183,9 +191,10 @@ func TestAdminTopics(t *testing.T) {
 
 // TestAdminConfigs: describe topic configs (overrides and defaults with their sources),
 // incremental alter (set, delete), the legacy alter that replaces every override, and
-// the errors for an unknown topic and an invalid value.
+// the errors for an unknown topic and an invalid value. Its broker is a restartable one,
+// with Kafka's own defaults (the ephemeral profile sets segment.bytes, for one).
 func TestAdminConfigs(t *testing.T) {
-	b := samsatest.Start(t)
+	b := restartable.Start(t)
 	adm := newAdmin(t, b)
 	ctx := ctxFor(t, opTimeout)
 	const topic = "configured"
@@ -282,7 +291,7 @@ func TestAdminConfigs(t *testing.T) {
 // millisecond, and after the last timestamp), DeleteRecords moving the start offset, and
 // a consumer starting from the new start.
 func TestAdminOffsets(t *testing.T) {
-	b := samsatest.Start(t)
+	b := restartable.Start(t)
 	adm := newAdmin(t, b)
 	ctx := ctxFor(t, opTimeout)
 	const topic = "offsets"
@@ -382,7 +391,7 @@ func TestAdminOffsets(t *testing.T) {
 // TestAdminGroupOffsets: admin commits and fetches of group offsets (with metadata),
 // list/describe of the resulting empty group, OffsetDelete, and DeleteGroups.
 func TestAdminGroupOffsets(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	ctx := ctxFor(t, opTimeout)
 	const topic, group = "committed", "admin-group"
@@ -419,15 +428,15 @@ func TestAdminGroupOffsets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lg, ok := listed[group]; !ok || lg.State != "Empty" || lg.Coordinator != b.NodeID {
-		t.Fatalf("ListGroups: %+v (present %v), want %s Empty on node %d", lg, ok, group, b.NodeID)
+	if lg, ok := listed[group]; !ok || lg.State != "Empty" || lg.Coordinator != nodeID {
+		t.Fatalf("ListGroups: %+v (present %v), want %s Empty on node %d", lg, ok, group, nodeID)
 	}
 	dg, err := adm.DescribeGroups(ctx, group)
 	if err != nil || dg[group].Err != nil || dg[group].State != "Empty" || len(dg[group].Members) != 0 {
 		t.Fatalf("DescribeGroups: %v %+v", err, dg[group])
 	}
 	fc := adm.FindGroupCoordinators(ctx, group)
-	if c := fc[group]; c.Err != nil || c.NodeID != b.NodeID {
+	if c := fc[group]; c.Err != nil || c.NodeID != nodeID {
 		t.Fatalf("FindCoordinator: %+v", c)
 	}
 
@@ -468,7 +477,7 @@ func TestAdminGroupOffsets(t *testing.T) {
 	cons.Close()
 
 	// OffsetDelete of partition 1, then the group.
-	samsatest.WaitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
+	waitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
 		dg, _ := adm.DescribeGroups(ctx, group)
 		return dg[group].State == "Empty", dg[group].State
 	})
@@ -511,7 +520,7 @@ func TestAdminGroupOffsets(t *testing.T) {
 // the first record at or after the timestamp *from the log start on* (Kafka searches
 // records with offset >= logStartOffset), here offset 40.
 func TestListOffsetsByTimestampAfterDeleteRecords(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	ctx := ctxFor(t, opTimeout)
 	const topic = "offsets-after-delete"

@@ -11,19 +11,25 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"samsa/tests/go/samsatest"
+	"samsa.dev/samsatest"
+
+	"samsa/tests/go/restartable"
 )
 
 // The broker's KIP-848 heartbeat interval for these tests (the default 5 s would make
-// every reconciliation step slow).
-const hb848 = "group.consumer.heartbeat.interval.ms=500"
+// every reconciliation step slow); hb848 is the same as a restartable override.
+const (
+	hb848Key   = "group.consumer.heartbeat.interval.ms"
+	hb848Value = "500"
+	hb848      = hb848Key + "=" + hb848Value
+)
 
 // describe848 waits until ConsumerGroupDescribe shows a Stable group whose members'
 // current assignments match what the members themselves own, and returns it.
 func describe848(t *testing.T, adm *kadm.Client, group string, members ...*member) kadm.DescribedConsumerGroup {
 	t.Helper()
 	var dg kadm.DescribedConsumerGroup
-	samsatest.WaitFor(t, opTimeout, "ConsumerGroupDescribe to agree with the members", func() (bool, string) {
+	waitFor(t, opTimeout, "ConsumerGroupDescribe to agree with the members", func() (bool, string) {
 		described, err := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
 		if err != nil {
 			return false, err.Error()
@@ -75,7 +81,7 @@ func TestGroupConsumerProtocol(t *testing.T) {
 		{"range", kgo.RangeBalancer()},
 	} {
 		t.Run(tc.assignor, func(t *testing.T) {
-			b := samsatest.Start(t, hb848)
+			b := startBroker(t, samsatest.WithConfig(hb848Key, hb848Value))
 			adm := newAdmin(t, b)
 			topic, group := "franz-848-"+tc.assignor, "franz-848-group-"+tc.assignor
 			const parts = int32(6)
@@ -86,7 +92,7 @@ func TestGroupConsumerProtocol(t *testing.T) {
 			a := startMember(t, b, "a", group, opts...)
 			m2 := startMember(t, b, "b", group, opts...)
 			c := startMember(t, b, "c", group, opts...)
-			samsatest.WaitFor(t, opTimeout, "a 2/2/2 assignment", func() (bool, string) {
+			waitFor(t, opTimeout, "a 2/2/2 assignment", func() (bool, string) {
 				return exactCover(topic, parts, []int{2, 2, 2}, a, m2, c)
 			})
 			dg := describe848(t, adm, group, a, m2, c)
@@ -126,7 +132,7 @@ func TestGroupConsumerProtocol(t *testing.T) {
 			checkNoErrors(t, a, m2, c)
 
 			c.close()
-			samsatest.WaitFor(t, opTimeout, "a 3/3 assignment after c left", func() (bool, string) {
+			waitFor(t, opTimeout, "a 3/3 assignment after c left", func() (bool, string) {
 				return exactCover(topic, parts, []int{3, 3}, a, m2)
 			})
 			describe848(t, adm, group, a, m2)
@@ -137,7 +143,7 @@ func TestGroupConsumerProtocol(t *testing.T) {
 
 			a.close()
 			m2.close()
-			samsatest.WaitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
+			waitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
 				d, err := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
 				if err != nil {
 					return false, err.Error()
@@ -157,7 +163,7 @@ func TestGroupConsumerProtocol(t *testing.T) {
 			checkNoErrors(t, d)
 			d.close()
 
-			samsatest.WaitFor(t, opTimeout, "the group to be Empty again", func() (bool, string) {
+			waitFor(t, opTimeout, "the group to be Empty again", func() (bool, string) {
 				d, _ := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
 				return d[group].State == "Empty", d[group].State
 			})
@@ -180,7 +186,7 @@ func TestGroupConsumerProtocol(t *testing.T) {
 // to the broker as SubscribedTopicRegex) gets the matching topic, not the others, and a
 // matching topic created later is assigned to it and consumed.
 func TestGroupConsumerProtocolRegex(t *testing.T) {
-	b := samsatest.Start(t, hb848)
+	b := startBroker(t, samsatest.WithConfig(hb848Key, hb848Value))
 	adm := newAdmin(t, b)
 	const group = "franz-848-regex"
 	createTopic(t, adm, "rx-alpha", 2, nil)
@@ -209,7 +215,7 @@ func TestGroupConsumerProtocolRegex(t *testing.T) {
 		&kgo.Record{Topic: "rx-beta", Partition: 1, Value: []byte("b1")},
 		&kgo.Record{Topic: "rx-beta", Partition: 2, Value: []byte("b2")})
 	receivedAll(t, 5, opTimeout, m)
-	samsatest.WaitFor(t, opTimeout, "rx-alpha and rx-beta owned", func() (bool, string) {
+	waitFor(t, opTimeout, "rx-alpha and rx-beta owned", func() (bool, string) {
 		owned, _, _ := m.snapshot()
 		return len(owned) == 5, fmt.Sprint(sortedTPs(owned))
 	})
@@ -235,7 +241,7 @@ func TestGroupSurvivesBrokerRestart(t *testing.T) {
 					"commits fail with UNKNOWN_MEMBER_ID (25), they rejoin and re-consume from the last "+
 					"committed offset, so records are delivered twice")
 			}
-			b := samsatest.Start(t, hb848)
+			b := restartable.Start(t, hb848)
 			adm := newAdmin(t, b)
 			topic, group := "franz-restart-"+protocol, "franz-restart-group-"+protocol
 			const parts = int32(4)
@@ -249,7 +255,7 @@ func TestGroupSurvivesBrokerRestart(t *testing.T) {
 			}
 			a := startMember(t, b, "a", group, opts...)
 			m2 := startMember(t, b, "b", group, opts...)
-			samsatest.WaitFor(t, opTimeout, "a 2/2 assignment", func() (bool, string) {
+			waitFor(t, opTimeout, "a 2/2 assignment", func() (bool, string) {
 				return exactCover(topic, parts, []int{2, 2}, a, m2)
 			})
 			produceSpread(t, prod, topic, parts, 50, "before")
@@ -266,7 +272,7 @@ func TestGroupSurvivesBrokerRestart(t *testing.T) {
 			produceSpread(t, prod, topic, parts, 25, "after-crash")
 			receivedAll(t, 400, opTimeout, a, m2)
 			waitCommitted(t, adm, group, topic, parts, 100)
-			samsatest.WaitFor(t, opTimeout, "a 2/2 assignment after the restarts", func() (bool, string) {
+			waitFor(t, opTimeout, "a 2/2 assignment after the restarts", func() (bool, string) {
 				return exactCover(topic, parts, []int{2, 2}, a, m2)
 			})
 			if protocol == "consumer" {
@@ -281,7 +287,7 @@ func TestGroupSurvivesBrokerRestart(t *testing.T) {
 // (nobody else gets them, the group epoch does not move); a new client with the same
 // instance id takes its place with exactly those partitions and resumes at its commits.
 func TestGroupConsumerProtocolStaticMember(t *testing.T) {
-	b := samsatest.Start(t, hb848)
+	b := startBroker(t, samsatest.WithConfig(hb848Key, hb848Value))
 	adm := newAdmin(t, b)
 	const topic, group, parts = "franz-848-static", "franz-848-static-group", int32(4)
 	createTopic(t, adm, topic, parts, nil)
@@ -292,7 +298,7 @@ func TestGroupConsumerProtocolStaticMember(t *testing.T) {
 	}
 	a := startMember(t, b, "a", group, opts("instance-a")...)
 	m2 := startMember(t, b, "b", group, opts("instance-b")...)
-	samsatest.WaitFor(t, opTimeout, "a 2/2 assignment", func() (bool, string) {
+	waitFor(t, opTimeout, "a 2/2 assignment", func() (bool, string) {
 		return exactCover(topic, parts, []int{2, 2}, a, m2)
 	})
 	before := describe848(t, adm, group, a, m2)
@@ -317,7 +323,7 @@ func TestGroupConsumerProtocolStaticMember(t *testing.T) {
 	if err != nil || lresp.ErrorCode != 0 || lresp.MemberEpoch != -2 {
 		t.Fatalf("static leave: %v, error %d %v epoch %d; want epoch -2", err, lresp.ErrorCode, derefOr(lresp.ErrorMessage, ""), lresp.MemberEpoch)
 	}
-	samsatest.WaitFor(t, opTimeout, "the static member to be described as gone-but-kept", func() (bool, string) {
+	waitFor(t, opTimeout, "the static member to be described as gone-but-kept", func() (bool, string) {
 		d, err := adm.DescribeConsumerGroups(ctxFor(t, opTimeout), group)
 		if err != nil {
 			return false, err.Error()
@@ -333,7 +339,7 @@ func TestGroupConsumerProtocolStaticMember(t *testing.T) {
 	})
 	produceSpread(t, prod, topic, parts, 5, "while-away")
 	// b keeps exactly its own partitions meanwhile.
-	samsatest.WaitFor(t, opTimeout, "b to consume its own 10 new records", func() (bool, string) {
+	waitFor(t, opTimeout, "b to consume its own 10 new records", func() (bool, string) {
 		_, rs, _ := m2.snapshot()
 		n := 0
 		for _, r := range rs {
@@ -348,7 +354,7 @@ func TestGroupConsumerProtocolStaticMember(t *testing.T) {
 	}
 
 	a2 := startMember(t, b, "a2", group, opts("instance-a")...)
-	samsatest.WaitFor(t, opTimeout, "the returning instance to own a's partitions", func() (bool, string) {
+	waitFor(t, opTimeout, "the returning instance to own a's partitions", func() (bool, string) {
 		owned, _, _ := a2.snapshot()
 		return fmt.Sprint(sortedTPs(owned)) == fmt.Sprint(sortedTPs(ownedA)), fmt.Sprint(sortedTPs(owned))
 	})

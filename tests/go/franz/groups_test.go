@@ -12,7 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"samsa/tests/go/samsatest"
+	"samsa/tests/go/restartable"
 )
 
 // member is one group consumer polling in its own goroutine. It commits what it has
@@ -31,7 +31,7 @@ type member struct {
 	done chan struct{}
 }
 
-func startMember(t *testing.T, b *samsatest.Broker, name, group string, extra ...kgo.Opt) *member {
+func startMember(t *testing.T, b broker, name, group string, extra ...kgo.Opt) *member {
 	t.Helper()
 	m := &member{name: name, owned: map[tp]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
 	opts := []kgo.Opt{
@@ -182,7 +182,7 @@ func exactCover(topic string, partitions int32, sizes []int, members ...*member)
 func receivedAll(t *testing.T, want int, timeout time.Duration, members ...*member) map[tp][]int64 {
 	t.Helper()
 	var byTP map[tp][]int64
-	samsatest.WaitFor(t, timeout, fmt.Sprintf("%d records received by the group", want), func() (bool, string) {
+	waitFor(t, timeout, fmt.Sprintf("%d records received by the group", want), func() (bool, string) {
 		total := 0
 		byTP = map[tp][]int64{}
 		for _, m := range members {
@@ -225,7 +225,7 @@ func produceSpread(t *testing.T, prod *kgo.Client, topic string, partitions int3
 // waitCommitted waits until the group's committed offset of every partition is want.
 func waitCommitted(t *testing.T, adm *kadm.Client, group, topic string, partitions int32, want int64) {
 	t.Helper()
-	samsatest.WaitFor(t, opTimeout, fmt.Sprintf("committed offsets %d on %s", want, topic), func() (bool, string) {
+	waitFor(t, opTimeout, fmt.Sprintf("committed offsets %d on %s", want, topic), func() (bool, string) {
 		resp, err := adm.FetchOffsets(ctxFor(t, opTimeout), group)
 		if err != nil {
 			return false, err.Error()
@@ -249,7 +249,7 @@ func waitCommitted(t *testing.T, adm *kadm.Client, group, topic string, partitio
 // without re-delivery; a later member resumes from the committed offsets; the group is
 // listed, described and deleted with kadm.
 func TestGroupClassic(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const topic, group, parts = "franz-classic", "franz-classic-group", int32(6)
 	createTopic(t, adm, topic, parts, nil)
@@ -259,7 +259,7 @@ func TestGroupClassic(t *testing.T) {
 	a := startMember(t, b, "a", group, opts...)
 	m2 := startMember(t, b, "b", group, opts...)
 	c := startMember(t, b, "c", group, opts...)
-	samsatest.WaitFor(t, opTimeout, "a 2/2/2 assignment", func() (bool, string) {
+	waitFor(t, opTimeout, "a 2/2/2 assignment", func() (bool, string) {
 		return exactCover(topic, parts, []int{2, 2, 2}, a, m2, c)
 	})
 
@@ -311,7 +311,7 @@ func TestGroupClassic(t *testing.T) {
 
 	// c leaves: a and b take over its partitions, 3/3.
 	c.close()
-	samsatest.WaitFor(t, opTimeout, "a 3/3 assignment after c left", func() (bool, string) {
+	waitFor(t, opTimeout, "a 3/3 assignment after c left", func() (bool, string) {
 		return exactCover(topic, parts, []int{3, 3}, a, m2)
 	})
 	produceSpread(t, prod, topic, parts, 50, "second")
@@ -329,7 +329,7 @@ func TestGroupClassic(t *testing.T) {
 
 	a.close()
 	m2.close()
-	samsatest.WaitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
+	waitFor(t, opTimeout, "the group to be Empty", func() (bool, string) {
 		d, err := adm.DescribeGroups(ctxFor(t, opTimeout), group)
 		if err != nil {
 			return false, err.Error()
@@ -351,7 +351,7 @@ func TestGroupClassic(t *testing.T) {
 	d.close()
 
 	// Delete the group (Empty); its offsets go with it.
-	samsatest.WaitFor(t, opTimeout, "the group to be Empty again", func() (bool, string) {
+	waitFor(t, opTimeout, "the group to be Empty again", func() (bool, string) {
 		d, _ := adm.DescribeGroups(ctxFor(t, opTimeout), group)
 		return d[group].State == "Empty", d[group].State
 	})
@@ -379,7 +379,7 @@ func TestGroupClassic(t *testing.T) {
 // clean broker restart (and again after a SIGKILL) a new member resumes exactly at the
 // committed offset.
 func TestGroupResumeAcrossRestart(t *testing.T) {
-	b := samsatest.Start(t)
+	b := restartable.Start(t)
 	adm := newAdmin(t, b)
 	const topic, group = "franz-resume", "franz-resume-group"
 	createTopic(t, adm, topic, 1, nil)

@@ -1,5 +1,7 @@
-// Tests of samsa with franz-go (kgo and kadm): every test starts its own broker through
-// samsatest and asserts concrete values read back through the client.
+// Tests of samsa with franz-go (kgo and kadm): every test starts its own broker and
+// asserts concrete values read back through the client. A broker is samsa.dev/samsatest's
+// ephemeral one (startBroker), or a restartable one for a test that stops and starts it
+// again on the same port and data.
 package franz_test
 
 import (
@@ -8,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,10 +19,45 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"samsa/tests/go/samsatest"
+	"samsa.dev/samsatest"
+
+	"samsa/tests/go/restartable"
 )
 
-func TestMain(m *testing.M) { samsatest.Main(m) }
+func TestMain(m *testing.M) { restartable.Main(m) }
+
+// broker is what a client of these tests needs: a samsatest.Broker or a restartable.Broker.
+type broker interface{ BootstrapServers() string }
+
+// nodeID is the node id of every broker here (samsa's default; startBroker sets it).
+const nodeID int32 = 1
+
+// startBroker is a broker for one test from samsa.dev/samsatest (testkit/go): free loopback
+// ports, a temporary data directory, stopped (exit 0 required) when the test ends.
+func startBroker(t *testing.T, opts ...samsatest.Option) broker {
+	t.Helper()
+	return samsatest.Start(t, append([]samsatest.Option{
+		samsatest.WithConfig("node.id", strconv.Itoa(int(nodeID)))}, opts...)...)
+}
+
+// waitFor polls cond every 20 ms until it returns true, failing the test with what after
+// timeout. cond may return a description of the current state for the message.
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		last = state
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s (last: %s)", timeout, what, last)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 // The deadline of one client call or wait; every test also has its ctest TIMEOUT.
 const opTimeout = 30 * time.Second
@@ -70,11 +108,11 @@ func logLevel() kgo.LogLevel {
 
 // newClient is a kgo client for the broker with the client's defaults plus opts; it is
 // closed when the test ends (unless the test closed it first).
-func newClient(t testing.TB, b *samsatest.Broker, name string, opts ...kgo.Opt) *kgo.Client {
+func newClient(t testing.TB, b broker, name string, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
 	logger := &testLogger{t: t, name: name, level: logLevel()}
 	all := append([]kgo.Opt{
-		kgo.SeedBrokers(b.Addr()),
+		kgo.SeedBrokers(b.BootstrapServers()),
 		kgo.ClientID("samsa-go-" + name),
 		kgo.WithLogger(logger),
 	}, opts...)
@@ -89,7 +127,7 @@ func newClient(t testing.TB, b *samsatest.Broker, name string, opts ...kgo.Opt) 
 	return cl
 }
 
-func newAdmin(t testing.TB, b *samsatest.Broker) *kadm.Client {
+func newAdmin(t testing.TB, b broker) *kadm.Client {
 	t.Helper()
 	return kadm.NewClient(newClient(t, b, "admin"))
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"samsa/tests/go/samsatest"
+	"samsa/tests/go/restartable"
 )
 
 // wantRecord is what a test produced, to compare with what it reads back.
@@ -75,7 +75,7 @@ func checkRecord(t *testing.T, got *kgo.Record, want wantRecord) {
 // and default timestamps, empty values and tombstones to three partitions; a direct
 // consumer reads every one back exactly, at the offsets the produce answers gave.
 func TestProduceConsume(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const topic = "franz-roundtrip"
 	createTopic(t, adm, topic, 3, nil)
@@ -182,7 +182,7 @@ func TestProduceConsume(t *testing.T) {
 // TestLogAppendTime: a topic with message.timestamp.type=LogAppendTime gets the broker's
 // time on every record, flagged as such, whatever the producer sent.
 func TestLogAppendTime(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const topic = "franz-logappend"
 	createTopic(t, adm, topic, 1, map[string]*string{"message.timestamp.type": strp("LogAppendTime")})
@@ -227,7 +227,7 @@ var codecs = []struct {
 // TestCompression: each codec round trips (batches of many compressible records); the
 // consumer sees the producer's codec on the batches (compression.type=producer).
 func TestCompression(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
@@ -277,7 +277,7 @@ func TestCompression(t *testing.T) {
 // TestTopicCompressionType: a topic with compression.type=zstd (or lz4, gzip) stores what
 // an uncompressed producer sends in that codec, as Kafka recompresses on append.
 func TestTopicCompressionType(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	for _, c := range codecs[1:] {
 		t.Run(c.name, func(t *testing.T) {
@@ -309,7 +309,7 @@ func TestTopicCompressionType(t *testing.T) {
 // the same idempotent producer carries on after the restart without duplicates; and a
 // clean restart keeps everything too.
 func TestCrashRestart(t *testing.T) {
-	b := samsatest.Start(t)
+	b := restartable.Start(t)
 	adm := newAdmin(t, b)
 	const topic = "franz-crash"
 	createTopic(t, adm, topic, 2, nil)
@@ -347,7 +347,7 @@ func TestCrashRestart(t *testing.T) {
 // partitions; each partition holds exactly its records, in order, and DescribeProducers
 // shows the one producer with the last sequence of each partition.
 func TestIdempotentInFlight(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const topic, parts, n = "franz-inflight", int32(6), 60000
 	createTopic(t, adm, topic, parts, nil)

@@ -12,8 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"samsa/tests/go/samsatest"
 )
 
 // Transactions (KIP-98/KIP-447) through franz-go: a transactional producer's commits and
@@ -101,7 +99,7 @@ func checkOffsets(t *testing.T, what string, got kadm.ListedOffsets, topic strin
 // the two committed transactions, never the aborted records, at the offsets the markers
 // leave (one control record per transaction and partition).
 func TestTxnCommitAbortIsolation(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const topic = "franz-txn-isolation"
 	createTopic(t, adm, topic, 2, nil)
@@ -236,11 +234,11 @@ func TestTxnCommitAbortIsolation(t *testing.T) {
 
 // newTransactSession is a kgo.GroupTransactSession for the broker (closed at the end of the
 // test), with the test's logger.
-func newTransactSession(t *testing.T, b *samsatest.Broker, name string, opts ...kgo.Opt) *kgo.GroupTransactSession {
+func newTransactSession(t *testing.T, b broker, name string, opts ...kgo.Opt) *kgo.GroupTransactSession {
 	t.Helper()
 	logger := &testLogger{t: t, name: name, level: logLevel()}
 	all := append([]kgo.Opt{
-		kgo.SeedBrokers(b.Addr()),
+		kgo.SeedBrokers(b.BootstrapServers()),
 		kgo.ClientID("samsa-go-" + name),
 		kgo.WithLogger(logger),
 	}, opts...)
@@ -265,7 +263,7 @@ func newTransactSession(t *testing.T, b *samsatest.Broker, name string, opts ...
 // every output partition ends after one marker per transaction that touched it, and the
 // group's committed offsets are the input's end offsets.
 func TestTxnGroupTransactSession(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const in, out, group = "franz-eos-in", "franz-eos-out", "franz-eos-group"
 	const partitions = 3
@@ -452,7 +450,7 @@ func TestTxnGroupTransactSession(t *testing.T) {
 // filters) and DescribeProducers on an open transaction over two partitions (one already
 // holding a plain idempotent producer's records), then after its commit and after an abort.
 func TestTxnAdmin(t *testing.T) {
-	b := samsatest.Start(t)
+	b := startBroker(t)
 	adm := newAdmin(t, b)
 	const topic, txnID = "franz-txn-admin", "franz-txn-admin-id"
 	createTopic(t, adm, topic, 2, nil)
@@ -485,8 +483,8 @@ func TestTxnAdmin(t *testing.T) {
 		if !ok || d.Err != nil {
 			t.Fatalf("DescribeTransactions %s: %+v (present %v)", what, d, ok)
 		}
-		if d.Coordinator != b.NodeID || d.TxnID != txnID || d.ProducerID != pid || d.TimeoutMillis != 45000 {
-			t.Errorf("DescribeTransactions %s: %+v; want coordinator %d, producer %d, timeout 45000", what, d, b.NodeID, pid)
+		if d.Coordinator != nodeID || d.TxnID != txnID || d.ProducerID != pid || d.TimeoutMillis != 45000 {
+			t.Errorf("DescribeTransactions %s: %+v; want coordinator %d, producer %d, timeout 45000", what, d, nodeID, pid)
 		}
 		return d
 	}
@@ -506,7 +504,7 @@ func TestTxnAdmin(t *testing.T) {
 		}
 		out := map[int32]map[int64]kadm.DescribedProducer{}
 		for p, dp := range dps[topic].Partitions {
-			if dp.Err != nil || dp.Leader != b.NodeID {
+			if dp.Err != nil || dp.Leader != nodeID {
 				t.Fatalf("DescribeProducers %s, partition %d: %v %s leader %d", what, p, dp.Err, dp.ErrMessage, dp.Leader)
 			}
 			out[p] = dp.ActiveProducers
@@ -527,8 +525,8 @@ func TestTxnAdmin(t *testing.T) {
 		t.Errorf("DescribeTransactions while open: partitions %s, want %s[0] and %s[1]", got, topic, topic)
 	}
 	lt := list(nil, nil)
-	if l, ok := lt[txnID]; !ok || l.State != "Ongoing" || l.ProducerID != pid || l.Coordinator != b.NodeID {
-		t.Errorf("ListTransactions: %+v (present %v), want Ongoing, producer %d, coordinator %d", l, ok, pid, b.NodeID)
+	if l, ok := lt[txnID]; !ok || l.State != "Ongoing" || l.ProducerID != pid || l.Coordinator != nodeID {
+		t.Errorf("ListTransactions: %+v (present %v), want Ongoing, producer %d, coordinator %d", l, ok, pid, nodeID)
 	}
 	if l, ok := list(nil, []string{"Ongoing"})[txnID]; !ok || l.State != "Ongoing" {
 		t.Errorf("ListTransactions(state Ongoing): %+v (present %v)", l, ok)
@@ -561,7 +559,7 @@ func TestTxnAdmin(t *testing.T) {
 
 	// Committed.
 	endTxn(t, prod, kgo.TryCommit)
-	samsatest.WaitFor(t, opTimeout, "CompleteCommit", func() (bool, string) {
+	waitFor(t, opTimeout, "CompleteCommit", func() (bool, string) {
 		d := describe("after the commit")
 		return d.State == "CompleteCommit", d.State
 	})
@@ -596,7 +594,7 @@ func TestTxnAdmin(t *testing.T) {
 		t.Errorf("DescribeProducers of the second transaction, partition 1: %+v, want txn start 2", tx)
 	}
 	endTxn(t, prod, kgo.TryAbort)
-	samsatest.WaitFor(t, opTimeout, "CompleteAbort", func() (bool, string) {
+	waitFor(t, opTimeout, "CompleteAbort", func() (bool, string) {
 		d := describe("after the abort")
 		return d.State == "CompleteAbort", d.State
 	})

@@ -1,13 +1,16 @@
-// Package samsatest is the one way the Go tests start a samsa broker: the real binary
-// (from $SAMSA_BINARY) on an ephemeral loopback port, with its own temporary data
-// directory. The port and data directory stay the same across Stop/Kill and Start, so a
-// test can check what survives a clean stop (SIGTERM) or a crash (SIGKILL).
+// Package restartable starts a samsa broker that a test can stop, crash and start again
+// on the same port and data directory, with Kafka's own defaults (not the ephemeral
+// profile): for tests of what survives a clean stop (SIGTERM) or a crash (SIGKILL), and of
+// the broker's default configs. A test that just needs a broker takes samsa.dev/samsatest
+// (testkit/go) instead.
 //
-// Every broker is stopped and its directory removed when its test ends (t.Cleanup), also
-// when the test fails; on failure the broker's log is printed first. A broker process
-// also dies with the test binary (PR_SET_PDEATHSIG), and Main turns SIGTERM/SIGINT (ctest
-// timeouts, ^C) into the same cleanup.
-package samsatest
+// The real binary comes from $SAMSA_BINARY; the broker listens on an ephemeral loopback
+// port, with its own temporary data directory. Every broker is stopped and its directory
+// removed when its test ends (t.Cleanup), also when the test fails; on failure the
+// broker's log is printed first. A broker process also dies with the test binary
+// (PR_SET_PDEATHSIG), and Main turns SIGTERM/SIGINT (ctest timeouts, ^C) into the same
+// cleanup.
+package restartable
 
 import (
 	"bufio"
@@ -19,7 +22,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,6 +119,9 @@ func New(t testing.TB, overrides ...string) *Broker {
 // Addr is the bootstrap address "127.0.0.1:PORT".
 func (b *Broker) Addr() string { return fmt.Sprintf("127.0.0.1:%d", b.Port) }
 
+// BootstrapServers is Addr, under the name samsa.dev/samsatest's Broker uses.
+func (b *Broker) BootstrapServers() string { return b.Addr() }
+
 func (b *Broker) args() []string {
 	listener := "PLAINTEXT://127.0.0.1:" + strconv.Itoa(b.Port)
 	args := []string{"serve",
@@ -136,7 +141,7 @@ func (b *Broker) Start() {
 	b.mu.Lock()
 	if b.cmd != nil {
 		b.mu.Unlock()
-		b.t.Fatal("samsatest: Start while the broker is running")
+		b.t.Fatal("restartable: Start while the broker is running")
 	}
 	b.starts++
 	start := b.starts
@@ -147,7 +152,7 @@ func (b *Broker) Start() {
 	}
 	offset, _ := logf.Seek(0, 2)
 	args := b.args()
-	fmt.Fprintf(logf, "===== samsatest: start #%d: %s %s\n", start, b.binary, strings.Join(args, " "))
+	fmt.Fprintf(logf, "===== restartable: start #%d: %s %s\n", start, b.binary, strings.Join(args, " "))
 
 	cmd := exec.Command(b.binary, args...)
 	cmd.Stdout = logf
@@ -162,7 +167,7 @@ func (b *Broker) Start() {
 	logf.Close()
 	if err != nil {
 		b.mu.Unlock()
-		b.t.Fatalf("samsatest: cannot start %s: %v", b.binary, err)
+		b.t.Fatalf("restartable: cannot start %s: %v", b.binary, err)
 	}
 	exited := make(chan struct{})
 	b.cmd, b.exited = cmd, exited
@@ -182,10 +187,10 @@ func (b *Broker) Start() {
 			port, _ := strconv.Atoi(m[3])
 			node, _ := strconv.Atoi(m[1])
 			if b.Port != 0 && port != b.Port {
-				b.t.Fatalf("samsatest: broker listens on %d, expected %d", port, b.Port)
+				b.t.Fatalf("restartable: broker listens on %d, expected %d", port, b.Port)
 			}
 			b.Port, b.NodeID, b.Cluster = port, int32(node), m[2]
-			b.t.Logf("samsatest: broker #%d up on %s in %v (pid %d)", start, b.Addr(),
+			b.t.Logf("restartable: broker #%d up on %s in %v (pid %d)", start, b.Addr(),
 				time.Since(t0).Round(100*time.Microsecond), cmd.Process.Pid)
 			return
 		}
@@ -195,11 +200,11 @@ func (b *Broker) Start() {
 			b.cmd = nil
 			err := b.exitErr
 			b.mu.Unlock()
-			b.t.Fatalf("samsatest: broker exited before it was ready: %v", err)
+			b.t.Fatalf("restartable: broker exited before it was ready: %v", err)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("samsatest: broker not ready after %v", readyTimeout)
+			b.t.Fatalf("restartable: broker not ready after %v", readyTimeout)
 		}
 	}
 }
@@ -227,7 +232,7 @@ func brokerEnv() []string {
 func (b *Broker) Stop() {
 	b.t.Helper()
 	if err := b.signalAndWait(syscall.SIGTERM, stopTimeout); err != nil {
-		b.t.Fatalf("samsatest: clean stop failed: %v", err)
+		b.t.Fatalf("restartable: clean stop failed: %v", err)
 	}
 }
 
@@ -235,7 +240,7 @@ func (b *Broker) Stop() {
 func (b *Broker) Kill() {
 	b.t.Helper()
 	_ = b.signalAndWait(syscall.SIGKILL, stopTimeout)
-	b.t.Logf("samsatest: broker killed with SIGKILL")
+	b.t.Logf("restartable: broker killed with SIGKILL")
 }
 
 // Restart is Stop then Start (same port, same data).
@@ -296,7 +301,7 @@ func (b *Broker) LogText() string {
 func (b *Broker) PrintLog() {
 	data, err := os.ReadFile(b.LogPath)
 	if err != nil {
-		b.t.Logf("samsatest: no broker log: %v", err)
+		b.t.Logf("restartable: no broker log: %v", err)
 		return
 	}
 	var lines []string
@@ -316,7 +321,7 @@ func (b *Broker) PrintLog() {
 func (b *Broker) cleanup() {
 	if b.Running() {
 		if err := b.signalAndWait(syscall.SIGTERM, stopTimeout); err != nil {
-			b.t.Errorf("samsatest: %v", err)
+			b.t.Errorf("restartable: %v", err)
 		}
 	} else {
 		_ = b.signalAndWait(syscall.SIGKILL, stopTimeout) // reap a process that died
@@ -332,7 +337,7 @@ func (b *Broker) cleanup() {
 
 func (b *Broker) removeDir() {
 	if os.Getenv("SAMSA_KEEP_TMP") == "1" {
-		b.t.Logf("samsatest: keeping %s (SAMSA_KEEP_TMP=1)", b.Dir)
+		b.t.Logf("restartable: keeping %s (SAMSA_KEEP_TMP=1)", b.Dir)
 		return
 	}
 	_ = os.RemoveAll(b.Dir)
@@ -341,7 +346,7 @@ func (b *Broker) removeDir() {
 // Main runs the tests of a package: it fails at once when SAMSA_BINARY is unset, and on
 // SIGTERM/SIGINT kills every live broker and removes its directory before exiting.
 //
-//	func TestMain(m *testing.M) { samsatest.Main(m) }
+//	func TestMain(m *testing.M) { restartable.Main(m) }
 func Main(m *testing.M) {
 	if os.Getenv("SAMSA_BINARY") == "" {
 		fmt.Fprintln(os.Stderr, "FAIL: SAMSA_BINARY is not set: point it at the samsa binary")
@@ -363,37 +368,8 @@ func Main(m *testing.M) {
 				_ = os.RemoveAll(b.Dir)
 			}
 		}
-		fmt.Fprintf(os.Stderr, "samsatest: %v received: killed %d broker(s)\n", sig, len(brokers))
+		fmt.Fprintf(os.Stderr, "restartable: %v received: killed %d broker(s)\n", sig, len(brokers))
 		os.Exit(2)
 	}()
 	os.Exit(m.Run())
-}
-
-// WaitFor polls cond every 20 ms until it returns true, failing the test with what
-// after timeout. cond may return a description of the current state for the message.
-func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	last := ""
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s (last: %s)", timeout, what, last)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// SortedKeys returns a map's keys in order (for stable messages).
-func SortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,0 +1,3 @@
+module samsa.dev/samsatest
+
+go 1.22
