@@ -47,9 +47,9 @@ class SamsaBroker:
     """One running ephemeral broker. `bootstrap_servers` is what a client's
     bootstrap.servers takes; `http` the console and /metrics (host:port) or None."""
 
-    def __init__(self, proc, info, log_path):
+    def __init__(self, proc, info, log_fd):
         self._proc = proc
-        self._log_path = log_path
+        self._log_fd = log_fd
         self.info = info
         self.bootstrap_servers = info["bootstrap_servers"]
         self.http = info.get("http")
@@ -62,8 +62,7 @@ class SamsaBroker:
 
     def log(self):
         """What the broker logged so far."""
-        with open(self._log_path, errors="replace") as f:
-            return f.read()
+        return _read_log(self._log_fd)
 
     def stop(self, timeout=STOP_TIMEOUT_S):
         """SIGTERM, then waits; answers the exit code (0 for an orderly stop). The data
@@ -79,10 +78,9 @@ class SamsaBroker:
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream:
                 stream.close()
-        try:
-            os.unlink(self._log_path)
-        except FileNotFoundError:
-            pass
+        if self._log_fd >= 0:
+            os.close(self._log_fd)
+            self._log_fd = -1
         return self._proc.returncode
 
     def __enter__(self):
@@ -102,9 +100,11 @@ def start(binary=None, overrides=None, timeout=READY_TIMEOUT_S):
     cmd = [path, "serve", "--ephemeral", "--print-ready", "--watch-stdin"]
     for key, value in (overrides or {}).items():
         cmd += ["--override", f"{key}={value}"]
-    fd, log_path = tempfile.mkstemp(prefix="samsa-", suffix=".log")
-    with os.fdopen(fd, "wb") as log:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+    # The log file is unlinked at once and read through its descriptor: nothing is left in
+    # the temp directory even when this process dies without cleaning up (SIGKILL).
+    log_fd, log_path = tempfile.mkstemp(prefix="samsa-", suffix=".log")
+    os.unlink(log_path)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_fd)
     deadline = time.monotonic() + timeout
     line = b""
     while not line.endswith(b"\n"):
@@ -121,9 +121,15 @@ def start(binary=None, overrides=None, timeout=READY_TIMEOUT_S):
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-        with open(log_path, errors="replace") as f:
-            tail = f.read()[-3000:]
-        os.unlink(log_path)
+        tail = _read_log(log_fd)[-3000:]
+        os.close(log_fd)
         raise SamsaError(f"samsa did not get ready within {timeout}s (exit code "
                          f"{proc.returncode}); its log:\n{tail}")
-    return SamsaBroker(proc, json.loads(line.split(b"\n", 1)[0]), log_path)
+    return SamsaBroker(proc, json.loads(line.split(b"\n", 1)[0]), log_fd)
+
+
+def _read_log(fd):
+    """The whole log so far; pread leaves the broker's write offset (shared) alone."""
+    if fd < 0:
+        return ""
+    return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
