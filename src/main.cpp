@@ -2,10 +2,12 @@
 //
 //   samsa serve [--config server.properties] [--override key=value ...] [--ephemeral]
 //               [--ready-file PATH] [--print-ready] [--parent-pid PID] [--watch-stdin]
+//               [--await-config PATH [--await-config-timeout-ms MS]]
 //   samsa health | cluster | ...   (the cli module; `samsa --help` lists them)
 //
 // Configuration layers, lowest first: Kafka's defaults, --ephemeral's defaults, the file,
-// KAFKA_* environment variables (the apache/kafka image convention), --override. The
+// KAFKA_* environment variables (the apache/kafka image convention), the --await-config
+// file, --override. The
 // serve module (src/serve) runs the broker; the cli module the tools.
 #include <signal.h>
 
@@ -51,6 +53,19 @@ int main(int argc, char** argv) {
                       "print the same JSON as one line on stdout (the log goes to stderr)");
   serve_cmd->add_option("--parent-pid", serve.parent_pid, "shut down when this process exits");
   serve_cmd->add_flag("--watch-stdin", serve.watch_stdin, "shut down when stdin reaches its end");
+  // Through the environment too: a container's users set variables more easily than they
+  // replace its command (Testcontainers' SamsaContainer does).
+  serve_cmd
+      ->add_option("--await-config", serve.await_config,
+                   "wait until this server.properties file exists, then read it over the "
+                   "file and environment (under --override)")
+      ->envname("SAMSA_AWAIT_CONFIG");
+  serve_cmd
+      ->add_option("--await-config-timeout-ms", serve.await_config_timeout_ms,
+                   "how long --await-config waits before giving up (exit 1)")
+      ->capture_default_str()
+      ->envname("SAMSA_AWAIT_CONFIG_TIMEOUT_MS")
+      ->check(CLI::NonNegativeNumber);
 
   samsa::cli::Tools tools(app);
   // The container image names its file here, so `serve` with other arguments keeps it.

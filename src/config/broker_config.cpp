@@ -614,7 +614,9 @@ BrokerConfig load_broker_config(const LoadOptions& options) {
   Properties env = properties_from_environment(options.environment);
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const std::string& o : options.overrides) overrides.push_back(parse_override(o));
-  RawConfig raw = merge_layers(file, env, overrides, options.profile);
+  Properties late;
+  if (options.late_file) late = Properties::load_file(*options.late_file);
+  RawConfig raw = merge_layers(file, env, overrides, options.profile, late);
   for (const auto& [key, variable] : environment_origins(options.environment)) {
     const auto it = raw.find(key);
     if (it != raw.end() && it->second.source == ConfigSource::kEnvironment)

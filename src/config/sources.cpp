@@ -73,6 +73,8 @@ std::string_view to_string(ConfigSource source) {
       return "file";
     case ConfigSource::kEnvironment:
       return "environment";
+    case ConfigSource::kLateFile:
+      return "--await-config file";
     case ConfigSource::kOverride:
       return "override";
   }
@@ -151,13 +153,15 @@ std::pair<std::string, std::string> parse_override(std::string_view arg) {
 }
 
 RawConfig merge_layers(const Properties& file, const Properties& environment,
-                       const KeyValues& overrides, const KeyValues& profile) {
+                       const KeyValues& overrides, const KeyValues& profile,
+                       const Properties& late_file) {
   RawConfig raw;
   for (const auto& [k, v] : profile) raw[k] = RawValue{v, ConfigSource::kProfile, {}};
   for (const auto& [k, v] : file.entries()) raw[k] = RawValue{v, ConfigSource::kFile, {}};
   for (const auto& [k, v] : environment.entries()) {
     raw[k] = RawValue{v, ConfigSource::kEnvironment, {}};
   }
+  for (const auto& [k, v] : late_file.entries()) raw[k] = RawValue{v, ConfigSource::kLateFile, {}};
   for (const auto& [k, v] : overrides) raw[k] = RawValue{v, ConfigSource::kOverride, {}};
   return raw;
 }

@@ -7,13 +7,16 @@
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <vector>
 
 #include "samsa/broker/broker.h"
 #include "samsa/config/config.h"
 #include "samsa/http/console.h"
+#include "samsa/serve/await_file.h"
 #include "samsa/serve/ephemeral_dir.h"
 #include "samsa/serve/parent_watch.h"
 #include "samsa/serve/ready_file.h"
@@ -66,6 +69,32 @@ std::unique_ptr<http::Console> start_console(boost::asio::io_context& io, broker
   return console;
 }
 
+// --await-config: nullopt once the file is there; else the exit code of a broker that must
+// not start (the file never came, or a stop signal arrived meanwhile).
+std::optional<int> await_config(const ServeOptions& options) {
+  const std::filesystem::path path = *options.await_config;
+  const std::chrono::milliseconds timeout(options.await_config_timeout_ms);
+  spdlog::info("waiting up to {} ms for the configuration file {} (--await-config)",
+               timeout.count(), path.string());
+  const AwaitResult result = await_file(path, timeout);
+  switch (result.outcome) {
+    case AwaitOutcome::kArrived:
+      spdlog::info("configuration file {} arrived after {} ms", path.string(),
+                   result.waited.count());
+      return std::nullopt;
+    case AwaitOutcome::kInterrupted:
+      spdlog::info("stop signal received while waiting for {}: not starting", path.string());
+      return 0;
+    case AwaitOutcome::kTimedOut:
+      break;
+  }
+  spdlog::critical(
+      "--await-config: {} did not appear within {} ms (--await-config-timeout-ms); whoever "
+      "starts this broker must write it there",
+      path.string(), timeout.count());
+  return 1;
+}
+
 ReadyInfo ready_info(const config::BrokerConfig& config, const std::vector<uint16_t>& ports,
                      const http::Console* console, bool ephemeral) {
   ReadyInfo info;
@@ -87,10 +116,15 @@ ReadyInfo ready_info(const config::BrokerConfig& config, const std::vector<uint1
 }  // namespace
 
 int serve(const ServeOptions& options) {
+  if (options.await_config) {
+    if (const auto exit_code = await_config(options)) return *exit_code;
+  }
+  // Start-up time counts from here: the wait is the starter's, not the broker's.
   const auto started = std::chrono::steady_clock::now();
   std::optional<EphemeralDir> ephemeral;
   config::LoadOptions load;
   if (options.config_file) load.config_file = *options.config_file;
+  if (options.await_config) load.late_file = *options.await_config;
   load.overrides = options.overrides;
   load.environment = config::process_environment();
   if (options.ephemeral) {

@@ -4,7 +4,8 @@
 // cluster id persisted in the log directory). It does no networking and no logging of its
 // own except log_config_summary(); the broker decides when to call that.
 //
-// Precedence, lowest to highest: built-in default < file < environment < --override.
+// Precedence, lowest to highest: built-in default < profile < file < environment <
+// late file (samsa serve --await-config) < --override.
 #pragma once
 
 #include <cstdint>
@@ -169,9 +170,13 @@ struct LoadOptions {
   std::vector<std::string> environment;              // "NAME=VALUE"; see process_environment()
   // Defaults of a profile (samsa serve --ephemeral), below the file.
   KeyValues profile;
+  // A server.properties file that arrived after the start (samsa serve --await-config),
+  // over the file and the environment, under the overrides.
+  std::optional<std::filesystem::path> late_file;
 };
 
-// profile < file < environment < overrides, then BrokerConfig::from_raw. Throws ConfigError.
+// profile < file < environment < late file < overrides, then BrokerConfig::from_raw.
+// Throws ConfigError.
 BrokerConfig load_broker_config(const LoadOptions& options);
 
 // True for keys whose values must not be shown (passwords, secrets, JAAS configs).

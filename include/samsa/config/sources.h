@@ -1,7 +1,9 @@
 // Where configuration comes from: a profile's defaults (`samsa serve --ephemeral`), the
 // server.properties file, KAFKA_* environment variables (the apache/kafka docker image's
-// convention) and --override key=value.
-// Precedence, lowest to highest: profile < file < environment < --override.
+// convention), a late file (`samsa serve --await-config`: written after the process
+// started, by whoever only then knows a value, e.g. a container's host-mapped port) and
+// --override key=value.
+// Precedence, lowest to highest: profile < file < environment < late file < --override.
 #pragma once
 
 #include <map>
@@ -15,7 +17,7 @@
 
 namespace samsa::config {
 
-enum class ConfigSource { kDefault, kProfile, kFile, kEnvironment, kOverride };
+enum class ConfigSource { kDefault, kProfile, kFile, kEnvironment, kLateFile, kOverride };
 std::string_view to_string(ConfigSource source);
 
 struct RawValue {
@@ -58,6 +60,7 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // Merges the layers by precedence.
 RawConfig merge_layers(const Properties& file, const Properties& environment,
-                       const KeyValues& overrides, const KeyValues& profile = {});
+                       const KeyValues& overrides, const KeyValues& profile = {},
+                       const Properties& late_file = {});
 
 }  // namespace samsa::config

@@ -5,7 +5,9 @@
 //   - a ready file, and a ready line on stdout, announcing what was bound once the
 //     broker answers (ready_file.h);
 //   - a watch on the parent process, or on stdin, that stops the broker when the harness
-//     goes away, even by SIGKILL (parent_watch.h).
+//     goes away, even by SIGKILL (parent_watch.h);
+//   - a wait for a configuration file written after the start, e.g. by Testcontainers
+//     once it knows the container's host-mapped port (await_file.h).
 #pragma once
 
 #include <optional>
@@ -25,6 +27,11 @@ struct ServeOptions {
   bool print_ready = false;               // the same JSON as one line on stdout
   std::optional<long> parent_pid;         // stop when this process exits
   bool watch_stdin = false;               // stop when stdin reaches its end
+  // Wait for this server.properties layer before loading the configuration; it wins over
+  // the file and the environment, not over the overrides. Exit 1 when it has not come
+  // within the timeout.
+  std::optional<std::string> await_config;
+  long await_config_timeout_ms = 60000;
 };
 
 // The settings under the file, environment and overrides of an ephemeral broker: every
@@ -33,7 +40,8 @@ struct ServeOptions {
 config::KeyValues ephemeral_defaults();
 
 // Runs the broker until a signal, the parent's exit or stdin's end; returns the exit
-// code (0, 1 on a failure to start or run, 2 on a bad configuration).
+// code (0, 1 on a failure to start or run or an awaited file that never came, 2 on a bad
+// configuration).
 int serve(const ServeOptions& options);
 
 }  // namespace samsa::serve
