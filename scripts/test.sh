@@ -45,7 +45,10 @@ stage "Node.js clients installed"
 # The ecosystem families (tests/java, tests/go, tests/python, tests/console): each
 # setup.sh downloads its pinned dependencies into the language's standard cache and
 # builds what ctest runs; tests/console's installs Chromium and its pinned npm packages.
-for setup in tests/java/setup.sh tests/go/setup.sh tests/python/setup.sh tests/console/setup.sh; do
+# tests/java/setup.sh also installs the Java testkit (testkit/java), which the Spring tests
+# use; the Testcontainers module has its own, for both Testcontainers generations.
+for setup in tests/java/setup.sh testkit/java/testcontainers/setup.sh tests/go/setup.sh \
+             tests/python/setup.sh tests/console/setup.sh; do
   if [[ -x "$setup" ]]; then
     "$setup"
     stage "$setup done"

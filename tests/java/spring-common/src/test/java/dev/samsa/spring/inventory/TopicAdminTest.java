@@ -2,7 +2,9 @@ package dev.samsa.spring.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.samsa.spring.support.SamsaSpringTest;
+import dev.samsa.spring.support.TestAdmin;
+import dev.samsa.spring.test.EmbeddedSamsa;
+import dev.samsa.testkit.SamsaServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * InventoryApp's KafkaAdmin: creates its topics with their configs on the first start; a later
@@ -30,7 +33,10 @@ import org.springframework.kafka.core.KafkaAdmin;
  */
 @SpringBootTest(classes = InventoryApp.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TopicAdminTest extends SamsaSpringTest {
+@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@DirtiesContext // the app, then its broker, stop after the class
+class TopicAdminTest {
+  @Autowired SamsaServer samsa;
   @Autowired KafkaAdmin kafkaAdmin;
 
   @Test
@@ -44,7 +50,7 @@ class TopicAdminTest extends SamsaSpringTest {
     assertEquals(1, topics.get(InventoryApp.RESERVATIONS).partitions().get(0).replicas().size(),
         "replicas left to the broker's default");
 
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       Map<String, Config> configs = describeConfigs(admin);
       assertTopicConfig(configs, InventoryApp.MOVEMENTS, "retention.ms", "3600000");
       assertTopicConfig(configs, InventoryApp.MOVEMENTS, "cleanup.policy", "delete");
@@ -67,7 +73,7 @@ class TopicAdminTest extends SamsaSpringTest {
       assertEquals(6, topics.get(InventoryApp.MOVEMENTS).partitions().size(), "partitions added");
       assertEquals(2, topics.get(InventoryApp.SNAPSHOTS).partitions().size());
     }
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       Map<String, Config> configs = describeConfigs(admin);
       assertTopicConfig(configs, InventoryApp.MOVEMENTS, "retention.ms", "7200000");
       assertTopicConfig(configs, InventoryApp.MOVEMENTS, "cleanup.policy", "delete");
@@ -83,16 +89,17 @@ class TopicAdminTest extends SamsaSpringTest {
       assertEquals(6, same.getBean(KafkaAdmin.class).describeTopics(InventoryApp.MOVEMENTS)
           .get(InventoryApp.MOVEMENTS).partitions().size());
     }
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       assertTopicConfig(describeConfigs(admin), InventoryApp.MOVEMENTS, "retention.ms", "7200000");
       assertEquals(3, admin.listTopics().names().get().stream()
           .filter(n -> n.startsWith("inventory.")).count());
     }
   }
 
-  private static ConfigurableApplicationContext startApp(String... args) {
+  /** Another InventoryApp against this class's broker. */
+  private ConfigurableApplicationContext startApp(String... args) {
     String[] all = new String[args.length + 1];
-    all[0] = bootstrapArg();
+    all[0] = "--spring.kafka.bootstrap-servers=" + samsa.bootstrapServers();
     System.arraycopy(args, 0, all, 1, args.length);
     return new SpringApplicationBuilder(InventoryApp.class).web(WebApplicationType.NONE).run(all);
   }

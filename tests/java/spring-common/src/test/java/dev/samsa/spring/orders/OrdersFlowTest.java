@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.samsa.spring.support.Await;
-import dev.samsa.spring.support.SamsaSpringTest;
+import dev.samsa.spring.support.TestAdmin;
+import dev.samsa.spring.test.EmbeddedSamsa;
+import dev.samsa.testkit.SamsaServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.support.SendResult;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * OrdersApp against samsa: JSON events through KafkaTemplate<String, Object> onto the
@@ -42,10 +45,13 @@ import org.springframework.kafka.support.SendResult;
  * String>.
  */
 @SpringBootTest(classes = OrdersApp.class)
-class OrdersFlowTest extends SamsaSpringTest {
+@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@DirtiesContext // the app, then its broker, stop after the class
+class OrdersFlowTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TYPE_ID = OrderEvent.class.getName();
 
+  @Autowired SamsaServer samsa;
   @Autowired KafkaTemplate<String, Object> kafkaTemplate;
   @Autowired KafkaTemplate<String, String> stringTemplate;
   @Autowired OrderLedger ledger;
@@ -53,7 +59,7 @@ class OrdersFlowTest extends SamsaSpringTest {
 
   @Test
   void newTopicBeanCreatedTwelvePartitionsOnTheSingleNode() throws Exception {
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       TopicDescription orders =
           admin.describeTopics(List.of(OrdersApp.ORDERS)).allTopicNames().get().get(OrdersApp.ORDERS);
       assertEquals(12, orders.partitions().size());
@@ -102,7 +108,7 @@ class OrdersFlowTest extends SamsaSpringTest {
     int expected = customers * perCustomer;
     Await.until(WAIT, () -> customerDeliveries().size() >= expected,
         () -> customerDeliveries().size() + " of " + expected + " events consumed");
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       Map<TopicPartition, Long> end =
           Await.committedToEnd(admin, "orders-app", OrdersApp.ORDERS, 12, WAIT);
       assertEquals(expected, Await.total(end) - otherTestsRecords());
@@ -136,7 +142,7 @@ class OrdersFlowTest extends SamsaSpringTest {
         .get(20, TimeUnit.SECONDS);
     TopicPartition tp = new TopicPartition(OrdersApp.ORDERS, sent.getRecordMetadata().partition());
     try (KafkaConsumer<String, String> raw = new KafkaConsumer<>(
-        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, samsa.bootstrap()),
+        Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, samsa.bootstrapServers()),
         new StringDeserializer(), new StringDeserializer())) {
       raw.assign(List.of(tp));
       raw.seek(tp, sent.getRecordMetadata().offset());

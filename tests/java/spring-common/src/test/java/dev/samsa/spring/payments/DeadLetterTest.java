@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.samsa.spring.support.Await;
-import dev.samsa.spring.support.SamsaSpringTest;
+import dev.samsa.spring.support.TestAdmin;
+import dev.samsa.spring.test.EmbeddedSamsa;
+import dev.samsa.testkit.SamsaServer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.support.SendResult;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * PaymentsApp: the listener throws on a poison payment; DefaultErrorHandler retries it twice,
@@ -29,9 +32,12 @@ import org.springframework.kafka.support.SendResult;
  * the listener goes on with the records after it.
  */
 @SpringBootTest(classes = PaymentsApp.class)
-class DeadLetterTest extends SamsaSpringTest {
+@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@DirtiesContext // the app, then its broker, stop after the class
+class DeadLetterTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  @Autowired SamsaServer samsa;
   @Autowired KafkaTemplate<String, Object> template;
   @Autowired PaymentListeners listeners;
 
@@ -84,7 +90,7 @@ class DeadLetterTest extends SamsaSpringTest {
     assertTrue(string(h, KafkaHeaders.DLT_EXCEPTION_MESSAGE).contains("negative amount -500 in payment 2"),
         string(h, KafkaHeaders.DLT_EXCEPTION_MESSAGE));
 
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       // The poison record is committed past: a restarted app would not see it again.
       var end = Await.committedToEnd(admin, "payments-app", PaymentsApp.PAYMENTS, PaymentsApp.PARTITIONS, WAIT);
       assertEquals(9, Await.total(end));

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.samsa.spring.support.SamsaSpringTest;
+import dev.samsa.spring.support.TestAdmin;
+import dev.samsa.spring.test.EmbeddedSamsa;
+import dev.samsa.testkit.SamsaServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,10 +22,14 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 import org.springframework.kafka.requestreply.RequestReplyFuture;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.support.SendResult;
+import org.springframework.test.annotation.DirtiesContext;
 
 /** QuotesApp: ReplyingKafkaTemplate requests answered by the @SendTo pricing listener. */
 @SpringBootTest(classes = QuotesApp.class)
-class RequestReplyTest extends SamsaSpringTest {
+@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@DirtiesContext // the app, then its broker, stop after the class
+class RequestReplyTest {
+  @Autowired SamsaServer samsa;
   @Autowired ReplyingKafkaTemplate<String, Object, Object> replyingTemplate;
 
   @Test

@@ -3,7 +3,9 @@ package dev.samsa.spring.shipments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.samsa.spring.support.SamsaSpringTest;
+import dev.samsa.spring.support.TestAdmin;
+import dev.samsa.spring.test.EmbeddedSamsa;
+import dev.samsa.testkit.SamsaServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * ShipmentsApp: @RetryableTopic (attempts 3, one topic per retry) sends a failing shipment
@@ -22,9 +25,12 @@ import org.springframework.kafka.core.KafkaTemplate;
  * shipments around it are dispatched once each.
  */
 @SpringBootTest(classes = ShipmentsApp.class)
-class RetryableTopicTest extends SamsaSpringTest {
+@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@DirtiesContext // the app, then its broker, stop after the class
+class RetryableTopicTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
 
+  @Autowired SamsaServer samsa;
   @Autowired KafkaTemplate<String, Object> template;
   @Autowired ShipmentTracker tracker;
 
@@ -51,7 +57,7 @@ class RetryableTopicTest extends SamsaSpringTest {
     assertEquals(ShipmentsApp.DLT, dl.topic());
     assertTrue(dl.exceptionMessage().contains("no address for shipment s-2"), dl.exceptionMessage());
 
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       Set<String> names = admin.listTopics().names().get();
       assertTrue(names.containsAll(
               Set.of(ShipmentsApp.SHIPMENTS, ShipmentsApp.RETRY_0, ShipmentsApp.RETRY_1, ShipmentsApp.DLT)),

@@ -1,9 +1,7 @@
 package dev.samsa.spring.support;
 
 import dev.samsa.test.SamsaBroker;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,7 +11,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of the Spring tests: one real samsa per test class, started before Spring starts the
+ * Base of the Spring tests that stop, kill or restart the broker (AppRestartTest,
+ * BrokerRestartTest): one real samsa per test class through SamsaBroker, which can restart it
+ * on the same port and data. The other Spring tests use the testkit's @EmbeddedSamsa
+ * (testkit/java/spring), as users would. The broker is started before Spring starts the
  * app and stopped after Spring closed it. The extension is declared here, on the superclass,
  * so JUnit registers it before the SpringExtension of the subclass's @SpringBootTest; after-all
  * callbacks run in reverse order, so the app (closed by @DirtiesContext after the class) is
@@ -32,11 +33,7 @@ public abstract class SamsaSpringTest {
 
   /** A plain AdminClient for checks from outside the app. */
   protected static Admin admin() {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, samsa.bootstrap(),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000));
+    return TestAdmin.create(samsa.bootstrap());
   }
 
   /** "--spring.kafka.bootstrap-servers=...", for apps a test starts itself. */

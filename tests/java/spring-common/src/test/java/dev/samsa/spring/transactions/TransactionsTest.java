@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.samsa.spring.support.Await;
-import dev.samsa.spring.support.SamsaSpringTest;
+import dev.samsa.spring.support.TestAdmin;
+import dev.samsa.spring.test.EmbeddedSamsa;
+import dev.samsa.testkit.SamsaServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,6 +39,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.kafka.transaction.KafkaTransactionManager;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 
 /**
@@ -55,15 +58,18 @@ import org.springframework.test.context.ActiveProfiles;
  * Not covered yet: an app restart mid-stream, DefaultAfterRollbackProcessor with a
  * DeadLetterPublishingRecoverer, samsa restarted mid-transaction.
  * Offsets are Kafka's layout: one control record (marker) per partition per ended
- * transaction. The expectations were checked against Apache Kafka 4.4 (SamsaBroker's external
- * mode, see the oracle's KafkaBroker main).
+ * transaction. The expectations were checked against Apache Kafka 4.4 (when this class still ran
+ * on SamsaBroker, through its external mode; see the oracle's KafkaBroker main).
  */
 @SpringBootTest(classes = TransfersApp.class)
 @ActiveProfiles("transactions")
 @Timeout(120) // each test; its own waits are bounded well below
-class TransactionsTest extends SamsaSpringTest {
+@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@DirtiesContext // the app, then its broker, stop after the class
+class TransactionsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  @Autowired SamsaServer samsa;
   @Autowired KafkaTemplate<String, Object> template;
   @Autowired ProducerFactory<String, Object> producerFactory;
   @Autowired ConsumerFactory<String, Object> consumerFactory;
@@ -201,7 +207,7 @@ class TransactionsTest extends SamsaSpringTest {
       plainFactory.destroy();
     }
 
-    try (Admin admin = admin()) {
+    try (Admin admin = TestAdmin.create(samsa.bootstrapServers())) {
       // Every partition ends with plain records, so the last consumed record + 1 is the end.
       Map<TopicPartition, Long> end = Await.committedToEnd(
           admin, "settlement", TransfersApp.TRANSFERS, TransfersApp.PARTITIONS, WAIT);
