@@ -3,10 +3,13 @@
 # podman's Docker-compatible API, from the image samsa:local made of the given binary.
 #   testkit/java/testcontainers/run-tests.sh SAMSA_BINARY [maven arguments...]
 # Twice: compiled against and run with Testcontainers 1.21 (Spring Boot 3.5's), then 2.0
-# (Spring Boot 4's, -Ptestcontainers2). Offline (setup.sh filled ~/.m2 and compiled).
-# Exits 77 (skipped) without podman, Maven or a compiled module; with them, a Docker API
-# the tests cannot reach is a failure (-Dsamsa.requireDocker=true), not a skip. Containers
-# and networks the tests leave behind are removed on the way out.
+# (Spring Boot 4's, -Ptestcontainers2); the first run also installs the jar into ~/.m2, where
+# the Spring Boot application tests take it as users do: boot3-it (Boot 3.5, Testcontainers
+# 1.21) and boot4-it (Boot 4.0, Testcontainers 2.0), through @ServiceConnection. Offline
+# (setup.sh filled ~/.m2 and compiled). Exits 77 (skipped) without podman, Maven or a
+# compiled module; with them, a Docker API the tests cannot reach is a failure
+# (-Dsamsa.requireDocker=true), not a skip. Containers and networks the tests leave behind
+# are removed on the way out.
 set -euo pipefail
 [[ $# -ge 1 ]] || { echo "usage: $0 SAMSA_BINARY [maven arguments...]" >&2; exit 2; }
 binary=$(realpath "$1")
@@ -21,10 +24,12 @@ for tool in podman mvn; do
     exit 77
   fi
 done
-if [[ ! -d "$here/target/test-classes" ]]; then
-  echo "run-tests.sh: the module is not compiled; run testkit/java/testcontainers/setup.sh" >&2
-  exit 77
-fi
+for compiled in target boot3-it/target boot4-it/target; do
+  if [[ ! -d "$here/$compiled/test-classes" ]]; then
+    echo "run-tests.sh: $compiled is not compiled; run testkit/java/testcontainers/setup.sh" >&2
+    exit 77
+  fi
+done
 
 # The same image the container tests use, from this binary. podman's layer cache makes a
 # rebuild from an unchanged binary take about a second and keep the image as it was, so
@@ -90,16 +95,25 @@ summary_of() {
     tail -n 1 || true
 }
 run=0 skipped=0
-for profile in "" testcontainers2; do
-  out="$work/mvn${profile:+-$profile}.log"
-  if [[ -z $profile ]]; then version=1.21; else version="2.0 (-P$profile)"; fi
-  echo "run-tests.sh: Testcontainers $version"
-  mvn -o -B --no-transfer-progress -Dstyle.color=never -f "$here/pom.xml" \
-    ${profile:+-P"$profile"} test -Dsamsa.image="$image" -Dsamsa.requireDocker=true "$@" |
-    tee "$out"
+# NAME POM [maven arguments...]: one offline Maven run, its summary added to the counts.
+run_maven() {
+  local name=$1 pom=$2
+  shift 2
+  local out="$work/mvn-$name.log"
+  echo "run-tests.sh: $name"
+  mvn -o -B --no-transfer-progress -Dstyle.color=never -f "$pom" "$@" \
+    -Dsamsa.image="$image" -Dsamsa.requireDocker=true -Dsurefire.failIfNoSpecifiedTests=false \
+    "${maven_args[@]}" | tee "$out"
+  local summary
   summary=$(summary_of "$out")
   if [[ $summary =~ Tests\ run:\ ([0-9]+),.*Skipped:\ ([0-9]+)$ ]]; then
     run=$((run + BASH_REMATCH[1])) skipped=$((skipped + BASH_REMATCH[2]))
   fi
-done
-echo "run-tests.sh: $run tests run, $skipped skipped, in both Testcontainers versions"
+}
+maven_args=("$@")
+# install: the Spring Boot tests below take this jar from ~/.m2, so it must be this tree's.
+run_maven "Testcontainers 1.21" "$here/pom.xml" install
+run_maven "Testcontainers 2.0 (-Ptestcontainers2)" "$here/pom.xml" -Ptestcontainers2 test
+run_maven "Spring Boot 3.5 @ServiceConnection (Testcontainers 1.21)" "$here/boot3-it/pom.xml" test
+run_maven "Spring Boot 4.0 @ServiceConnection (Testcontainers 2.0)" "$here/boot4-it/pom.xml" test
+echo "run-tests.sh: $run tests run, $skipped skipped: SamsaContainer with Testcontainers 1.21 and 2.0, @ServiceConnection with Spring Boot 3.5 and 4.0"

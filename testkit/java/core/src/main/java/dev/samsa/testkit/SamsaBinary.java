@@ -49,36 +49,64 @@ public final class SamsaBinary {
   /** Where to look; the real ones come from the JVM, tests make their own. */
   record Places(String property, String env, ClassLoader loader, String path, Path cacheRoot) {}
 
+  /** Which of the four places a binary came from. */
+  public enum Source {
+    /** The system property {@code samsa.binary}. */
+    PROPERTY,
+    /** The environment variable {@code SAMSA_BINARY}. */
+    ENVIRONMENT,
+    /** A resource on the classpath, copied to the cache directory. */
+    CLASSPATH,
+    /** {@code samsa} on the {@code PATH}. */
+    PATH
+  }
+
+  /** A binary found, and where from. */
+  public record Found(Path path, Source source) {}
+
   /** The binary, by the lookup order above; throws SamsaException naming every place tried. */
   public static Path locate() {
+    return find().path();
+  }
+
+  /** As {@link #locate()}, also saying which place the binary came from. */
+  public static Found find() {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     if (loader == null) loader = SamsaBinary.class.getClassLoader();
-    return locate(new Places(System.getProperty(PROPERTY), System.getenv(ENV), loader,
+    return find(new Places(System.getProperty(PROPERTY), System.getenv(ENV), loader,
         System.getenv("PATH"), cacheRoot()));
   }
 
   static Path locate(Places places) {
+    return find(places).path();
+  }
+
+  static Found find(Places places) {
     String prop = places.property();
-    if (isSet(prop)) return executable(Paths.get(prop.trim()), "system property " + PROPERTY);
+    if (isSet(prop)) {
+      return new Found(executable(Paths.get(prop.trim()), "system property " + PROPERTY), Source.PROPERTY);
+    }
     String env = places.env();
-    if (isSet(env)) return executable(Paths.get(env.trim()), "environment variable " + ENV);
+    if (isSet(env)) {
+      return new Found(executable(Paths.get(env.trim()), "environment variable " + ENV), Source.ENVIRONMENT);
+    }
     String resource = resourcePath();
     URL carried = places.loader() == null ? null : places.loader().getResource(resource);
     if (carried != null) {
       try {
-        return extract(carried, places.cacheRoot());
+        return new Found(extract(carried, places.cacheRoot()), Source.CLASSPATH);
       } catch (IOException e) {
         throw new SamsaException("cannot copy the samsa binary carried on the classpath ("
             + carried + ") to " + places.cacheRoot() + ": " + e, e);
       }
     }
     Path onPath = onPath(places.path());
-    if (onPath != null) return onPath;
+    if (onPath != null) return new Found(onPath, Source.PATH);
     throw new SamsaException("no samsa binary found; looked at, in order:\n"
         + "  1. the system property " + PROPERTY + " (not set; e.g. mvn test -D" + PROPERTY + "=/path/to/samsa)\n"
         + "  2. the environment variable " + ENV + " (not set)\n"
-        + "  3. the classpath resource " + resource + " (absent; an artifact carrying the binary"
-        + " for this platform would provide it)\n"
+        + "  3. the classpath resource " + resource + " (absent; the test dependency"
+        + " dev.samsa:samsa-binary with the classifier " + platform() + " provides it)\n"
         + "  4. samsa on the PATH (" + (places.path() == null ? "PATH not set" : places.path()) + ": not there)\n"
         + "Set one of them, or install samsa.");
   }

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -41,10 +43,28 @@ import java.util.concurrent.TimeoutException;
  * a test's broker depends only on its options.
  *
  * <p>The binary is found by {@link SamsaBinary#locate()} unless the options name one.
+ *
+ * <h2>Against another broker</h2>
+ * With the system property {@code samsa.bootstrap} (e.g. {@code -Dsamsa.bootstrap=127.0.0.1:9092})
+ * or else the environment variable {@code SAMSA_BOOTSTRAP} set, or {@link
+ * SamsaServerOptions.Builder#external(String)}, no process is started: the server stands for
+ * the broker already running there (e.g. a real Apache Kafka, to check what a test expects).
+ * {@link #start} checks that the address accepts connections and writes one line to
+ * System.err; broker properties are not applied (that line names them); {@link
+ * #bootstrapServers()} answers the address; topics are created, and {@link #runTool} runs,
+ * through the samsa CLI, a Kafka client that works against any broker, so a binary is still
+ * looked up (without one, they throw, saying so); {@link #stop()} and {@link #close()} leave
+ * the broker running and answer 0. What only a process of this class has throws
+ * SamsaException: {@link #pid()}, {@link #dataDir()}, {@link #httpAddress()}, {@link
+ * #listeners()}, {@link #readyInfo()}; {@link #log()} is empty and {@link #version()} null.
  */
 public final class SamsaServer implements AutoCloseable {
   private static final Set<SamsaServer> RUNNING = ConcurrentHashMap.newKeySet();
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(30);
+  /** System property naming a running broker to use instead of starting one. */
+  public static final String BOOTSTRAP_PROPERTY = "samsa.bootstrap";
+  /** Environment variable naming a running broker to use instead of starting one. */
+  public static final String BOOTSTRAP_ENV = "SAMSA_BOOTSTRAP";
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(SamsaServer::stopAllAtExit, "samsa-testkit-shutdown"));
@@ -57,6 +77,10 @@ public final class SamsaServer implements AutoCloseable {
   private final LogTail log;
   private final Map<String, Object> ready;
   private final String bootstrapServers;
+  /** For an external broker: how it was named (e.g. "system property samsa.bootstrap"); else null. */
+  private final String external;
+  /** For an external broker without a binary for the CLI: why none was found; else null. */
+  private final SamsaException noBinary;
   private volatile Integer exitCode;
 
   private SamsaServer(Path binary, SamsaServerOptions options, Process process, LogTail log,
@@ -68,6 +92,22 @@ public final class SamsaServer implements AutoCloseable {
     this.log = log;
     this.ready = ready;
     this.bootstrapServers = string(ready, "bootstrap_servers");
+    this.external = null;
+    this.noBinary = null;
+  }
+
+  /** A broker this class did not start. */
+  private SamsaServer(Path binary, SamsaServerOptions options, String bootstrapServers,
+      String external, SamsaException noBinary) {
+    this.binary = binary;
+    this.options = options;
+    this.process = null;
+    this.stdin = null;
+    this.log = new LogTail(1, 1);
+    this.ready = Map.of();
+    this.bootstrapServers = bootstrapServers;
+    this.external = external;
+    this.noBinary = noBinary;
   }
 
   /** A broker with the defaults, started. */
@@ -77,8 +117,18 @@ public final class SamsaServer implements AutoCloseable {
 
   /** A broker with these options, started; its topics created. */
   public static SamsaServer start(SamsaServerOptions options) {
-    Path binary = options.binary() != null ? options.binary() : SamsaBinary.locate();
-    SamsaServer server = launch(binary, options);
+    SamsaServer server;
+    if (options.external() != null) {
+      server = useExternal(options.external(), "SamsaServerOptions.external", options);
+    } else if (isSet(System.getProperty(BOOTSTRAP_PROPERTY))) {
+      server = useExternal(System.getProperty(BOOTSTRAP_PROPERTY).trim(),
+          "system property " + BOOTSTRAP_PROPERTY, options);
+    } else if (isSet(System.getenv(BOOTSTRAP_ENV))) {
+      server = useExternal(System.getenv(BOOTSTRAP_ENV).trim(), "environment variable " + BOOTSTRAP_ENV, options);
+    } else {
+      Path binary = options.binary() != null ? options.binary() : SamsaBinary.locate();
+      server = launch(binary, options);
+    }
     try {
       for (SamsaServerOptions.Topic t : options.topics()) server.createTopic(t.name(), t.partitions());
     } catch (RuntimeException e) {
@@ -91,6 +141,78 @@ public final class SamsaServer implements AutoCloseable {
   /** Options to fill in, then {@code start()}. */
   public static SamsaServerOptions.Builder builder() {
     return SamsaServerOptions.builder();
+  }
+
+  /** Set, and not a Maven placeholder left unresolved ("${samsa.bootstrap}"). */
+  private static boolean isSet(String value) {
+    return value != null && !value.isBlank() && !value.startsWith("${");
+  }
+
+  /**
+   * The server for a broker already running at {@code bootstrap}: checked to accept
+   * connections (within the startup timeout), announced on System.err, no process started.
+   */
+  private static SamsaServer useExternal(String bootstrap, String namedBy, SamsaServerOptions options) {
+    awaitReachable(bootstrap, namedBy, options.startupTimeout());
+    Path binary = options.binary();
+    SamsaException noBinary = null;
+    if (binary == null) {
+      try {
+        binary = SamsaBinary.locate();
+      } catch (SamsaException e) {
+        noBinary = e;
+      }
+    }
+    System.err.println("samsa-testkit: using the external broker at " + bootstrap + " (" + namedBy
+        + "), no samsa started"
+        + (options.brokerProperties().isEmpty() ? "" : "; broker properties not applied: " + options.brokerProperties())
+        + (binary == null ? "; no samsa binary found, so creating topics and runTool will fail" : ""));
+    return new SamsaServer(binary, options, bootstrap, namedBy, noBinary);
+  }
+
+  /** Waits until one of the addresses accepts a TCP connection; throws when none did in time. */
+  private static void awaitReachable(String bootstrap, String namedBy, Duration timeout) {
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (String a : bootstrap.split(",")) {
+      String hostPort = a.trim();
+      int colon = hostPort.lastIndexOf(':');
+      int port = -1;
+      if (colon > 0) {
+        try {
+          port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          port = -1;
+        }
+      }
+      if (port < 1 || port > 65535) {
+        throw new SamsaException(namedBy + " is \"" + bootstrap + "\": \"" + hostPort + "\" is not host:port");
+      }
+      String host = hostPort.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+      addresses.add(InetSocketAddress.createUnresolved(host, port));
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (true) {
+      for (InetSocketAddress a : addresses) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(a.getHostString(), a.getPort()), 2000);
+          return;
+        } catch (IOException e) {
+          last = a.getHostString() + ":" + a.getPort() + ": " + e.getMessage();
+        }
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new SamsaException("the external broker " + bootstrap + " (" + namedBy
+            + ") does not accept connections within " + timeout + " (" + last + ")");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SamsaException("interrupted while waiting for the external broker " + bootstrap, e);
+      }
+    }
   }
 
   private static SamsaServer launch(Path binary, SamsaServerOptions options) {
@@ -180,14 +302,32 @@ public final class SamsaServer implements AutoCloseable {
     return bootstrapServers;
   }
 
-  /** The console and /metrics, "127.0.0.1:PORT", or null when the broker serves no HTTP. */
+  /** True when this server stands for a broker it did not start (samsa.bootstrap). */
+  public boolean isExternal() {
+    return external != null;
+  }
+
+  /** Throws for what only a broker started here has. */
+  private void requireOwn(String what) {
+    if (external != null) {
+      throw new SamsaException(what + " is not known for the external broker at " + bootstrapServers
+          + " (" + external + "): this SamsaServer started no process");
+    }
+  }
+
+  /**
+   * The console and /metrics, "127.0.0.1:PORT", or null when the broker serves no HTTP.
+   * Throws SamsaException for an external broker.
+   */
   public String httpAddress() {
+    requireOwn("httpAddress()");
     Object http = ready.get("http");
     return http instanceof String ? (String) http : null;
   }
 
   /** The listeners by name, e.g. {PLAINTEXT=127.0.0.1:40321}. */
   public Map<String, String> listeners() {
+    requireOwn("listeners()");
     Map<String, String> out = new LinkedHashMap<>();
     if (ready.get("listeners") instanceof Map) {
       ((Map<?, ?>) ready.get("listeners")).forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
@@ -195,29 +335,35 @@ public final class SamsaServer implements AutoCloseable {
     return out;
   }
 
-  /** The broker's process id. */
+  /** The broker's process id (SamsaException for an external broker). */
   public long pid() {
+    requireOwn("pid()");
     Object pid = ready.get("pid");
     return pid instanceof Long ? (Long) pid : process.pid();
   }
 
-  /** The broker's data directory (gone once it stopped). */
+  /** The broker's data directory, gone once it stopped (SamsaException for an external broker). */
   public Path dataDir() {
+    requireOwn("dataDir()");
     return Paths.get(string(ready, "data_dir"));
   }
 
-  /** The samsa version that answered. */
+  /** The samsa version that answered; null for an external broker. */
   public String version() {
     Object v = ready.get("version");
     return v == null ? null : v.toString();
   }
 
-  /** The whole ready line, as parsed. */
+  /** The whole ready line, as parsed (SamsaException for an external broker). */
   public Map<String, Object> readyInfo() {
+    requireOwn("readyInfo()");
     return ready;
   }
 
-  /** The binary this broker runs (also used for {@link #createTopic} and {@link #runTool}). */
+  /**
+   * The binary this broker runs (also used for {@link #createTopic} and {@link #runTool});
+   * for an external broker, the one those use, or null when none was found.
+   */
   public Path binary() {
     return binary;
   }
@@ -226,11 +372,12 @@ public final class SamsaServer implements AutoCloseable {
     return options;
   }
 
+  /** Whether the process runs; for an external broker, whether this server was not stopped yet. */
   public boolean isRunning() {
-    return process.isAlive();
+    return external != null ? exitCode == null : process.isAlive();
   }
 
-  /** The broker's recent log lines (stderr), bounded. */
+  /** The broker's recent log lines (stderr), bounded; empty for an external broker. */
   public String log() {
     return log.text();
   }
@@ -263,6 +410,11 @@ public final class SamsaServer implements AutoCloseable {
 
   /** As {@link #runTool}, with this text on the tool's stdin (e.g. for "produce"). */
   public String runToolWithInput(String stdinText, String... args) {
+    if (binary == null) {
+      throw new SamsaException("samsa " + String.join(" ", args) + " against the external broker at "
+          + bootstrapServers + " needs the samsa binary (its CLI is a Kafka client that works with any"
+          + " broker), and none was found:\n" + noBinary.getMessage());
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(binary.toString());
     cmd.addAll(List.of(args));
@@ -321,6 +473,10 @@ public final class SamsaServer implements AutoCloseable {
    */
   public synchronized int stop() {
     if (exitCode != null) return exitCode;
+    if (external != null) {
+      exitCode = 0; // not ours to stop
+      return exitCode;
+    }
     try {
       process.destroy(); // SIGTERM
       boolean exited = process.waitFor(options.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -379,6 +535,9 @@ public final class SamsaServer implements AutoCloseable {
 
   @Override
   public String toString() {
+    if (external != null) {
+      return "SamsaServer{" + bootstrapServers + ", external" + (isRunning() ? "" : ", stopped") + "}";
+    }
     return "SamsaServer{" + bootstrapServers + ", pid " + pid() + (isRunning() ? "" : ", stopped") + "}";
   }
 }

@@ -66,6 +66,7 @@ public final class SamsaServerOptions {
   private final Map<String, String> brokerProperties;
   private final List<Topic> topics;
   private final Path binary;
+  private final String external;
   private final Duration startupTimeout;
   private final Duration stopTimeout;
 
@@ -73,6 +74,7 @@ public final class SamsaServerOptions {
     this.brokerProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.brokerProperties));
     this.topics = List.copyOf(b.topics);
     this.binary = b.binary;
+    this.external = b.external;
     this.startupTimeout = b.startupTimeout;
     this.stopTimeout = b.stopTimeout;
   }
@@ -100,6 +102,15 @@ public final class SamsaServerOptions {
     return binary;
   }
 
+  /**
+   * The bootstrap address of a broker already running that the server stands for, starting
+   * none; null to start one unless {@code samsa.bootstrap} / {@code SAMSA_BOOTSTRAP} names
+   * such a broker (see {@link SamsaServer}).
+   */
+  public String external() {
+    return external;
+  }
+
   public Duration startupTimeout() {
     return startupTimeout;
   }
@@ -111,7 +122,8 @@ public final class SamsaServerOptions {
   @Override
   public String toString() {
     return "SamsaServerOptions{brokerProperties=" + brokerProperties + ", topics=" + topics
-        + ", binary=" + binary + ", startupTimeout=" + startupTimeout + "}";
+        + ", binary=" + binary + (external == null ? "" : ", external=" + external)
+        + ", startupTimeout=" + startupTimeout + "}";
   }
 
   /** Builds options; {@link #start()} starts a server with them at once. */
@@ -119,6 +131,7 @@ public final class SamsaServerOptions {
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private final List<Topic> topics = new ArrayList<>();
     private Path binary;
+    private String external;
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
 
@@ -154,6 +167,20 @@ public final class SamsaServerOptions {
     /** The binary to run instead of looking it up. */
     public Builder binary(Path path) {
       this.binary = path;
+      return this;
+    }
+
+    /**
+     * Start no broker: use the one already running at this bootstrap address ("host:port",
+     * or several separated by commas), e.g. a real Apache Kafka to check a test's
+     * expectations against. What {@code -Dsamsa.bootstrap} / {@code SAMSA_BOOTSTRAP} do for
+     * every server of a run; null for the default.
+     */
+    public Builder external(String bootstrapServers) {
+      if (bootstrapServers != null && bootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("empty external bootstrap address");
+      }
+      this.external = bootstrapServers == null ? null : bootstrapServers.trim();
       return this;
     }
 

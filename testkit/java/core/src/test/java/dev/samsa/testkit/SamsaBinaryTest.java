@@ -54,6 +54,12 @@ class SamsaBinaryTest {
     assertEquals(b, SamsaBinary.locate(new SamsaBinary.Places("${samsa.binary}", b.toString(), empty(), path, tmp)),
         "an unresolved Maven placeholder is not set");
     assertEquals(onPath, SamsaBinary.locate(new SamsaBinary.Places(null, "", empty(), "/nonexistent:" + path, tmp)));
+    assertEquals(new SamsaBinary.Found(a, SamsaBinary.Source.PROPERTY),
+        SamsaBinary.find(new SamsaBinary.Places(a.toString(), b.toString(), empty(), path, tmp)));
+    assertEquals(new SamsaBinary.Found(b, SamsaBinary.Source.ENVIRONMENT),
+        SamsaBinary.find(new SamsaBinary.Places(null, b.toString(), empty(), path, tmp)));
+    assertEquals(new SamsaBinary.Found(onPath, SamsaBinary.Source.PATH),
+        SamsaBinary.find(new SamsaBinary.Places(null, null, empty(), path, tmp)));
   }
 
   @Test
@@ -92,6 +98,7 @@ class SamsaBinaryTest {
       assertEquals(32, first.getParent().getFileName().toString().length(), "a directory named by the hash");
       assertTrue(Files.isExecutable(first));
       assertEquals("fake-samsa --version\n", run(first, "--version"));
+      assertEquals(SamsaBinary.Source.CLASSPATH, SamsaBinary.find(places).source(), "before the PATH");
 
       // Found again, and as another JVM would (a URL this JVM has not copied yet): the copy
       // with the same hash is used as it is, not written again.

@@ -94,7 +94,36 @@ class SamsaExtensionTest {
     assertFalse(SEEN.get("Outer").isRunning());
   }
 
+  @Test
+  void withSamsaBootstrapSetTheClassesUseThatBrokerAndLeaveItRunning() {
+    String before = System.getProperty(SamsaServer.BOOTSTRAP_PROPERTY);
+    try (SamsaServer running = SamsaServer.start()) {
+      System.setProperty(SamsaServer.BOOTSTRAP_PROPERTY, running.bootstrapServers());
+      try {
+        run(ExternalSample.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+      } finally {
+        if (before == null) System.clearProperty(SamsaServer.BOOTSTRAP_PROPERTY);
+        else System.setProperty(SamsaServer.BOOTSTRAP_PROPERTY, before);
+      }
+      SamsaServer seen = SEEN.get("ExternalSample");
+      assertTrue(seen.isExternal());
+      assertEquals(running.bootstrapServers(), seen.bootstrapServers());
+      assertFalse(seen.isRunning(), "closed after its class");
+      assertTrue(running.isRunning(), "the broker it used runs on");
+      assertEquals(4, partitionCount(running, "external-orders"), "the class's topics were made there");
+    }
+  }
+
   // ------------------------------------------------------------- the sample classes
+
+  @Samsa(topics = "external-orders", partitions = 4)
+  static class ExternalSample {
+    @Test
+    void sees(SamsaServer samsa, @SamsaBootstrap String address) {
+      SEEN.put("ExternalSample", samsa);
+      assertEquals(System.getProperty(SamsaServer.BOOTSTRAP_PROPERTY), address);
+    }
+  }
 
   @Samsa(topics = {"orders", "audit"}, partitions = 3, brokerProperties = "num.partitions=2")
   static class PerClassA {

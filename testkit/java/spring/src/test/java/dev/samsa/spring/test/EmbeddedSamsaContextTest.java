@@ -34,6 +34,33 @@ class EmbeddedSamsaContextTest {
   static final Map<String, SamsaServer> SEEN = new ConcurrentHashMap<>();
 
   @Test
+  void withSamsaBootstrapSetTheContextUsesThatBrokerAndLeavesItRunning() {
+    String before = System.getProperty(SamsaServer.BOOTSTRAP_PROPERTY);
+    try (SamsaServer running = SamsaServer.start()) {
+      System.setProperty(SamsaServer.BOOTSTRAP_PROPERTY, running.bootstrapServers());
+      SamsaServer server;
+      try (GenericApplicationContext context = new GenericApplicationContext()) {
+        new EmbeddedSamsaContextCustomizer(List.of("external-t"), 3, List.of("num.partitions=7"),
+            "spring.kafka.bootstrap-servers").customizeContext(context, null);
+        context.refresh();
+        server = context.getBean(SamsaServer.class);
+        assertTrue(server.isExternal());
+        assertEquals(running.bootstrapServers(),
+            context.getEnvironment().getProperty("spring.kafka.bootstrap-servers"));
+        assertEquals(running.bootstrapServers(),
+            context.getEnvironment().getProperty("spring.embedded.kafka.brokers"));
+      } finally {
+        if (before == null) System.clearProperty(SamsaServer.BOOTSTRAP_PROPERTY);
+        else System.setProperty(SamsaServer.BOOTSTRAP_PROPERTY, before);
+      }
+      assertFalse(server.isRunning(), "closed with its context");
+      assertTrue(running.isRunning(), "the broker it used runs on");
+      assertTrue(running.runTool("topic", "describe", "external-t", "--format", "json")
+          .contains("\"partition_count\":3"), "the context's topic was made there");
+    }
+  }
+
+  @Test
   void theBrokerOutlivesTheAppsBeansAndStopsWithTheContext() {
     ContextCustomizer customizer = new EmbeddedSamsaContextCustomizer(
         List.of("t"), 1, List.of(), "my.bootstrap");
