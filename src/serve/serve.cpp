@@ -113,15 +113,12 @@ ReadyInfo ready_info(const config::BrokerConfig& config, const std::vector<uint1
   return info;
 }
 
-}  // namespace
-
-int serve(const ServeOptions& options) {
-  if (options.await_config) {
-    if (const auto exit_code = await_config(options)) return *exit_code;
-  }
-  // Start-up time counts from here: the wait is the starter's, not the broker's.
-  const auto started = std::chrono::steady_clock::now();
-  std::optional<EphemeralDir> ephemeral;
+// The broker's configuration, from every layer; with --ephemeral, `ephemeral` gets the
+// fresh data directory the profile points log.dirs at. nullopt after logging why the
+// broker cannot start; `exit_code` says how (2 for a configuration error).
+std::optional<config::BrokerConfig> load_config(const ServeOptions& options,
+                                                std::optional<EphemeralDir>& ephemeral,
+                                                int& exit_code) {
   config::LoadOptions load;
   if (options.config_file) load.config_file = *options.config_file;
   if (options.await_config) load.late_file = *options.await_config;
@@ -132,7 +129,8 @@ int serve(const ServeOptions& options) {
       ephemeral.emplace(EphemeralDir::create());
     } catch (const std::exception& e) {
       spdlog::critical("--ephemeral: cannot create a data directory: {}", e.what());
-      return 1;
+      exit_code = 1;
+      return std::nullopt;
     }
     load.profile = ephemeral_defaults();
     load.profile.emplace_back("log.dirs", ephemeral->path().string());
@@ -142,7 +140,8 @@ int serve(const ServeOptions& options) {
     config = config::load_broker_config(load);
   } catch (const std::exception& e) {
     spdlog::critical("invalid configuration: {}", e.what());
-    return 2;
+    exit_code = 2;
+    return std::nullopt;
   }
   if (ephemeral && config.log_dir != ephemeral->path()) {
     // Never remove a directory the user named: an ephemeral broker keeps its own.
@@ -150,8 +149,39 @@ int serve(const ServeOptions& options) {
         "--ephemeral keeps its data in a fresh temporary directory: log.dirs / log.dir "
         "cannot be set with it (they name {})",
         config.log_dir.string());
-    return 2;
+    exit_code = 2;
+    return std::nullopt;
   }
+  return config;
+}
+
+// "PLAINTEXT://0.0.0.0:9092 (advertised host:9092), ...", for the start-up line.
+std::string describe_listeners(const config::BrokerConfig& config,
+                               const std::vector<uint16_t>& ports, const ReadyInfo& info) {
+  std::string listeners;
+  for (size_t i = 0; i < info.listeners.size(); ++i) {
+    const auto& l = config.listeners[i];
+    if (!listeners.empty()) listeners += ", ";
+    listeners += fmt::format("{}://{}:{} (advertised {})", l.bind.listener_name,
+                             l.bind.host.empty() ? "0.0.0.0" : l.bind.host, ports[i],
+                             info.listeners[i].second);
+  }
+  return listeners;
+}
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  if (options.await_config) {
+    if (const auto exit_code = await_config(options)) return *exit_code;
+  }
+  // Start-up time counts from here: the wait is the starter's, not the broker's.
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<EphemeralDir> ephemeral;
+  int exit_code = 0;
+  const std::optional<config::BrokerConfig> loaded = load_config(options, ephemeral, exit_code);
+  if (!loaded) return exit_code;
+  const config::BrokerConfig& config = *loaded;
   config::log_config_summary(config);
   // The usual soft limit of 1,024 is far below the hard one: raise it, as Go and the JVM
   // do. The log manager sizes its cache of open segment files from the result and logs
@@ -171,30 +201,28 @@ int serve(const ServeOptions& options) {
     return 1;
   }
   std::unique_ptr<http::Console> console;
+  // Every way out once the broker started: the console first, as it reads the broker.
+  auto stop_services = [&] {
+    if (console) console->stop();
+    broker.stop();
+  };
   try {
     console = start_console(io, broker, config);
   } catch (const std::exception& e) {
     spdlog::critical("cannot start the HTTP listener (samsa.http.listener={}): {}",
                      config.http_listener, e.what());
-    broker.stop();
+    stop_services();
     return 1;
   }
 
   const auto ports = broker.bound_ports();
   const ReadyInfo info = ready_info(config, ports, console.get(), options.ephemeral);
-  std::string listeners;
-  for (size_t i = 0; i < info.listeners.size(); ++i) {
-    const auto& l = config.listeners[i];
-    if (!listeners.empty()) listeners += ", ";
-    listeners += fmt::format("{}://{}:{} (advertised {})", l.bind.listener_name,
-                             l.bind.host.empty() ? "0.0.0.0" : l.bind.host, ports[i],
-                             info.listeners[i].second);
-  }
   const auto elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info(
       "samsa {} started in {:.1f} ms: node {} cluster {} listening on {}; {}; data in {}{}",
-      SAMSA_VERSION, elapsed, config.node_id, broker.cluster_id(), listeners,
+      SAMSA_VERSION, elapsed, config.node_id, broker.cluster_id(),
+      describe_listeners(config, ports, info),
       console ? "console and metrics on http://" + console->address() : "HTTP off",
       config.log_dir.string(), ephemeral ? " (ephemeral: removed at exit)" : "");
 
@@ -203,8 +231,7 @@ int serve(const ServeOptions& options) {
     if (stopping) return;
     stopping = true;
     spdlog::info("{}: shutting down", why);
-    if (console) console->stop();
-    broker.stop();
+    stop_services();
     io.stop();
   };
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -214,14 +241,12 @@ int serve(const ServeOptions& options) {
   ParentWatch watch(io, shut_down);
   if (options.parent_pid && !watch.watch_process(*options.parent_pid)) {
     spdlog::critical("--parent-pid {}: no such process", *options.parent_pid);
-    if (console) console->stop();
-    broker.stop();
+    stop_services();
     return 1;
   }
   if (options.watch_stdin && !watch.watch_stdin()) {
     spdlog::critical("--watch-stdin: stdin is closed");
-    if (console) console->stop();
-    broker.stop();
+    stop_services();
     return 1;
   }
   // Once the loop runs, the broker answers: only then is it announced.
@@ -246,8 +271,7 @@ int serve(const ServeOptions& options) {
   });
   io.run();
   watch.stop();
-  if (console) console->stop();
-  broker.stop();
+  stop_services();
   // What it announced is gone: a harness must not find it and connect to nothing.
   if (ready_file_written) ::unlink(options.ready_file->c_str());
   return broker.failed() || announce_failed ? 1 : 0;
