@@ -153,11 +153,21 @@ std::string json_escape(std::string_view text) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20 || c == 0x7f) {
             out += fmt::format("\\u{:04x}", c);
@@ -246,6 +256,26 @@ Json& Json::raw(std::string_view json) {
   separate();
   text_ += json;
   return *this;
+}
+
+int32_t broker_timeout(const CommonOptions& o) {
+  return std::max(1, o.timeout_ms * 9 / 10);
+}
+
+protocol::DeleteTopicsResponse delete_topics(client::Connection& controller,
+                                             const std::vector<std::string>& names,
+                                             int32_t timeout_ms) {
+  const int16_t version = controller.version_for(protocol::DeleteTopicsRequest::api_key);
+  protocol::DeleteTopicsRequest request;
+  for (const auto& name : names) {
+    if (version >= 6) {
+      request.topics.push_back({name, protocol::Uuid{}, {}});  // by name, no id
+    } else {
+      request.topic_names.push_back(name);
+    }
+  }
+  request.timeout_ms = timeout_ms;
+  return controller.call<protocol::DeleteTopicsResponse>(request, version).body;
 }
 
 }  // namespace samsa::cli

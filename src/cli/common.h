@@ -31,6 +31,16 @@ struct CommonOptions {
 // Adds -b/--brokers, --timeout-ms and --format to a tool subcommand.
 void add_common_options(CLI::App& command, CommonOptions& options);
 
+// The timeout a request gives the broker: a little less than the tool's own, so that the
+// broker's answer (with its error) arrives before the tool gives up.
+int32_t broker_timeout(const CommonOptions& o);
+
+// DeleteTopics by name, at the version the controller speaks (v6 moved the names into
+// `topics`, beside ids). The per-topic errors are the caller's to read.
+protocol::DeleteTopicsResponse delete_topics(client::Connection& controller,
+                                             const std::vector<std::string>& names,
+                                             int32_t timeout_ms);
+
 // Runs a tool body; prints what went wrong to stderr and maps it to an exit code.
 int guarded(const std::function<int()>& body);
 

@@ -5,9 +5,9 @@
 //   reset-offsets GROUP ...   plan or commit new offsets (group_reset.cpp)
 //   delete GROUP...           DeleteGroups; only groups without members
 //   delete-offsets GROUP --topic T[:P,...]   OffsetDelete of some committed offsets
+#include <fmt/format.h>
 #include <algorithm>
 #include <cstdio>
-#include <fmt/format.h>
 
 #include "commands.h"
 #include "group_support.h"
@@ -122,18 +122,7 @@ int run_delete(const DeleteOptions& o) {
   for (const auto& id : o.groups) {
     Result r{id, std::nullopt};
     try {
-      // One request per group: a retried one then only repeats what was not done.
-      retrying(o.common.timeout_ms, [&] {
-        protocol::DeleteGroupsRequest request;
-        request.groups_names = {id};
-        const auto reply =
-            client.group_coordinator(id).call<protocol::DeleteGroupsResponse>(request);
-        const auto it = std::find_if(reply.body.results.begin(), reply.body.results.end(),
-                                     [&](const auto& x) { return x.group_id == id; });
-        if (it == reply.body.results.end())
-          throw client::NetworkError("DeleteGroups answered without group " + id);
-        client::check(it->error_code, "group " + id);
-      });
+      group::delete_group(client, id, o.common.timeout_ms);
     } catch (const client::KafkaError& e) {
       std::fprintf(stderr, "error: %s\n", e.what());
       r.error = e;
@@ -160,8 +149,8 @@ int run_delete(const DeleteOptions& o) {
   } else {
     Table table({"GROUP", "STATUS"});
     for (const auto& r : results)
-      table.add({printable(r.group),
-                 r.error ? std::string(error_name(r.error->code())) : "deleted"});
+      table.add(
+          {printable(r.group), r.error ? std::string(error_name(r.error->code())) : "deleted"});
     table.print(stdout);
   }
   return failed ? kExitKafkaError : kExitOk;
@@ -201,12 +190,16 @@ int run_delete_offsets(const DeleteOffsetsOptions& o) {
       const auto code = static_cast<ErrorCode>(p.error_code);
       if (code != ErrorCode::NONE) {
         failed = true;
-        std::fprintf(stderr, "error: %s\n",
-                     client::KafkaError(code, fmt::format("{}-{}", t.name, p.partition_index))
-                         .what());
+        std::fprintf(
+            stderr, "error: %s\n",
+            client::KafkaError(code, fmt::format("{}-{}", t.name, p.partition_index)).what());
       }
-      j.begin_object().key("topic").raw(json_escape(t.name)).key("partition")
-          .value(p.partition_index).key("error");
+      j.begin_object()
+          .key("topic")
+          .raw(json_escape(t.name))
+          .key("partition")
+          .value(p.partition_index)
+          .key("error");
       if (code == ErrorCode::NONE) {
         j.null();
       } else {
@@ -229,13 +222,15 @@ int run_delete_offsets(const DeleteOffsetsOptions& o) {
 }  // namespace
 
 void add_group(CLI::App& app, std::function<int()>& chosen) {
-  auto* group = app.add_subcommand("group", "consumer groups: list, describe, reset offsets, delete");
+  auto* group =
+      app.add_subcommand("group", "consumer groups: list, describe, reset offsets, delete");
   group->require_subcommand(1);
 
   auto list = std::make_shared<ListOptions>();
   auto* list_cmd = group->add_subcommand("list", "every group with its state and type");
-  list_cmd->add_option("--state", list->states,
-                       "only groups in this state (Stable, Empty, ...; repeatable)")
+  list_cmd
+      ->add_option("--state", list->states,
+                   "only groups in this state (Stable, Empty, ...; repeatable)")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   list_cmd->add_option("--type", list->types, "only classic or consumer (KIP-848) groups")
@@ -243,9 +238,8 @@ void add_group(CLI::App& app, std::function<int()>& chosen) {
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_common_options(*list_cmd, list->common);
-  list_cmd->callback([list, &chosen] {
-    chosen = [list] { return guarded([&] { return run_list(*list); }); };
-  });
+  list_cmd->callback(
+      [list, &chosen] { chosen = [list] { return guarded([&] { return run_list(*list); }); }; });
 
   group::add_describe(*group, chosen);
   group::add_reset_offsets(*group, chosen);
@@ -254,9 +248,8 @@ void add_group(CLI::App& app, std::function<int()>& chosen) {
   auto* del_cmd = group->add_subcommand("delete", "delete groups that have no members");
   del_cmd->add_option("groups", del->groups, "group ids")->required();
   add_common_options(*del_cmd, del->common);
-  del_cmd->callback([del, &chosen] {
-    chosen = [del] { return guarded([&] { return run_delete(*del); }); };
-  });
+  del_cmd->callback(
+      [del, &chosen] { chosen = [del] { return guarded([&] { return run_delete(*del); }); }; });
 
   auto offs = std::make_shared<DeleteOffsetsOptions>();
   auto* offs_cmd =

@@ -91,7 +91,8 @@ GroupInfo describe_group(client::Client& client, const std::string& group_id) {
   // Kafka 3.x describes a KIP-848 group to DescribeGroups as Dead without members;
   // Kafka 4 answers GROUP_ID_NOT_FOUND ("not a classic group"). Either way, ask
   // ConsumerGroupDescribe before concluding the group does not exist.
-  const bool classic_found = error == ErrorCode::NONE && !(g.group_state == "Dead" && g.members.empty());
+  const bool classic_found =
+      error == ErrorCode::NONE && !(g.group_state == "Dead" && g.members.empty());
   if (!classic_found && (error == ErrorCode::NONE || error == ErrorCode::GROUP_ID_NOT_FOUND)) {
     if (c.version_for(protocol::ConsumerGroupDescribeRequest::api_key) >= 0 &&
         describe_consumer_group(c, info))
@@ -109,7 +110,8 @@ GroupInfo describe_group(client::Client& client, const std::string& group_id) {
   for (const auto& m : g.members) {
     Member member{m.member_id, m.group_instance_id, m.client_id, m.client_host, {}};
     // Other protocol types (connect, streams' own) carry assignments we cannot read.
-    if (g.protocol_type == "consumer") member.assigned = decode_consumer_assignment(m.member_assignment);
+    if (g.protocol_type == "consumer")
+      member.assigned = decode_consumer_assignment(m.member_assignment);
     info.members.push_back(std::move(member));
   }
   return info;
@@ -171,8 +173,8 @@ std::map<TopicPartition, OffsetResult> list_offsets(client::Client& client,
   }
   for (auto& [leader, topics] : by_leader) {
     protocol::ListOffsetsRequest request;
-    request.replica_id = -1;     // a consumer, not a follower
-    request.isolation_level = 0; // read_uncommitted, as Kafka's tool computes lag
+    request.replica_id = -1;      // a consumer, not a follower
+    request.isolation_level = 0;  // read_uncommitted, as Kafka's tool computes lag
     for (const auto& [topic, ids] : topics) {
       protocol::ListOffsetsRequest::ListOffsetsTopic t;
       t.name = topic;
@@ -195,6 +197,21 @@ std::map<TopicPartition, OffsetResult> list_offsets(client::Client& client,
     }
   }
   return out;
+}
+
+void delete_group(client::Client& client, const std::string& group_id, int timeout_ms) {
+  // One request per group: a retried one then only repeats what was not done.
+  retrying(timeout_ms, [&] {
+    protocol::DeleteGroupsRequest request;
+    request.groups_names = {group_id};
+    const auto reply =
+        client.group_coordinator(group_id).call<protocol::DeleteGroupsResponse>(request);
+    const auto it = std::find_if(reply.body.results.begin(), reply.body.results.end(),
+                                 [&](const auto& x) { return x.group_id == group_id; });
+    if (it == reply.body.results.end())
+      throw client::NetworkError("DeleteGroups answered without group " + group_id);
+    client::check(it->error_code, "group " + group_id);
+  });
 }
 
 std::vector<int32_t> topic_partitions(client::Client& client, const std::string& topic) {

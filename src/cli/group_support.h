@@ -33,11 +33,11 @@ struct Member {
 
 struct GroupInfo {
   std::string group_id;
-  bool exists = false;       // false: the coordinator knows no such group
-  std::string state;         // as the broker names it (Stable, Empty, Dead, ...)
-  std::string type;          // "classic" or "consumer" (KIP-848)
-  std::string protocol_type; // "consumer" for consumers; "" for a group of offsets only
-  std::string assignor;      // range, roundrobin, uniform, ... ("" while rebalancing)
+  bool exists = false;        // false: the coordinator knows no such group
+  std::string state;          // as the broker names it (Stable, Empty, Dead, ...)
+  std::string type;           // "classic" or "consumer" (KIP-848)
+  std::string protocol_type;  // "consumer" for consumers; "" for a group of offsets only
+  std::string assignor;       // range, roundrobin, uniform, ... ("" while rebalancing)
   std::vector<Member> members;
   int32_t coordinator_id = -1;
   client::Address coordinator;
@@ -66,6 +66,11 @@ std::map<TopicPartition, OffsetResult> list_offsets(client::Client& client,
                                                     int64_t spec);
 inline constexpr int64_t kLatest = -1;
 inline constexpr int64_t kEarliest = -2;
+
+// Deletes one group through its coordinator (DeleteGroups), asking again while the
+// coordinator settles; throws KafkaError with the group's error (NON_EMPTY_GROUP while
+// it has members, GROUP_ID_NOT_FOUND, ...).
+void delete_group(client::Client& client, const std::string& group_id, int timeout_ms);
 
 // The partition ids of `topic` from Metadata; throws KafkaError if it does not exist.
 std::vector<int32_t> topic_partitions(client::Client& client, const std::string& topic);

@@ -35,7 +35,7 @@ bool starts_with(const std::string& name, const std::string& prefix) {
   return name.compare(0, prefix.size(), prefix) == 0;
 }
 
-void delete_topics(client::Client& client, const ResetOptions& o, std::vector<Outcome>& out) {
+void reset_topics(client::Client& client, const ResetOptions& o, std::vector<Outcome>& out) {
   auto reply = client.metadata(std::nullopt);
   std::vector<std::string> names;
   for (const auto& t : reply.body.topics) {
@@ -43,19 +43,8 @@ void delete_topics(client::Client& client, const ResetOptions& o, std::vector<Ou
   }
   std::sort(names.begin(), names.end());
   if (names.empty()) return;
-  auto& conn = client.controller();
-  const int16_t version = conn.version_for(protocol::DeleteTopicsRequest::api_key);
-  protocol::DeleteTopicsRequest request;
-  for (const auto& name : names) {
-    if (version >= 6) {
-      request.topics.push_back({name, protocol::Uuid{}, {}});  // by name, no id
-    } else {
-      request.topic_names.push_back(name);
-    }
-  }
-  request.timeout_ms = std::max(1, o.common.timeout_ms * 9 / 10);
-  const auto answer = conn.call<protocol::DeleteTopicsResponse>(request, version);
-  for (const auto& r : answer.body.responses) {
+  const auto answer = delete_topics(client.controller(), names, broker_timeout(o.common));
+  for (const auto& r : answer.responses) {
     Outcome x{"topic", r.name.value_or(""), std::nullopt};
     if (r.error_code != 0)
       x.error.emplace(static_cast<ErrorCode>(r.error_code), "topic " + x.name, r.error_message);
@@ -63,7 +52,7 @@ void delete_topics(client::Client& client, const ResetOptions& o, std::vector<Ou
   }
 }
 
-void delete_groups(client::Client& client, const ResetOptions& o, std::vector<Outcome>& out) {
+void reset_groups(client::Client& client, const ResetOptions& o, std::vector<Outcome>& out) {
   client.metadata(std::vector<std::string>{});  // learns the brokers
   std::vector<std::string> ids;
   for (const auto& b : client.brokers()) {
@@ -81,14 +70,7 @@ void delete_groups(client::Client& client, const ResetOptions& o, std::vector<Ou
   for (const auto& id : ids) {
     Outcome x{"group", id, std::nullopt};
     try {
-      group::retrying(o.common.timeout_ms, [&] {
-        protocol::DeleteGroupsRequest request;
-        request.groups_names = {id};
-        const auto reply =
-            client.group_coordinator(id).call<protocol::DeleteGroupsResponse>(request);
-        for (const auto& r : reply.body.results)
-          if (r.group_id == id) client::check(r.error_code, "group " + id);
-      });
+      group::delete_group(client, id, o.common.timeout_ms);
     } catch (const client::KafkaError& e) {
       x.error = e;
     }
@@ -105,8 +87,8 @@ int run_reset(const ResetOptions& o) {
   client::Client client(o.common.client_options());
   std::vector<Outcome> outcomes;
   // Groups first: their committed offsets name the topics.
-  delete_groups(client, o, outcomes);
-  delete_topics(client, o, outcomes);
+  reset_groups(client, o, outcomes);
+  reset_topics(client, o, outcomes);
   const bool failed = std::any_of(outcomes.begin(), outcomes.end(),
                                   [](const Outcome& x) { return x.error.has_value(); });
   for (const auto& x : outcomes)

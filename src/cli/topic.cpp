@@ -35,7 +35,9 @@ constexpr int8_t kOpDelete = 1;
 constexpr int64_t kLatest = -1;  // ListOffsets timestamps
 constexpr int64_t kEarliest = -2;
 
-Json& text(Json& j, std::string_view s) { return j.raw(json_escape(s)); }
+Json& text(Json& j, std::string_view s) {
+  return j.raw(json_escape(s));
+}
 
 std::string error_text(int16_t code, const std::string& context,
                        const std::optional<std::string>& message) {
@@ -106,9 +108,10 @@ std::pair<std::string, std::string> key_value(const std::string& pair, const cha
 
 // The time the broker may take, a little under ours so that its REQUEST_TIMED_OUT
 // reaches us before our own deadline gives up on the connection.
-int32_t broker_timeout(const CommonOptions& o) { return std::max(1, o.timeout_ms * 9 / 10); }
 
-std::string id_text(const protocol::Uuid& id) { return id.is_zero() ? "" : id.to_base64(); }
+std::string id_text(const protocol::Uuid& id) {
+  return id.is_zero() ? "" : id.to_base64();
+}
 
 std::string list_text(const std::vector<int32_t>& ids) {
   return "[" + fmt::format("{}", fmt::join(ids, ",")) + "]";
@@ -208,10 +211,10 @@ int topic_create(const CreateOptions& o) {
   auto& conn = c.controller();
   const int16_t version = conn.version_for(protocol::CreateTopicsRequest::api_key);
   if (version >= 0 && version < 4 && (o.partitions == -1 || o.replication_factor == -1))
-    throw std::invalid_argument(fmt::format(
-        "the broker speaks CreateTopics up to v{}, which has no broker defaults: give "
-        "--partitions and --replication-factor",
-        version));
+    throw std::invalid_argument(
+        fmt::format("the broker speaks CreateTopics up to v{}, which has no broker defaults: give "
+                    "--partitions and --replication-factor",
+                    version));
   const auto reply = conn.call<protocol::CreateTopicsResponse>(request, version);
 
   Failures failures;
@@ -225,8 +228,10 @@ int topic_create(const CreateOptions& o) {
     const int16_t code = exists ? 0 : r.error_code;
     failures.add(code, context, r.error_message);
     // JSON status, and the text one (the error's name for a failure).
-    const std::string status = code != 0 ? "error" : exists ? "exists" : o.dry_run ? "valid"
-                                                                                  : "created";
+    const std::string status = code != 0   ? "error"
+                               : exists    ? "exists"
+                               : o.dry_run ? "valid"
+                                           : "created";
     const std::string label = code != 0   ? std::string(error_name(static_cast<ErrorCode>(code)))
                               : o.dry_run ? status + " (dry run)"
                                           : status;
@@ -262,15 +267,24 @@ struct DescribeOptions {
 
 std::string_view config_source_name(int8_t source) {
   switch (source) {
-    case 1: return "DYNAMIC_TOPIC_CONFIG";
-    case 2: return "DYNAMIC_BROKER_CONFIG";
-    case 3: return "DYNAMIC_DEFAULT_BROKER_CONFIG";
-    case 4: return "STATIC_BROKER_CONFIG";
-    case 5: return "DEFAULT_CONFIG";
-    case 6: return "DYNAMIC_BROKER_LOGGER_CONFIG";
-    case 7: return "CLIENT_METRICS_CONFIG";
-    case 8: return "GROUP_CONFIG";
-    default: return "UNKNOWN";
+    case 1:
+      return "DYNAMIC_TOPIC_CONFIG";
+    case 2:
+      return "DYNAMIC_BROKER_CONFIG";
+    case 3:
+      return "DYNAMIC_DEFAULT_BROKER_CONFIG";
+    case 4:
+      return "STATIC_BROKER_CONFIG";
+    case 5:
+      return "DEFAULT_CONFIG";
+    case 6:
+      return "DYNAMIC_BROKER_LOGGER_CONFIG";
+    case 7:
+      return "CLIENT_METRICS_CONFIG";
+    case 8:
+      return "GROUP_CONFIG";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -393,8 +407,8 @@ int topic_describe(const DescribeOptions& o) {
       int_array(j.key("replicas"), p.replica_nodes);
       int_array(j.key("isr"), p.isr_nodes);
       int_array(j.key("offline_replicas"), p.offline_replicas);
-      for (const auto& [key, m] : {std::pair{"log_start_offset", &earliest},
-                                   std::pair{"high_watermark", &latest}}) {
+      for (const auto& [key, m] :
+           {std::pair{"log_start_offset", &earliest}, std::pair{"high_watermark", &latest}}) {
         j.key(key);
         const auto v = offset(*m, p.partition_index);
         v ? j.value(*v) : j.null();
@@ -427,8 +441,8 @@ int topic_describe(const DescribeOptions& o) {
   }
 
   std::printf("\nPARTITIONS\n");
-  Table table({"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START-OFFSET",
-               "HIGH-WATERMARK"});
+  Table table(
+      {"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START-OFFSET", "HIGH-WATERMARK"});
   for (const auto& p : t.partitions) {
     const int16_t error = partition_error(p);
     failures.add(error, fmt::format("{}-{}", o.name, p.partition_index));
@@ -534,30 +548,19 @@ struct DeleteOptions {
 
 int topic_delete(const DeleteOptions& o) {
   client::Client c(o.common.client_options());
-  auto& conn = c.controller();
-  const int16_t version = conn.version_for(protocol::DeleteTopicsRequest::api_key);
-  protocol::DeleteTopicsRequest request;
-  for (const auto& name : o.names) {
-    if (version >= 6) {
-      request.topics.push_back({name, protocol::Uuid{}, {}});  // by name, no id
-    } else {
-      request.topic_names.push_back(name);
-    }
-  }
-  request.timeout_ms = broker_timeout(o.common);
-  const auto reply = conn.call<protocol::DeleteTopicsResponse>(request, version);
+  const auto reply = delete_topics(c.controller(), o.names, broker_timeout(o.common));
 
   Failures failures;
   Json j;
   j.begin_array();
   Table table({"TOPIC", "STATUS"});
-  for (const auto& r : reply.body.responses) {
+  for (const auto& r : reply.responses) {
     const std::string name = r.name ? *r.name : id_text(r.topic_id);
     const std::string context = "topic " + name;
     failures.add(r.error_code, context, r.error_message);
-    const std::string status =
-        r.error_code == 0 ? "deleted"
-                          : std::string(error_name(static_cast<ErrorCode>(r.error_code)));
+    const std::string status = r.error_code == 0
+                                   ? "deleted"
+                                   : std::string(error_name(static_cast<ErrorCode>(r.error_code)));
     table.add({name, status});
     j.begin_object().key("name");
     text(j, name).key("status").value(r.error_code == 0 ? "deleted" : "error");
