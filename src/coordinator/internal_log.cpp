@@ -9,6 +9,7 @@
 #include "samsa/storage/batch_builder.h"
 #include "samsa/storage/log_manager.h"
 #include "samsa/storage/record_batch.h"
+#include "samsa/storage/txn_index.h"
 #include "samsa/util/log.h"
 
 namespace samsa::coordinator {
@@ -32,19 +33,6 @@ void pread_all(int fd, uint8_t* dst, size_t n, uint64_t offset, const std::strin
     n -= static_cast<size_t>(got);
     offset += static_cast<uint64_t>(got);
   }
-}
-
-// The type of a control batch's (first) record: key = version int16, type int16.
-std::optional<storage::MarkerType> marker_type(const storage::BatchHeader& header,
-                                               std::span<const uint8_t> body) {
-  storage::RecordIterator it(body, header.record_count);
-  storage::RecordView rec;
-  if (!it.next(rec) || rec.key_length < 4) return std::nullopt;
-  const int16_t type = storage::load_be16(rec.key + 2);
-  if (type != static_cast<int16_t>(storage::MarkerType::kAbort) &&
-      type != static_cast<int16_t>(storage::MarkerType::kCommit))
-    return std::nullopt;
-  return static_cast<storage::MarkerType>(type);
 }
 
 }  // namespace
@@ -104,8 +92,10 @@ size_t InternalLog::replay(const Visitor& visitor) {
           const std::span<const uint8_t> body(buffer.data() + pos + bl::kHeaderSize,
                                               size - bl::kHeaderSize);
           if (header.is_control()) {
-            if (const auto type = marker_type(header, body); type && visitor.on_marker)
-              visitor.on_marker(header.producer_id, *type);
+            storage::TxnMarker marker;
+            if (visitor.on_marker &&
+                storage::parse_txn_marker(std::span(buffer.data() + pos, size), marker))
+              visitor.on_marker(header.producer_id, marker.type);
           } else {
             storage::RecordIterator it(body, header.record_count);
             storage::RecordView rec;

@@ -1,11 +1,13 @@
 package dev.samsa.connect;
 
+import static dev.samsa.test.Await.tail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.samsa.test.Await;
 import dev.samsa.test.SamsaBroker;
 import java.io.File;
 import java.io.IOException;
@@ -633,29 +635,13 @@ class ConnectDistributedTest {
   }
 
   private void await(String what, BooleanSupplier done, Supplier<String> seen) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.getAsBoolean()) {
-      if (worker != null && !worker.isAlive()) {
-        fail("the worker exited with " + worker.exitValue() + " while awaiting: " + what
-            + "\nworker log:\n" + tail(workerLog(), 80));
-      }
-      if (System.nanoTime() > deadline) {
-        fail("not within " + WAIT + ": " + what + "\nlast seen: " + seen.get()
-            + "\nworker log:\n" + tail(workerLog(), 80) + "\nbroker log:\n"
-            + tail(broker.log(), 40));
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
-  private static String tail(String text, int lines) {
-    List<String> all = text.lines().collect(Collectors.toList());
-    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    Await.until(WAIT, what, done,
+        () -> seen.get() + "\nworker log:\n" + tail(workerLog(), 80) + "\nbroker log:\n"
+            + tail(broker.log(), 40),
+        () -> worker != null && !worker.isAlive()
+            ? "the worker exited with " + worker.exitValue() + "\nworker log:\n"
+                + tail(workerLog(), 80)
+            : null);
   }
 
   private static void log(String format, Object... args) {

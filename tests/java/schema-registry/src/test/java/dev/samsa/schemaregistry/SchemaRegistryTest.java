@@ -1,5 +1,6 @@
 package dev.samsa.schemaregistry;
 
+import static dev.samsa.test.Await.tail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.samsa.test.Await;
 import dev.samsa.test.SamsaBroker;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
@@ -671,27 +673,12 @@ class SchemaRegistryTest {
   // --- waiting ---
 
   private void await(String what, BooleanSupplier done, Supplier<String> seen) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.getAsBoolean()) {
-      if (registry != null && !registry.isAlive()) {
-        fail("the registry exited with " + registry.exitValue() + " while awaiting: " + what);
-      }
-      if (System.nanoTime() > deadline) {
-        fail("not within " + WAIT + ": " + what + "\nlast seen: " + seen.get());
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    Await.until(WAIT, what, done, seen,
+        () -> registry != null && !registry.isAlive()
+            ? "the registry exited with " + registry.exitValue()
+            : null);
   }
 
-  private static String tail(String text, int lines) {
-    List<String> all = text.lines().collect(Collectors.toList());
-    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-  }
 
   private static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) return;
