@@ -94,12 +94,13 @@ summary_of() {
   grep -E '^\[[A-Z]+\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$1" |
     tail -n 1 || true
 }
-run=0 skipped=0
+run=0 skipped=0 runs=0
 # NAME POM [maven arguments...]: one offline Maven run, its summary added to the counts.
 run_maven() {
   local name=$1 pom=$2
   shift 2
-  local out="$work/mvn-$name.log"
+  runs=$((runs + 1))
+  local out="$work/mvn-$runs.log"
   echo "run-tests.sh: $name"
   mvn -o -B --no-transfer-progress -Dstyle.color=never -f "$pom" "$@" \
     -Dsamsa.image="$image" -Dsamsa.requireDocker=true -Dsurefire.failIfNoSpecifiedTests=false \
@@ -116,4 +117,4 @@ run_maven "Testcontainers 1.21" "$here/pom.xml" install
 run_maven "Testcontainers 2.0 (-Ptestcontainers2)" "$here/pom.xml" -Ptestcontainers2 test
 run_maven "Spring Boot 3.5 @ServiceConnection (Testcontainers 1.21)" "$here/boot3-it/pom.xml" test
 run_maven "Spring Boot 4.0 @ServiceConnection (Testcontainers 2.0)" "$here/boot4-it/pom.xml" test
-echo "run-tests.sh: $run tests run, $skipped skipped: SamsaContainer with Testcontainers 1.21 and 2.0, @ServiceConnection with Spring Boot 3.5 and 4.0"
+echo "run-tests.sh: $run tests run, $skipped skipped: SamsaContainer with Testcontainers 1.21 and 2.0, @ServiceConnection with Spring Boot 3.5 and 4.1"

@@ -1,0 +1,19 @@
+package dev.samsa.testcontainers.it;
+
+import java.util.List;
+import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+
+/** What differs for the shared tests (../boot-it-common) under Spring Boot 4. */
+final class BootGeneration {
+  static final Class<KafkaConnectionDetails> KAFKA_CONNECTION_DETAILS =
+      KafkaConnectionDetails.class;
+  static final String FACTORY_PACKAGE = "dev.samsa.testcontainers.boot4";
+  static final String OTHER_FACTORY_PACKAGE = "dev.samsa.testcontainers.boot3";
+
+  static List<String> bootstrapServers(ConnectionDetails details) {
+    return ((KafkaConnectionDetails) details).getBootstrapServers();
+  }
+
+  private BootGeneration() {}
+}
