@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       passed to the tests by Surefire's systemPropertyVariables);
  *   <li>the environment variable {@code SAMSA_BINARY};
  *   <li>a binary carried on the classpath, the resource
- *       {@code dev/samsa/testkit/bin/<os>-<arch>/samsa} (e.g. {@code linux-x86_64}), which an
- *       artifact can carry: it is copied once into a per-user cache directory named by its
+ *       {@code dev/samsa/testkit/bin/<os>-<arch>/samsa} (e.g. {@code linux-x86_64}), which the
+ *       artifact {@code dev.samsa:samsa-binary} (classifier {@code <os>-<arch>}) carries: it is copied once into a per-user cache directory named by its
  *       SHA-256 ({@code samsa.cache.dir}, else {@code $XDG_CACHE_HOME/samsa-testkit}, else
  *       {@code ~/.cache/samsa-testkit}) and made executable;
  *   <li>{@code samsa} on the {@code PATH}.

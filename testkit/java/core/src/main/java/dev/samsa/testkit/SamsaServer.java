@@ -228,7 +228,7 @@ public final class SamsaServer implements AutoCloseable {
       throw new SamsaException("cannot run " + binary + ": " + e.getMessage(), e);
     }
     LogTail log = new LogTail(2000, 256 * 1024);
-    drain(process.getErrorStream(), log::add, "samsa-stderr-" + process.pid());
+    CompletableFuture<Void> stderrDone = drain(process.getErrorStream(), log::add, "samsa-stderr-" + process.pid());
     CompletableFuture<String> readyLine = new CompletableFuture<>();
     drain(process.getInputStream(), line -> {
       if (!readyLine.complete(line)) log.add("[stdout] " + line);
@@ -239,14 +239,14 @@ public final class SamsaServer implements AutoCloseable {
     try {
       line = readyLine.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw startFailure(process, log, cmd, "no ready line within " + timeout);
+      throw startFailure(process, log, stderrDone, cmd, "no ready line within " + timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw startFailure(process, log, cmd, "interrupted while waiting for the ready line");
+      throw startFailure(process, log, stderrDone, cmd, "interrupted while waiting for the ready line");
     } catch (ExecutionException e) {
-      throw startFailure(process, log, cmd, "reading its stdout failed: " + e.getCause());
+      throw startFailure(process, log, stderrDone, cmd, "reading its stdout failed: " + e.getCause());
     }
-    if (line == null) throw startFailure(process, log, cmd, "it closed stdout without a ready line");
+    if (line == null) throw startFailure(process, log, stderrDone, cmd, "it closed stdout without a ready line");
     Map<String, Object> ready;
     try {
       ready = ReadyJson.parseObject(line);
@@ -254,7 +254,7 @@ public final class SamsaServer implements AutoCloseable {
         throw new IllegalArgumentException("not a ready line: " + line);
       }
     } catch (IllegalArgumentException e) {
-      throw startFailure(process, log, cmd, e.getMessage());
+      throw startFailure(process, log, stderrDone, cmd, e.getMessage());
     }
     SamsaServer server = new SamsaServer(binary, options, process, log, ready);
     RUNNING.add(server);
@@ -277,8 +277,11 @@ public final class SamsaServer implements AutoCloseable {
     return done;
   }
 
-  private static SamsaException startFailure(Process p, LogTail log, List<String> cmd, String why) {
-    p.destroyForcibly();
+  private static SamsaException startFailure(Process p, LogTail log, CompletableFuture<Void> stderrDone,
+      List<String> cmd, String why) {
+    // Through its handle: Process.destroyForcibly() would also close our ends of its pipes,
+    // dropping what it wrote that the reader has not taken yet.
+    p.toHandle().destroyForcibly();
     String exit;
     try {
       exit = p.waitFor(5, TimeUnit.SECONDS) ? "exit code " + p.exitValue() : "still running";
@@ -286,6 +289,16 @@ public final class SamsaServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       exit = "exit code unknown";
     }
+    // What it wrote before it went may still be in the pipe: let the reader take it (the pipe
+    // closes with the process, or with children that inherited it, hence the bound).
+    try {
+      stderrDone.get(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // the log as far as it got
+    }
+    p.destroyForcibly(); // and now its pipes
     return new SamsaException("samsa did not start (" + why + "; " + exit + ")\n  command: "
         + String.join(" ", cmd) + "\n  last lines of its log:\n" + indent(log.last(40)));
   }

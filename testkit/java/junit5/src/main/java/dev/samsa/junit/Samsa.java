@@ -25,6 +25,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </pre>
  *
  * A {@code @Nested} class without its own {@code @Samsa} uses its enclosing class's broker.
+ *
+ * <p>With {@code samsa.bootstrap} / {@code SAMSA_BOOTSTRAP} set, the class uses the broker
+ * running at that address instead of starting one (see {@link dev.samsa.testkit.SamsaServer}):
+ * topics are created there, broker properties are not applied, and it is left running.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

@@ -27,6 +27,10 @@ import java.lang.annotation.Target;
  *
  * <p>Topic names and broker properties may hold {@code ${...}} placeholders, resolved
  * against the context's Environment.
+ *
+ * <p>With {@code samsa.bootstrap} / {@code SAMSA_BOOTSTRAP} set, the context uses the broker
+ * running at that address instead of starting one (see {@link dev.samsa.testkit.SamsaServer}):
+ * topics are created there, broker properties are not applied, and it is left running.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -43,6 +43,8 @@ import org.springframework.test.annotation.DirtiesContext;
  * 12-partition topic its NewTopic(12, RF 3) bean declared, consumed by a concurrency-3
  * listener exactly once and in per-key order; plain strings through KafkaTemplate<String,
  * String>.
+ * Not for a real Kafka of one node (the testkit's external mode, SAMSA_BOOTSTRAP): it refuses
+ * the replication factor 3 that samsa holds as 1, and the app's context does not start.
  */
 @SpringBootTest(classes = OrdersApp.class)
 @EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics

@@ -58,8 +58,10 @@ import org.springframework.test.context.ActiveProfiles;
  * Not covered yet: an app restart mid-stream, DefaultAfterRollbackProcessor with a
  * DeadLetterPublishingRecoverer, samsa restarted mid-transaction.
  * Offsets are Kafka's layout: one control record (marker) per partition per ended
- * transaction. The expectations were checked against Apache Kafka 4.4 (when this class still ran
- * on SamsaBroker, through its external mode; see the oracle's KafkaBroker main).
+ * transaction. The expectations were checked against Apache Kafka 4.4, on Spring Boot 3.5 and 4,
+ * through the testkit's external mode: the oracle's KafkaBroker main, then
+ * SAMSA_BOOTSTRAP=127.0.0.1:PORT tests/java/run-test.sh spring-boot3 TransactionsTest build/samsa
+ * (a fresh Kafka per run: the counts assume an empty broker).
  */
 @SpringBootTest(classes = TransfersApp.class)
 @ActiveProfiles("transactions")
