@@ -197,6 +197,7 @@ void ConsumerGroupModel::claim(const ConsumerMember& m) {
 void ConsumerGroupModel::update_member(ConsumerMember m) {
   auto it = members_.find(m.member_id);
   if (it != members_.end()) {
+    if (it->second == m) return;
     release(it->second);
     if (it->second.instance_id && it->second.instance_id != m.instance_id)
       static_members_.erase(*it->second.instance_id);
@@ -205,6 +206,7 @@ void ConsumerGroupModel::update_member(ConsumerMember m) {
   if (m.instance_id) static_members_[*m.instance_id] = m.member_id;
   const std::string id = m.member_id;
   members_.insert_or_assign(id, std::move(m));
+  ++revision_;
 }
 
 void ConsumerGroupModel::remove_member(const std::string& member_id) {
@@ -217,6 +219,7 @@ void ConsumerGroupModel::remove_member(const std::string& member_id) {
   }
   members_.erase(it);
   targets_.erase(member_id);
+  ++revision_;
 }
 
 const Assignment& ConsumerGroupModel::target(const std::string& member_id) const {
@@ -231,6 +234,7 @@ void ConsumerGroupModel::move_target(const std::string& from, const std::string&
   Assignment a = std::move(it->second);
   targets_.erase(it);
   targets_[to] = std::move(a);
+  ++revision_;
 }
 
 int32_t ConsumerGroupModel::partition_epoch(const TopicId& topic, int32_t partition) const {

@@ -6,7 +6,8 @@
 //      subscribed topics' metadata bumps the group epoch;
 //   3. a group epoch ahead of the assignment epoch recomputes the target assignment;
 //   4. the member reconciles towards its target (reconcile_member), revoking first.
-// Nothing here is persisted: see docs/groups.md.
+// Each change of a group is stored in __consumer_offsets (store_consumer_group), so
+// members carry on across a broker restart: see docs/groups.md.
 #include <algorithm>
 #include <random>
 #include <regex>
@@ -147,10 +148,10 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
   const bool joining = p.member_epoch == kJoinGroupMemberEpoch;
   Group* g = find(p.group_id);
   // A member with an epoch whose group is unknown (or came back from the offsets log as
-  // an empty classic group) lost its state in a broker restart: consumer-group membership
-  // is not persisted. Kafka would answer GROUP_ID_NOT_FOUND, which the Java consumer
-  // treats as fatal; UNKNOWN_MEMBER_ID makes every client rejoin with epoch 0 and resume
-  // from its committed offsets.
+  // an empty classic group) lost its state: its last change was not durable before a
+  // crash, or the log predates consumer-group records. Kafka would answer
+  // GROUP_ID_NOT_FOUND, which the Java consumer treats as fatal; UNKNOWN_MEMBER_ID makes
+  // every client rejoin with epoch 0 and resume from its committed offsets.
   if (!joining && (!g || (!g->consumer && classic_group_is_empty(*g))))
     return hb_error(ErrorCode::UNKNOWN_MEMBER_ID, "Member " + p.member_id +
                                                       " is not known to group " + p.group_id +
@@ -288,6 +289,7 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
     }
   }
   schedule_consumer_session(*g, member_id);
+  store_consumer_group(*g);
 
   const ConsumerMember& answer = *m.member(member_id);
   ConsumerGroupHeartbeatResult r;
@@ -338,6 +340,7 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_leave(
       scheduler_.cancel(it->second);
       g->consumer->rebalance_tasks.erase(it);
     }
+    store_consumer_group(*g);
     return r;
   }
   fence_consumer_member(*g, p.member_id);
@@ -431,8 +434,51 @@ void GroupCoordinator::fence_consumer_member(Group& g, const std::string& member
   cg.model.remove_member(member_id);
   bool unused = false;
   refresh_subscription_metadata(cg, unused);
-  // The remaining members get a new target on their next heartbeat.
+  // The remaining members get a new target on their next heartbeat. With nobody left,
+  // the (empty) target is computed at once, as Kafka does.
   ++cg.model.group_epoch;
+  if (cg.model.empty()) {
+    cg.model.set_targets({});
+    cg.model.assignment_epoch = cg.model.group_epoch;
+  }
+  store_consumer_group(g);
+}
+
+void GroupCoordinator::store_consumer_group(Group& g) {
+  ConsumerGroup& cg = *g.consumer;
+  const ConsumerGroupModel& m = cg.model;
+  if (cg.stored && cg.stored_revision == m.revision() && cg.stored_group_epoch == m.group_epoch &&
+      cg.stored_assignment_epoch == m.assignment_epoch)
+    return;
+  const LogRecord record{encode_consumer_group_key(g.id), encode_consumer_group_value(m)};
+  ++records_in_log_;
+  log_.append(std::span(&record, 1), scheduler_.now_ms(), [](ErrorCode) {});
+  cg.stored = true;
+  cg.stored_revision = m.revision();
+  cg.stored_group_epoch = m.group_epoch;
+  cg.stored_assignment_epoch = m.assignment_epoch;
+}
+
+std::optional<LogRecord> GroupCoordinator::consumer_group_tombstone(const Group& g) const {
+  if (!g.consumer || !g.consumer->stored) return std::nullopt;
+  return LogRecord{encode_consumer_group_key(g.id), std::nullopt};
+}
+
+void GroupCoordinator::apply_consumer_group_record(const std::string& group_id,
+                                                   std::optional<ConsumerGroupModel> model) {
+  Group* g = find(group_id);
+  if (!model) {
+    if (g) g->consumer.reset();
+    return;
+  }
+  if (!g) g = &create_group(group_id);
+  // The classic metadata was tombstoned when the group became a consumer group.
+  g->consumer = std::make_unique<ConsumerGroup>();
+  g->consumer->model = std::move(*model);
+  g->consumer->stored = true;
+  g->consumer->stored_revision = g->consumer->model.revision();
+  g->consumer->stored_group_epoch = g->consumer->model.group_epoch;
+  g->consumer->stored_assignment_epoch = g->consumer->model.assignment_epoch;
 }
 
 // ---------------------------------------------------------------- timers

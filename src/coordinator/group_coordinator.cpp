@@ -167,6 +167,10 @@ void GroupCoordinator::join_group(JoinGroupParams params, JoinCallback done) {
     // becomes a classic group (Kafka without the online migration of mixed groups).
     if (!g->consumer->model.empty())
       return done(join_error(ErrorCode::INCONSISTENT_GROUP_PROTOCOL, params.member_id));
+    if (auto tombstone = consumer_group_tombstone(*g)) {
+      ++records_in_log_;
+      log_.append(std::span(&*tombstone, 1), scheduler_.now_ms(), [](ErrorCode) {});
+    }
     g->consumer.reset();
   }
   if (!g) {

@@ -46,6 +46,12 @@ struct GroupCoordinator::ConsumerGroup {
   std::map<std::string, Scheduler::TaskId> session_tasks;      // by member id
   std::map<std::string, Scheduler::TaskId> rebalance_tasks;    // by member id
   std::map<std::string, std::shared_ptr<TopicRegex>> regexes;  // by pattern
+  // What __consumer_offsets holds for the group: nothing yet, or the model at this
+  // revision and these epochs (see GroupCoordinator::store_consumer_group).
+  bool stored = false;
+  uint64_t stored_revision = 0;
+  int32_t stored_group_epoch = 0;
+  int32_t stored_assignment_epoch = 0;
 };
 
 struct GroupCoordinator::Group {

@@ -58,6 +58,10 @@ void GroupCoordinator::load() {
   visitor.on_group = [this](const std::string& group, std::optional<GroupValue> value) {
     apply_group_record(group, std::move(value));
   };
+  visitor.on_consumer_group = [this](const std::string& group,
+                                     std::optional<ConsumerGroupModel> model) {
+    apply_consumer_group_record(group, std::move(model));
+  };
   visitor.on_offset = [this](const std::string& group, const TopicPartition& tp,
                              std::optional<OffsetValue> value) {
     apply_offset_record(true, group, tp, std::move(value));
@@ -77,14 +81,24 @@ void GroupCoordinator::load() {
   // Groups left with neither metadata nor offsets were deleted.
   for (auto it = groups_.begin(); it != groups_.end();) {
     if (it->second->offsets.empty() && it->second->generation == 0 &&
-        it->second->protocol_type.empty() && it->second->txn_offsets.empty())
+        it->second->protocol_type.empty() && it->second->txn_offsets.empty() &&
+        !it->second->consumer)
       it = groups_.erase(it);
     else
       ++it;
   }
   loaded_ = true;
-  for (auto& [_, g] : groups_)
+  for (auto& [_, g] : groups_) {
     for (auto& [_, m] : g->members) schedule_session(*g, *m, m->session_timeout_ms);
+    // Consumer-group members get a session from the load, as Kafka restores them; one
+    // that was revoking partitions gets its rebalance timeout again.
+    if (!g->consumer) continue;
+    for (const auto& [id, m] : g->consumer->model.members()) {
+      schedule_consumer_session(*g, id);
+      if (m.state == MemberState::kUnrevokedPartitions)
+        schedule_rebalance_timeout(*g, id, m.member_epoch, m.rebalance_timeout_ms);
+    }
+  }
   const int64_t live = static_cast<int64_t>(snapshot().size());
   if (records_in_log_ - live > config_.compact_after_dead_records) compact_log();
   schedule_expiry();
@@ -212,6 +226,9 @@ std::vector<LogRecord> GroupCoordinator::snapshot() const {
   for (const auto& [id, g] : groups_) {
     if (!g->protocol_type.empty() || g->generation > 0)
       records.push_back({encode_group_key(id), encode_group_value(group_value(*g))});
+    if (g->consumer && g->consumer->stored)
+      records.push_back(
+          {encode_consumer_group_key(id), encode_consumer_group_value(g->consumer->model)});
     for (const auto& [tp, value] : g->offsets)
       records.push_back({encode_offset_key(id, tp, true), encode_offset_value(value)});
   }
@@ -554,6 +571,7 @@ void GroupCoordinator::delete_groups(const std::vector<std::string>& group_ids,
     for (const auto& [tp, _] : g->offsets)
       tombstones.push_back({encode_offset_key(id, tp), std::nullopt});
     tombstones.push_back({encode_group_key(id), std::nullopt});
+    if (auto tombstone = consumer_group_tombstone(*g)) tombstones.push_back(std::move(*tombstone));
     remove_group(id);
     errors.push_back(ErrorCode::NONE);
   }
@@ -597,6 +615,8 @@ size_t GroupCoordinator::expire_offsets() {
     if (g->offsets.empty() && g->pending_commits.empty() && g->txn_offsets.empty() &&
         g->members.empty() && g->pending_members.empty()) {
       tombstones.push_back({encode_group_key(id), std::nullopt});
+      if (auto tombstone = consumer_group_tombstone(*g))
+        tombstones.push_back(std::move(*tombstone));
       dead.push_back(id);
     }
   }

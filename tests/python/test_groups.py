@@ -7,7 +7,7 @@ import pytest
 from confluent_kafka import ConsumerGroupState, ConsumerGroupType
 from confluent_kafka.error import KafkaError, KafkaException
 
-from helpers import (OP_TIMEOUT, Consumer, DeliveryLog, Producer, TopicPartition, admin, known_finding,
+from helpers import (OP_TIMEOUT, Consumer, DeliveryLog, Producer, TopicPartition, admin,
                      create_topic, flush, wait_until)
 
 PARTITIONS = 6
@@ -253,13 +253,7 @@ def test_consumer_protocol_static_subscription_change(broker_factory):
         m.close()
 
 
-@pytest.mark.parametrize("protocol", [
-    "classic",
-    pytest.param("consumer", marks=known_finding(
-        "samsa: KIP-848 group members are not restored after a broker restart (Kafka reloads "
-        "member and assignment records from __consumer_offsets): members' commits fail with "
-        "UNKNOWN_MEMBER_ID, they rejoin and re-consume from the last commit (duplicates)")),
-])
+@pytest.mark.parametrize("protocol", ["classic", "consumer"])
 def test_group_survives_broker_restart(broker_factory, protocol):
     """Two live members across a clean restart and a SIGKILL: they stay in the group,
     keep sharing the partitions, and what is produced afterwards is consumed exactly once."""

@@ -100,7 +100,11 @@ class ConsumerGroupModel {
 
   const Assignment& target(const std::string& member_id) const;
   const std::map<std::string, Assignment>& targets() const { return targets_; }
-  void set_targets(std::map<std::string, Assignment> targets) { targets_ = std::move(targets); }
+  void set_targets(std::map<std::string, Assignment> targets) {
+    if (targets == targets_) return;
+    targets_ = std::move(targets);
+    ++revision_;
+  }
   // A replaced static member hands its target over to its successor.
   void move_target(const std::string& from, const std::string& to);
 
@@ -109,6 +113,11 @@ class ConsumerGroupModel {
   int32_t partition_epoch(const TopicId& topic, int32_t partition) const;
   // Who owns the partition, for tests and invariants.
   const std::string* partition_owner(const TopicId& topic, int32_t partition) const;
+
+  // Moves with every change of the members or the targets (not of the public epochs
+  // and metadata, which change with the group epoch): the coordinator stores the group
+  // again only when this or an epoch moved.
+  uint64_t revision() const { return revision_; }
 
   ConsumerGroupState state() const;
   // The assignor most members asked for; `fallback` (the broker default) when none did.
@@ -122,6 +131,7 @@ class ConsumerGroupModel {
   std::map<std::string, std::string> static_members_;  // instance id -> member id
   std::map<std::string, Assignment> targets_;
   std::map<std::pair<TopicId, int32_t>, std::pair<std::string, int32_t>> owners_;
+  uint64_t revision_ = 0;
 };
 
 // Helpers shared by the coordinator and the tests.

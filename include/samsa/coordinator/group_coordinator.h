@@ -192,6 +192,13 @@ class GroupCoordinator {
   ErrorCode validate_consumer_commit(const Group& g, const OffsetCommitParams& p) const;
   ErrorCode validate_consumer_fetch(const Group& g, const OffsetFetchParams& p) const;
   bool consumer_group_subscribes(const Group& g, const std::string& topic) const;
+  // Appends the group's state when it changed since it was last stored (no wait: a
+  // change lost in a crash costs its members a rejoin, as without persistence).
+  void store_consumer_group(Group& g);
+  // The tombstone of a consumer group's record, when one was stored.
+  std::optional<LogRecord> consumer_group_tombstone(const Group& g) const;
+  void apply_consumer_group_record(const std::string& group_id,
+                                   std::optional<ConsumerGroupModel> model);
 
   // Persistence.
   GroupValue group_value(const Group& g) const;

@@ -229,18 +229,12 @@ func TestGroupConsumerProtocolRegex(t *testing.T) {
 }
 
 // TestGroupSurvivesBrokerRestart: a live group of two members (classic, and KIP-848)
-// across a clean broker restart and a SIGKILL: the members rejoin on their own (samsa
-// keeps committed offsets, not members), share the partitions again, and consume what
-// is produced afterwards exactly once, resuming at the committed offsets.
+// across a clean broker restart and a SIGKILL: samsa restores the members from
+// __consumer_offsets, so they stay in the group, keep sharing the partitions and
+// consume what is produced afterwards exactly once, resuming at the committed offsets.
 func TestGroupSurvivesBrokerRestart(t *testing.T) {
 	for _, protocol := range []string{"classic", "consumer"} {
 		t.Run(protocol, func(t *testing.T) {
-			if protocol == "consumer" {
-				knownFinding(t, "samsa: KIP-848 group members are not restored after a broker restart "+
-					"(Kafka reloads member and assignment records from __consumer_offsets): the members' "+
-					"commits fail with UNKNOWN_MEMBER_ID (25), they rejoin and re-consume from the last "+
-					"committed offset, so records are delivered twice")
-			}
 			b := restartable.Start(t, hb848)
 			adm := newAdmin(t, b)
 			topic, group := "franz-restart-"+protocol, "franz-restart-group-"+protocol

@@ -412,13 +412,122 @@ TEST_F(Kip848Test, EmptyClassicGroupBecomesAConsumerGroupKeepingItsOffsets) {
   groups_->delete_offsets("g", {{"t", 0}}, [od](OffsetDeleteResult r) { *od = r; });
   EXPECT_EQ(wait(od).partitions, std::vector<ErrorCode>{ErrorCode::GROUP_SUBSCRIBED_TO_TOPIC});
 
-  // Offsets survive a restart; members do not (they rejoin with epoch 0).
+  // Offsets and members survive a restart: a carries on at its epoch.
   reopen();
   EXPECT_EQ(committed("g", "t", 0), 50);
-  // Not GROUP_ID_NOT_FOUND, which is fatal to the Java consumer: UNKNOWN_MEMBER_ID
-  // makes it rejoin.
-  EXPECT_EQ(hb(beat("g", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
-  EXPECT_EQ(hb(joining("g", "a")).error, ErrorCode::NONE);
+  EXPECT_EQ(hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::NONE);
+  EXPECT_EQ(commit("g", 1, "a", {at("t", 0, 70)}), std::vector<ErrorCode>{ErrorCode::NONE});
+  // A member the group does not know (a state lost with a crash): not
+  // GROUP_ID_NOT_FOUND, which is fatal to the Java consumer, but UNKNOWN_MEMBER_ID,
+  // which makes it rejoin.
+  EXPECT_EQ(hb(beat("g", "lost", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(hb(beat("gone", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+}
+
+// The whole state of a consumer group comes back from __consumer_offsets: epochs,
+// members mid-reconciliation, targets; members carry on at their epochs, a member that
+// does not come back is fenced after its session, and the hand-over completes.
+TEST_F(Kip848Test, MembershipSurvivesARestart) {
+  Client a{*hb(joining("g", "a")).member_id, 1, {{t_, {0, 1, 2, 3}}}};
+  auto p = joining("g", "b");
+  p.instance_id = "static-b";
+  p.rack_id = "rack-1";
+  auto rb = hb(p);
+  Client b{"b", rb.member_epoch, from_list(*rb.assignment)};
+  // a is told to revoke two partitions and has not confirmed yet.
+  auto ra = hb(beat("g", a.id, a.epoch, a.owned));
+  const Assignment kept = from_list(*ra.assignment);
+  ASSERT_EQ(count(kept), 2u);
+  hb(joining("g", "c"));  // c will never come back
+
+  const auto before = groups_->describe_consumer_group("g");
+  ASSERT_EQ(before.members.size(), 3u);
+  reopen();
+  const auto after = groups_->describe_consumer_group("g");
+  ASSERT_EQ(after.error, ErrorCode::NONE);
+  EXPECT_EQ(after.state, before.state);
+  EXPECT_EQ(after.group_epoch, before.group_epoch);
+  EXPECT_EQ(after.assignment_epoch, before.assignment_epoch);
+  ASSERT_EQ(after.members.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(after.members[i].member_id, before.members[i].member_id);
+    EXPECT_EQ(after.members[i].member_epoch, before.members[i].member_epoch);
+    EXPECT_EQ(after.members[i].instance_id, before.members[i].instance_id);
+    EXPECT_EQ(after.members[i].rack_id, before.members[i].rack_id);
+    EXPECT_EQ(after.members[i].client_host, before.members[i].client_host);
+    EXPECT_EQ(after.members[i].subscribed_topic_names, before.members[i].subscribed_topic_names);
+    EXPECT_EQ(after.members[i].assignment, before.members[i].assignment);
+    EXPECT_EQ(after.members[i].target_assignment, before.members[i].target_assignment);
+  }
+
+  // a confirms the revocation it was asked for before the restart and moves on.
+  ra = hb(beat("g", a.id, a.epoch, kept));
+  ASSERT_EQ(ra.error, ErrorCode::NONE);
+  EXPECT_GT(ra.member_epoch, a.epoch);
+  a = {a.id, ra.member_epoch, ra.assignment ? from_list(*ra.assignment) : kept};
+  auto sb = beat("g", b.id, b.epoch, b.owned);
+  sb.instance_id = "static-b";
+  rb = hb(sb);
+  ASSERT_EQ(rb.error, ErrorCode::NONE);
+  b.epoch = rb.member_epoch;
+  if (rb.assignment) b.owned = from_list(*rb.assignment);
+
+  // c's session runs from the load; a and b keep theirs by heartbeating.
+  for (int i = 0; i < 14; ++i) {
+    sched_.advance(5000);
+    ra = hb(beat("g", a.id, a.epoch, a.owned));
+    ASSERT_EQ(ra.error, ErrorCode::NONE) << ra.error_message.value_or("");
+    a.epoch = ra.member_epoch;
+    if (ra.assignment) a.owned = from_list(*ra.assignment);
+    sb = beat("g", b.id, b.epoch, b.owned);
+    sb.instance_id = "static-b";
+    rb = hb(sb);
+    ASSERT_EQ(rb.error, ErrorCode::NONE);
+    b.epoch = rb.member_epoch;
+    if (rb.assignment) b.owned = from_list(*rb.assignment);
+  }
+  const auto settled = groups_->describe_consumer_group("g");
+  for (auto& m : settled.members) {
+    std::cerr << "DBG " << m.member_id << " epoch " << m.member_epoch << " assigned";
+    for (auto& t : m.assignment)
+      for (int p : t.partitions) std::cerr << " " << p;
+    std::cerr << " target";
+    for (auto& t : m.target_assignment)
+      for (int p : t.partitions) std::cerr << " " << p;
+    std::cerr << "\n";
+  }
+  ASSERT_EQ(settled.members.size(), 2u);
+  EXPECT_EQ(settled.state, "Stable");
+  EXPECT_EQ(count(a.owned) + count(b.owned), 4u);
+  EXPECT_EQ(count(a.owned), 2u);
+}
+
+// What ends a consumer group's record ends it after a restart too.
+TEST_F(Kip848Test, DeletedOrConvertedConsumerGroupsStayGoneAfterARestart) {
+  // Deleted once empty.
+  hb(joining("deleted", "a"));
+  hb(beat("deleted", "a", -1, {}));
+  auto result = std::make_shared<std::optional<std::vector<ErrorCode>>>();
+  groups_->delete_groups({"deleted"}, [result](std::vector<ErrorCode> e) { *result = e; });
+  EXPECT_EQ(wait(result), std::vector<ErrorCode>{ErrorCode::NONE});
+  // Empty, then taken over by a classic member.
+  hb(joining("converted", "a"));
+  hb(beat("converted", "a", -1, {}));
+  auto [first, slot] = join_new("converted");
+  sched_.advance(config_.initial_rebalance_delay_ms);
+  ASSERT_TRUE(slot->has_value());
+  // Empty after its last member left: kept, with the (empty) target at the group epoch.
+  hb(joining("empty", "a"));
+  hb(beat("empty", "a", -1, {}));
+
+  reopen();
+  EXPECT_EQ(groups_->describe_consumer_group("deleted").error, ErrorCode::GROUP_ID_NOT_FOUND);
+  EXPECT_EQ(groups_->describe_consumer_group("converted").error, ErrorCode::GROUP_ID_NOT_FOUND);
+  const auto empty = groups_->describe_consumer_group("empty");
+  ASSERT_EQ(empty.error, ErrorCode::NONE);
+  EXPECT_EQ(empty.state, "Empty");
+  EXPECT_EQ(empty.group_epoch, 2);
+  EXPECT_EQ(empty.assignment_epoch, 2);
 }
 
 // Three to five clients joining, leaving and heartbeating in random order, each
