@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DSAMSA_SANITIZE=ON
+# -g1 (line tables only): reports still name files and lines, and the instrumented build,
+# the longest step of this script, takes about a quarter less time than with -g.
+BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DSAMSA_SANITIZE=ON \
+  -DCMAKE_CXX_FLAGS_DEBUG=-g1
 cd build-asan
 # The ecosystem families (JVM, Go, Python) exercise clients, not samsa's memory safety
 # beyond what the protocol-level tests already do: they run once, in scripts/test.sh.
