@@ -172,7 +172,6 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
   const std::string member_id = p.member_id.empty() ? random_member_id() : p.member_id;
   ConsumerMember member;  // the member as it was before this heartbeat
   member.member_id = member_id;
-  bool is_new = false;
   std::optional<std::string> replaced;  // a static member's previous incarnation
   const ConsumerMember* existing = nullptr;
   if (!p.instance_id) {
@@ -213,8 +212,6 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
   if (existing) {
     if (auto err = check_member_epoch(*existing, p.member_epoch, owned)) return *err;
     member = *existing;
-  } else if (!replaced) {
-    is_new = true;
   }
 
   std::shared_ptr<TopicRegex> new_regex;
@@ -259,9 +256,13 @@ ConsumerGroupHeartbeatResult GroupCoordinator::consumer_group_heartbeat(
   updated.client_id = p.client_id;
   updated.client_host = p.client_host;
 
-  bool bump = m.group_epoch == 0 || is_new ||
-              updated.subscribed_topic_names != member.subscribed_topic_names ||
-              updated.subscribed_topic_regex != member.subscribed_topic_regex;
+  // As Kafka 4: only a change of what the member subscribes to (a new member had
+  // nothing) or of the assignor it asks for moves the group epoch, or below a change
+  // in the subscribed topics' metadata; a member joining with the subscription of the
+  // one it replaces, or with none, takes the current target.
+  bool bump = updated.subscribed_topic_names != member.subscribed_topic_names ||
+              updated.subscribed_topic_regex != member.subscribed_topic_regex ||
+              updated.server_assignor != member.server_assignor;
   m.update_member(updated);
   refresh_subscription_metadata(cg, bump);
   if (bump) ++m.group_epoch;
@@ -362,6 +363,10 @@ void GroupCoordinator::become_consumer_group(Group& g) {
   g.generation = 0;
   transition(g, GroupState::kEmpty);
   g.consumer = std::make_unique<ConsumerGroup>();
+  // Kafka 4 creates a consumer group at epoch 1 with an (empty) target assignment for
+  // that epoch, so its first member's subscription brings it to 2.
+  g.consumer->model.group_epoch = 1;
+  g.consumer->model.assignment_epoch = 1;
 }
 
 std::set<std::string> GroupCoordinator::member_topics(ConsumerGroup& cg,

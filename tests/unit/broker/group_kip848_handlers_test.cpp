@@ -52,7 +52,7 @@ TEST_F(Kip848HandlersTest, V1JoinWithClientMemberIdGetsTheAssignmentByTopicId) {
   const auto r = heartbeat(joining("client-generated"), 1);
   EXPECT_EQ(r.error_code, 0) << r.error_message.value_or("");
   EXPECT_EQ(r.member_id, "client-generated");
-  EXPECT_EQ(r.member_epoch, 1);
+  EXPECT_EQ(r.member_epoch, 2);
   EXPECT_EQ(r.heartbeat_interval_ms, 700);
   ASSERT_TRUE(r.assignment);
   ASSERT_EQ(r.assignment->topic_partitions.size(), 1u);
@@ -63,7 +63,7 @@ TEST_F(Kip848HandlersTest, V1JoinWithClientMemberIdGetsTheAssignmentByTopicId) {
   ConsumerGroupHeartbeatRequest next;
   next.group_id = "g";
   next.member_id = "client-generated";
-  next.member_epoch = 1;
+  next.member_epoch = 2;
   next.topic_partitions.emplace();
   next.topic_partitions->push_back({r.assignment->topic_partitions[0].topic_id, {0, 1, 2}, {}});
   const auto again = heartbeat(next, 1);
@@ -102,8 +102,8 @@ TEST_F(Kip848HandlersTest, DescribeShowsMembersWithTopicNames) {
   const auto& g = d.groups[0];
   EXPECT_EQ(g.error_code, 0);
   EXPECT_EQ(g.group_state, "Stable");
-  EXPECT_EQ(g.group_epoch, 1);
-  EXPECT_EQ(g.assignment_epoch, 1);
+  EXPECT_EQ(g.group_epoch, 2);
+  EXPECT_EQ(g.assignment_epoch, 2);
   EXPECT_EQ(g.assignor_name, "uniform");
   EXPECT_NE(g.authorized_operations, std::numeric_limits<int32_t>::min());
   ASSERT_EQ(g.members.size(), 1u);

@@ -70,22 +70,22 @@ TEST_F(Kip848Test, FirstMemberGetsEveryPartition) {
   ASSERT_EQ(r.error, ErrorCode::NONE) << r.error_message.value_or("");
   ASSERT_TRUE(r.member_id);
   EXPECT_EQ(r.member_id->size(), 22u);  // a generated Uuid, as Kafka's v0
-  EXPECT_EQ(r.member_epoch, 1);
+  EXPECT_EQ(r.member_epoch, 2);
   EXPECT_EQ(r.heartbeat_interval_ms, 5000);
   ASSERT_TRUE(r.assignment);
   EXPECT_EQ(from_list(*r.assignment), (Assignment{{t_, {0, 1, 2, 3}}}));
 
   // A plain heartbeat with nothing new carries no assignment.
-  auto again = hb(beat("g", *r.member_id, 1, {{t_, {0, 1, 2, 3}}}));
+  auto again = hb(beat("g", *r.member_id, 2, {{t_, {0, 1, 2, 3}}}));
   EXPECT_EQ(again.error, ErrorCode::NONE);
-  EXPECT_EQ(again.member_epoch, 1);
+  EXPECT_EQ(again.member_epoch, 2);
   EXPECT_FALSE(again.assignment);
 
   const auto d = groups_->describe_consumer_group("g");
   EXPECT_EQ(d.error, ErrorCode::NONE);
   EXPECT_EQ(d.state, "Stable");
-  EXPECT_EQ(d.group_epoch, 1);
-  EXPECT_EQ(d.assignment_epoch, 1);
+  EXPECT_EQ(d.group_epoch, 2);
+  EXPECT_EQ(d.assignment_epoch, 2);
   EXPECT_EQ(d.assignor_name, "uniform");
   ASSERT_EQ(d.members.size(), 1u);
   EXPECT_EQ(d.members[0].subscribed_topic_names, std::vector<std::string>{"t"});
@@ -95,17 +95,17 @@ TEST_F(Kip848Test, FirstMemberGetsEveryPartition) {
 }
 
 TEST_F(Kip848Test, SecondMemberGetsPartitionsOnlyAfterTheFirstRevokesThem) {
-  Client a{*hb(joining("g")).member_id, 1, {{t_, {0, 1, 2, 3}}}};
+  Client a{*hb(joining("g")).member_id, 2, {{t_, {0, 1, 2, 3}}}};
   auto rb = hb(joining("g", "member-b"));
   ASSERT_EQ(rb.error, ErrorCode::NONE);
   Client b{"member-b", rb.member_epoch, from_list(*rb.assignment)};
-  EXPECT_EQ(b.epoch, 2);
+  EXPECT_EQ(b.epoch, 3);
   EXPECT_TRUE(b.owned.empty());  // its target is still owned by a
   EXPECT_EQ(groups_->describe_consumer_group("g").state, "Reconciling");
 
   // a is asked to give up two partitions, at its current epoch.
   auto ra = hb(beat("g", a.id, a.epoch, a.owned));
-  EXPECT_EQ(ra.member_epoch, 1);
+  EXPECT_EQ(ra.member_epoch, 2);
   ASSERT_TRUE(ra.assignment);
   const Assignment kept = from_list(*ra.assignment);
   EXPECT_EQ(count(kept), 2u);
@@ -114,9 +114,9 @@ TEST_F(Kip848Test, SecondMemberGetsPartitionsOnlyAfterTheFirstRevokesThem) {
   rb = hb(beat("g", b.id, b.epoch, b.owned));
   EXPECT_FALSE(rb.assignment);
 
-  // a confirms by no longer reporting them and moves to epoch 2.
+  // a confirms by no longer reporting them and moves to epoch 3.
   ra = hb(beat("g", a.id, a.epoch, kept));
-  EXPECT_EQ(ra.member_epoch, 2);
+  EXPECT_EQ(ra.member_epoch, 3);
   EXPECT_FALSE(ra.assignment);
 
   rb = hb(beat("g", b.id, b.epoch, b.owned));
@@ -128,12 +128,12 @@ TEST_F(Kip848Test, SecondMemberGetsPartitionsOnlyAfterTheFirstRevokesThem) {
 }
 
 TEST_F(Kip848Test, LeavingHandsPartitionsOverAndBumpsTheEpoch) {
-  Client a{*hb(joining("g", "a")).member_id, 1, {{t_, {0, 1, 2, 3}}}};
+  Client a{*hb(joining("g", "a")).member_id, 2, {{t_, {0, 1, 2, 3}}}};
   // b joins and both settle.
   auto rb = hb(joining("g", "b"));
-  auto ra = hb(beat("g", "a", 1, a.owned));
+  auto ra = hb(beat("g", "a", 2, a.owned));
   a.owned = from_list(*ra.assignment);
-  ra = hb(beat("g", "a", 1, a.owned));
+  ra = hb(beat("g", "a", 2, a.owned));
   a.epoch = ra.member_epoch;
   rb = hb(beat("g", "b", rb.member_epoch, {}));
   ASSERT_EQ(count(from_list(*rb.assignment)), 2u);
@@ -141,10 +141,10 @@ TEST_F(Kip848Test, LeavingHandsPartitionsOverAndBumpsTheEpoch) {
   auto leave = hb(beat("g", "b", -1, {}));
   EXPECT_EQ(leave.error, ErrorCode::NONE);
   EXPECT_EQ(leave.member_epoch, -1);
-  EXPECT_EQ(groups_->describe_consumer_group("g").group_epoch, 3);
+  EXPECT_EQ(groups_->describe_consumer_group("g").group_epoch, 4);
 
   ra = hb(beat("g", "a", a.epoch, a.owned));
-  EXPECT_EQ(ra.member_epoch, 3);
+  EXPECT_EQ(ra.member_epoch, 4);
   ASSERT_TRUE(ra.assignment);
   EXPECT_EQ(from_list(*ra.assignment), (Assignment{{t_, {0, 1, 2, 3}}}));
 
@@ -155,15 +155,15 @@ TEST_F(Kip848Test, LeavingHandsPartitionsOverAndBumpsTheEpoch) {
 TEST_F(Kip848Test, SessionTimeoutFencesASilentMember) {
   hb(joining("g", "a"));
   sched_.advance(44000);
-  EXPECT_EQ(hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::NONE);
+  EXPECT_EQ(hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::NONE);
   sched_.advance(44000);
   EXPECT_EQ(groups_->describe_consumer_group("g").members.size(), 1u);
   sched_.advance(1000);
   const auto d = groups_->describe_consumer_group("g");
   EXPECT_TRUE(d.members.empty());
   EXPECT_EQ(d.state, "Empty");
-  EXPECT_EQ(d.group_epoch, 2);
-  EXPECT_EQ(hb(beat("g", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(d.group_epoch, 3);
+  EXPECT_EQ(hb(beat("g", "a", 2, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
   // ListGroups shows it as an empty consumer group.
   auto listed = groups_->list_groups({}, {"consumer"});
   ASSERT_EQ(listed.size(), 1u);
@@ -174,40 +174,40 @@ TEST_F(Kip848Test, SessionTimeoutFencesASilentMember) {
 TEST_F(Kip848Test, RebalanceTimeoutFencesAMemberThatNeverRevokes) {
   hb(joining("g", "a"));
   auto rb = hb(joining("g", "b"));
-  auto ra = hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}}));
+  auto ra = hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}}));
   ASSERT_TRUE(ra.assignment);  // revocation requested
   // a keeps heartbeating but keeps reporting everything.
   for (int i = 0; i < 6; ++i) {
     sched_.advance(5000);
-    hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}}));
+    hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}}));
   }
-  EXPECT_EQ(hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::UNKNOWN_MEMBER_ID);
   // b, which waited for a's partitions, gets all of them at the next group epoch.
   rb = hb(beat("g", "b", rb.member_epoch, {}));
   EXPECT_EQ(rb.error, ErrorCode::NONE);
-  EXPECT_EQ(rb.member_epoch, 3);
+  EXPECT_EQ(rb.member_epoch, 4);
   ASSERT_TRUE(rb.assignment);
   EXPECT_EQ(from_list(*rb.assignment), (Assignment{{t_, {0, 1, 2, 3}}}));
 }
 
 TEST_F(Kip848Test, EpochChecks) {
   hb(joining("g", "a"));
-  auto ahead = hb(beat("g", "a", 2, {}));
+  auto ahead = hb(beat("g", "a", 3, {}));
   EXPECT_EQ(ahead.error, ErrorCode::FENCED_MEMBER_EPOCH);
   EXPECT_TRUE(ahead.error_message);
-  // Epoch 2 for a, then a heartbeat at the previous epoch (the answer was lost) with a
+  // Epoch 3 for a, then a heartbeat at the previous epoch (the answer was lost) with a
   // subset of its partitions is fine; without the owned list it is fenced.
   hb(joining("g", "b"));
-  auto ra = hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}}));
+  auto ra = hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}}));
   const Assignment kept = from_list(*ra.assignment);
-  ra = hb(beat("g", "a", 1, kept));
-  ASSERT_EQ(ra.member_epoch, 2);
-  EXPECT_EQ(hb(beat("g", "a", 1, kept)).error, ErrorCode::NONE);
-  auto no_owned = beat("g", "a", 1, kept);
+  ra = hb(beat("g", "a", 2, kept));
+  ASSERT_EQ(ra.member_epoch, 3);
+  EXPECT_EQ(hb(beat("g", "a", 2, kept)).error, ErrorCode::NONE);
+  auto no_owned = beat("g", "a", 2, kept);
   no_owned.owned_partitions.reset();
   EXPECT_EQ(hb(no_owned).error, ErrorCode::FENCED_MEMBER_EPOCH);
-  EXPECT_EQ(hb(beat("g", "zz", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
-  EXPECT_EQ(hb(beat("nope", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(hb(beat("g", "zz", 2, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(hb(beat("nope", "a", 2, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
   // Epoch 0 with a known id is a rejoin (fenced-member recovery).
   auto rejoin = hb(joining("g", "a"));
   EXPECT_EQ(rejoin.error, ErrorCode::NONE);
@@ -239,7 +239,7 @@ TEST_F(Kip848Test, InvalidRequests) {
   p = joining("g");
   p.member_id_required = true;
   expect_invalid(p, "v1 without member id");
-  expect_invalid(beat("g", "", 3, {}), "member id");
+  expect_invalid(beat("g", "", 4, {}), "member id");
   expect_invalid(beat("g", "a", -3, {}), "epoch");
   expect_invalid(beat("g", "a", -2, {}), "static leave without instance");
   p = joining("g");
@@ -285,12 +285,12 @@ TEST_F(Kip848Test, StaticMemberLeavesForAWhileAndItsSuccessorInheritsItsPartitio
   p.instance_id = "instance-a";
   ASSERT_EQ(hb(p).error, ErrorCode::NONE);
   hb(joining("g", "b"));
-  auto ra = hb(beat("g", "a1", 1, {{t_, {0, 1, 2, 3}}}));
+  auto ra = hb(beat("g", "a1", 2, {{t_, {0, 1, 2, 3}}}));
   Assignment a_owned = from_list(*ra.assignment);
-  auto beat_a = beat("g", "a1", 1, a_owned);
+  auto beat_a = beat("g", "a1", 2, a_owned);
   beat_a.instance_id = "instance-a";
   ra = hb(beat_a);
-  ASSERT_EQ(ra.member_epoch, 2);
+  ASSERT_EQ(ra.member_epoch, 3);
 
   // Another process with the same instance id while a1 is alive.
   auto intruder = joining("g", "a2");
@@ -313,10 +313,10 @@ TEST_F(Kip848Test, StaticMemberLeavesForAWhileAndItsSuccessorInheritsItsPartitio
   EXPECT_EQ(d.members.size(), 2u);
 
   // The old incarnation is fenced.
-  auto old = beat("g", "a1", 2, a_owned);
+  auto old = beat("g", "a1", 3, a_owned);
   old.instance_id = "instance-a";
   EXPECT_EQ(hb(old).error, ErrorCode::FENCED_INSTANCE_ID);
-  auto unknown = beat("g", "x", 2, {});
+  auto unknown = beat("g", "x", 3, {});
   unknown.instance_id = "instance-x";
   EXPECT_EQ(hb(unknown).error, ErrorCode::UNKNOWN_MEMBER_ID);
 }
@@ -332,8 +332,8 @@ TEST_F(Kip848Test, RegexSubscriptionFollowsNewTopics) {
   std::string message;
   ASSERT_EQ(logs_->create_topic("tx", 2, {}, message), ErrorCode::NONE);
   const TopicId tx = logs_->find_topic("tx")->topic_id;
-  r = hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}}));
-  EXPECT_EQ(r.member_epoch, 2);
+  r = hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}}));
+  EXPECT_EQ(r.member_epoch, 3);
   ASSERT_TRUE(r.assignment);
   EXPECT_EQ(from_list(*r.assignment), (Assignment{{t_, {0, 1, 2, 3}}, {tx, {0, 1}}}));
   const auto d = groups_->describe_consumer_group("g");
@@ -344,8 +344,8 @@ TEST_F(Kip848Test, NewPartitionsBumpTheGroupEpoch) {
   hb(joining("g", "a"));
   std::string message;
   ASSERT_EQ(logs_->create_partitions("t", 6, message), ErrorCode::NONE) << message;
-  auto r = hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}}));
-  EXPECT_EQ(r.member_epoch, 2);
+  auto r = hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}}));
+  EXPECT_EQ(r.member_epoch, 3);
   EXPECT_EQ(from_list(*r.assignment), (Assignment{{t_, {0, 1, 2, 3, 4, 5}}}));
 }
 
@@ -387,10 +387,10 @@ TEST_F(Kip848Test, EmptyClassicGroupBecomesAConsumerGroupKeepingItsOffsets) {
   ASSERT_EQ(r.error, ErrorCode::NONE);
   EXPECT_EQ(committed("g", "t", 0), 42);
   // Commits by the member use its epoch; a stale one is refused.
-  EXPECT_EQ(commit("g", 1, "a", {at("t", 0, 50)}), std::vector<ErrorCode>{ErrorCode::NONE});
+  EXPECT_EQ(commit("g", 2, "a", {at("t", 0, 50)}), std::vector<ErrorCode>{ErrorCode::NONE});
   EXPECT_EQ(commit("g", 0, "a", {at("t", 0, 60)}),
             std::vector<ErrorCode>{ErrorCode::STALE_MEMBER_EPOCH});
-  EXPECT_EQ(commit("g", 1, "b", {at("t", 0, 60)}),
+  EXPECT_EQ(commit("g", 2, "b", {at("t", 0, 60)}),
             std::vector<ErrorCode>{ErrorCode::UNKNOWN_MEMBER_ID});
   EXPECT_EQ(commit("g", -1, "", {at("t", 0, 60)}),
             std::vector<ErrorCode>{ErrorCode::UNKNOWN_MEMBER_ID});  // not while members exist
@@ -401,7 +401,7 @@ TEST_F(Kip848Test, EmptyClassicGroupBecomesAConsumerGroupKeepingItsOffsets) {
   f.member_id = "a";
   f.member_epoch = 0;
   EXPECT_EQ(groups_->fetch_offsets(f).error, ErrorCode::STALE_MEMBER_EPOCH);
-  f.member_epoch = 1;
+  f.member_epoch = 2;
   EXPECT_EQ(groups_->fetch_offsets(f).error, ErrorCode::NONE);
 
   // Deleting a non-empty consumer group is refused; its subscribed topic keeps offsets.
@@ -415,20 +415,20 @@ TEST_F(Kip848Test, EmptyClassicGroupBecomesAConsumerGroupKeepingItsOffsets) {
   // Offsets and members survive a restart: a carries on at its epoch.
   reopen();
   EXPECT_EQ(committed("g", "t", 0), 50);
-  EXPECT_EQ(hb(beat("g", "a", 1, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::NONE);
-  EXPECT_EQ(commit("g", 1, "a", {at("t", 0, 70)}), std::vector<ErrorCode>{ErrorCode::NONE});
+  EXPECT_EQ(hb(beat("g", "a", 2, {{t_, {0, 1, 2, 3}}})).error, ErrorCode::NONE);
+  EXPECT_EQ(commit("g", 2, "a", {at("t", 0, 70)}), std::vector<ErrorCode>{ErrorCode::NONE});
   // A member the group does not know (a state lost with a crash): not
   // GROUP_ID_NOT_FOUND, which is fatal to the Java consumer, but UNKNOWN_MEMBER_ID,
   // which makes it rejoin.
-  EXPECT_EQ(hb(beat("g", "lost", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
-  EXPECT_EQ(hb(beat("gone", "a", 1, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(hb(beat("g", "lost", 2, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
+  EXPECT_EQ(hb(beat("gone", "a", 2, {})).error, ErrorCode::UNKNOWN_MEMBER_ID);
 }
 
 // The whole state of a consumer group comes back from __consumer_offsets: epochs,
 // members mid-reconciliation, targets; members carry on at their epochs, a member that
 // does not come back is fenced after its session, and the hand-over completes.
 TEST_F(Kip848Test, MembershipSurvivesARestart) {
-  Client a{*hb(joining("g", "a")).member_id, 1, {{t_, {0, 1, 2, 3}}}};
+  Client a{*hb(joining("g", "a")).member_id, 2, {{t_, {0, 1, 2, 3}}}};
   auto p = joining("g", "b");
   p.instance_id = "static-b";
   p.rack_id = "rack-1";
@@ -526,8 +526,8 @@ TEST_F(Kip848Test, DeletedOrConvertedConsumerGroupsStayGoneAfterARestart) {
   const auto empty = groups_->describe_consumer_group("empty");
   ASSERT_EQ(empty.error, ErrorCode::NONE);
   EXPECT_EQ(empty.state, "Empty");
-  EXPECT_EQ(empty.group_epoch, 2);
-  EXPECT_EQ(empty.assignment_epoch, 2);
+  EXPECT_EQ(empty.group_epoch, 3);
+  EXPECT_EQ(empty.assignment_epoch, 3);
 }
 
 // Three to five clients joining, leaving and heartbeating in random order, each
