@@ -112,7 +112,6 @@ struct ConfigDescription {
   bool read_only = false;
   bool sensitive = false;
   std::vector<ConfigSynonym> synonyms;  // most specific first; the first gives `source`
-  std::optional<std::string> documentation;
 };
 
 // Every topic-level config of `topic` with its effective value, sorted by name.

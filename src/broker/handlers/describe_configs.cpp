@@ -2,12 +2,15 @@
 // with its effective value, source (topic override, server.properties or default) and
 // Kafka's synonyms. Broker (type 4, named by this node's id): every setting samsa
 // reads or was given; an empty name (the cluster-wide dynamic defaults) has none.
-// Sensitive values are null. Documentation (v3+) is not provided: it is null.
+// Sensitive values are null. Documentation (v3+) is sent when the request asks for it
+// (includeDocumentation): samsa's own description of each key (config_docs.h), null for
+// a key it does not know; without the flag it is null, as in Kafka.
 #include <charconv>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "../config_docs.h"
 #include "../topic_admin.h"
 #include "samsa/broker/handlers.h"
 #include "samsa/config/config.h"
@@ -28,6 +31,14 @@ Result error_result(const Request::DescribeConfigsResource& resource, ErrorCode 
   r.error_code = to_wire(error);
   r.error_message = std::move(message);
   return r;
+}
+
+// samsa's description of `key` of a resource of `type`, or null.
+std::optional<std::string> documentation(int8_t type, std::string_view key) {
+  const auto text = type == admin::kTopicResource ? admin::topic_config_documentation(key)
+                                                  : admin::broker_config_documentation(key);
+  if (!text) return std::nullopt;
+  return std::string(*text);
 }
 
 // Resolves the resource to its config descriptions, or answers with an error.
@@ -102,7 +113,9 @@ void handle_describe_configs(ContextPtr ctx, protocol::DescribeConfigsRequest re
           c.synonyms.push_back({s.name, s.value, static_cast<int8_t>(s.source), {}});
       }
       if (version >= 3) c.config_type = static_cast<int8_t>(d.type);
-      c.documentation = std::nullopt;
+      c.documentation = version >= 3 && request.include_documentation
+                            ? documentation(resource.resource_type, d.name)
+                            : std::nullopt;
       r.configs.push_back(std::move(c));
     }
     response.results.push_back(std::move(r));
