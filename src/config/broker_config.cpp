@@ -515,6 +515,10 @@ void read_topics_and_groups(TypedReader& r, BrokerConfig& c) {
   c.group_consumer_heartbeat_interval_ms =
       r.get_int("group.consumer.heartbeat.interval.ms", 5000, 1);
   c.offsets_retention_minutes = r.get_int("offsets.retention.minutes", 10080, 1);
+  c.offsets_retention_check_interval_ms =
+      r.get_long("offsets.retention.check.interval.ms", 600000, 1, INT64_MAX);
+  c.offset_metadata_max_bytes = r.get_int("offset.metadata.max.bytes", 4096, 0);
+  c.group_consumer_max_size = r.get_int("group.consumer.max.size", INT32_MAX, 1);
   c.offsets_topic_num_partitions = r.get_int("offsets.topic.num.partitions", 50, 1);
   c.transactional_id_expiration_ms = r.get_int("transactional.id.expiration.ms", 604800000, 1);
   c.transaction_max_timeout_ms = r.get_int("transaction.max.timeout.ms", 900000, 1);

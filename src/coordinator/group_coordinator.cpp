@@ -62,20 +62,8 @@ GroupConfig GroupConfig::from_broker(const config::BrokerConfig& c) {
   g.max_session_timeout_ms = c.group_max_session_timeout_ms;
   g.max_size = c.group_max_size;
   g.offsets_retention_ms = static_cast<int64_t>(c.offsets_retention_minutes) * 60000;
-  // Keys BrokerConfig does not type: read from the raw layer when set.
-  auto raw_int = [&](const char* key, int64_t fallback) {
-    auto it = c.effective.find(key);
-    if (it == c.effective.end()) return fallback;
-    try {
-      return static_cast<int64_t>(std::stoll(it->second.value));
-    } catch (const std::exception&) {
-      return fallback;
-    }
-  };
-  g.offsets_retention_check_interval_ms =
-      raw_int("offsets.retention.check.interval.ms", g.offsets_retention_check_interval_ms);
-  g.offset_metadata_max_bytes =
-      static_cast<int32_t>(raw_int("offset.metadata.max.bytes", g.offset_metadata_max_bytes));
+  g.offsets_retention_check_interval_ms = c.offsets_retention_check_interval_ms;
+  g.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
   // Kafka's class names are accepted for the assignors; unknown ones are left out.
   g.consumer_assignors.clear();
   for (const auto& name : c.group_consumer_assignors)
@@ -84,8 +72,7 @@ GroupConfig GroupConfig::from_broker(const config::BrokerConfig& c) {
   if (g.consumer_assignors.empty()) g.consumer_assignors = {"uniform", "range"};
   g.consumer_session_timeout_ms = c.group_consumer_session_timeout_ms;
   g.consumer_heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
-  g.consumer_max_size =
-      static_cast<int32_t>(raw_int("group.consumer.max.size", g.consumer_max_size));
+  g.consumer_max_size = c.group_consumer_max_size;
   return g;
 }
 

@@ -129,6 +129,9 @@ struct BrokerConfig {
   int32_t group_consumer_session_timeout_ms = 45000;
   int32_t group_consumer_heartbeat_interval_ms = 5000;
   int32_t offsets_retention_minutes = 10080;
+  int64_t offsets_retention_check_interval_ms = 600000;
+  int32_t offset_metadata_max_bytes = 4096;
+  int32_t group_consumer_max_size = 2147483647;
   int32_t offsets_topic_num_partitions = 50;
   int32_t transactional_id_expiration_ms = 604800000;
   int32_t transaction_max_timeout_ms = 900000;

@@ -7,6 +7,17 @@
 namespace samsa::config {
 namespace {
 
+// LoadOptions from a file, overrides and environment (the other layers empty).
+LoadOptions options(std::optional<std::filesystem::path> file,
+                    std::vector<std::string> overrides = {},
+                    std::vector<std::string> environment = {}) {
+  LoadOptions o;
+  o.config_file = std::move(file);
+  o.overrides = std::move(overrides);
+  o.environment = std::move(environment);
+  return o;
+}
+
 BrokerConfig from(std::string_view properties, std::vector<std::string> env = {},
                   std::vector<std::string> overrides = {}) {
   Properties file = Properties::parse(properties);
@@ -297,12 +308,12 @@ TEST(LoadTest, LoadsFileEnvAndOverrides) {
   auto dir = std::filesystem::temp_directory_path() / ("samsa_cfg_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   { std::ofstream(dir / "server.properties") << "num.partitions=4\nlog.dirs=/x\n"; }
-  BrokerConfig c =
-      load_broker_config({dir / "server.properties", {"log.dirs=/y"}, {"KAFKA_NUM_PARTITIONS=6"}});
+  BrokerConfig c = load_broker_config(
+      options(dir / "server.properties", {"log.dirs=/y"}, {"KAFKA_NUM_PARTITIONS=6"}));
   EXPECT_EQ(c.num_partitions, 6);
   EXPECT_EQ(c.log_dir, "/y");
-  EXPECT_THROW(load_broker_config({dir / "missing.properties", {}, {}}), ConfigError);
-  EXPECT_THROW(load_broker_config({std::nullopt, {"bad"}, {}}), ConfigError);
+  EXPECT_THROW(load_broker_config(options(dir / "missing.properties", {}, {})), ConfigError);
+  EXPECT_THROW(load_broker_config(options(std::nullopt, {"bad"}, {})), ConfigError);
   std::filesystem::remove_all(dir);
 }
 
@@ -321,7 +332,7 @@ namespace {
 // The shipped config/server.properties must load cleanly with no warnings.
 TEST(ShippedConfigTest, LoadsWithoutWarnings) {
   auto path = std::filesystem::path(__FILE__).parent_path() / "../../../config/server.properties";
-  BrokerConfig c = load_broker_config({path, {}, {}});
+  BrokerConfig c = load_broker_config(options(path, {}, {}));
   EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
   EXPECT_TRUE(c.unknown_keys.empty());
   ASSERT_EQ(c.listeners.size(), 1u);
