@@ -114,6 +114,69 @@ class ConsumerProtocolGroupTest {
     }
   }
 
+  /**
+   * Two members of a consumer-protocol group across a clean broker restart and a SIGKILL:
+   * samsa restores the group from __consumer_offsets, so the members keep their ids and
+   * partitions (no revocation, no rejoin), and what is produced meanwhile is read exactly
+   * once. Before samsa stored consumer groups, their heartbeats got UNKNOWN_MEMBER_ID after
+   * a restart: they lost their partitions and read again what they had not committed.
+   */
+  @Test
+  void membersCarryOnAcrossBrokerRestarts() throws Exception {
+    String group = Kit.unique("kip848-restart");
+    String topic = Kit.unique("kip848-restarted");
+    int partitions = GroupFlows.PARTITIONS;
+    Kit.createTopic(admin, topic, partitions);
+    java.time.Duration settle = java.time.Duration.ofSeconds(40);
+    try (GroupMember a = new GroupMember("a", member(group), topic);
+        GroupMember b = new GroupMember("b", member(group), topic)) {
+      Kit.await("2 members with 6 partitions each", settle,
+          () -> a.owned().size() == partitions / 2 && b.owned().size() == partitions / 2
+              && disjoint(a.owned(), b.owned()),
+          () -> a + " " + b);
+      Set<String> membersBefore = memberIds(group);
+      Set<Integer> aOwned = a.owned();
+      int revocations = a.revocations() + b.revocations();
+
+      int expected = 0;
+      String[] steps = {"running", "restarted", "killed"};
+      for (String step : steps) {
+        if (step.equals("restarted")) broker.restart();
+        if (step.equals("killed")) {
+          broker.kill();
+          broker.startAgain();
+        }
+        GroupFlows.produce(broker, topic, 10, step);
+        expected += 10 * partitions;
+        final int want = expected;
+        Kit.await(want + " records consumed after the broker was " + step, settle,
+            () -> a.received().size() + b.received().size() >= want,
+            () -> a + " got " + a.received().size() + ", " + b + " got " + b.received().size());
+      }
+      // Nothing more may come: no record is read twice.
+      long quietUntil = System.nanoTime() + java.time.Duration.ofSeconds(1).toNanos();
+      while (System.nanoTime() < quietUntil) Thread.sleep(100);
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> all =
+          new java.util.ArrayList<>(a.received());
+      all.addAll(b.received());
+      assertEquals(expected, all.size(), "records read, each once");
+      assertEquals(expected, GroupFlows.ids(all).size());
+      assertEquals(membersBefore, memberIds(group), "the same members, restored");
+      assertEquals(aOwned, a.owned(), "a keeps its partitions");
+      assertEquals(revocations, a.revocations() + b.revocations(), "no partition was revoked");
+      assertEquals(null, a.failure());
+      assertEquals(null, b.failure());
+    }
+  }
+
+  private static Set<String> memberIds(String group) {
+    ConsumerGroupDescription d =
+        Kit.get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group));
+    Set<String> ids = new HashSet<>();
+    for (MemberDescription m : d.members()) ids.add(m.consumerId());
+    return ids;
+  }
+
   private static boolean disjoint(Set<Integer> x, Set<Integer> y) {
     Set<Integer> s = new HashSet<>(x);
     s.retainAll(y);
