@@ -502,6 +502,32 @@ TEST_F(Kip848Test, MembershipSurvivesARestart) {
   EXPECT_EQ(count(a.owned), 2u);
 }
 
+// The coordinator's own compaction keeps a consumer group's latest record: after many
+// changes the log shrinks to the live state and the group comes back from it.
+TEST_F(Kip848Test, CompactionKeepsTheConsumerGroup) {
+  config_.compact_after_dead_records = 20;
+  reopen();
+  for (int i = 0; i < 30; ++i) {  // each join and leave rewrites the group
+    hb(joining("g", "m" + std::to_string(i)));
+    hb(beat("g", "m" + std::to_string(i), -1, {}));
+  }
+  auto r = hb(joining("g", "a"));
+  ASSERT_EQ(r.error, ErrorCode::NONE);
+  const auto before = groups_->describe_consumer_group("g");
+  reopen();  // replays 60+ records, writes a snapshot and drops the rest
+  auto* log = logs_->partition("__consumer_offsets", 0);
+  ASSERT_NE(log, nullptr);
+  EXPECT_TRUE(loop_.run_until([&] { return log->log_start_offset() > 0; }));
+  EXPECT_EQ(log->log_end_offset() - log->log_start_offset(), 1);  // the group's record
+  reopen();
+  const auto after = groups_->describe_consumer_group("g");
+  ASSERT_EQ(after.error, ErrorCode::NONE);
+  EXPECT_EQ(after.group_epoch, before.group_epoch);
+  ASSERT_EQ(after.members.size(), 1u);
+  EXPECT_EQ(after.members[0].member_epoch, r.member_epoch);
+  EXPECT_EQ(hb(beat("g", "a", r.member_epoch, from_list(*r.assignment))).error, ErrorCode::NONE);
+}
+
 // What ends a consumer group's record ends it after a restart too.
 TEST_F(Kip848Test, DeletedOrConvertedConsumerGroupsStayGoneAfterARestart) {
   // Deleted once empty.
