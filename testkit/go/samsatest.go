@@ -236,6 +236,16 @@ func spawn(binary string, args []string) (*Broker, *os.File, error) {
 	}
 	cmd := exec.Command(binary, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdinR, stdoutW, logFile
+	// KAFKA_* variables, which samsa reads as settings, are not passed on: a test's broker
+	// depends only on its options (as with the Java and Python testkits).
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KAFKA_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if cmd.Env == nil {
+		cmd.Env = []string{}
+	}
 	if err := cmd.Start(); err != nil {
 		closeAll()
 		return nil, nil, fmt.Errorf("samsatest: cannot run %s: %w", binary, err)

@@ -87,6 +87,17 @@ func TestTopicsAndConfig(t *testing.T) {
 	}
 }
 
+// samsa reads KAFKA_* variables as settings; a test's broker must not see them. With
+// KAFKA_LISTENERS passed on, this broker would try to listen on port 1 and fail.
+func TestKafkaVariablesDoNotReachTheBroker(t *testing.T) {
+	t.Setenv("KAFKA_LISTENERS", "PLAINTEXT://127.0.0.1:1")
+	t.Setenv("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://127.0.0.1:1")
+	b := samsatest.Start(t)
+	if _, port, _ := net.SplitHostPort(b.BootstrapServers()); port == "1" {
+		t.Fatalf("BootstrapServers() = %q: the broker took KAFKA_LISTENERS", b.BootstrapServers())
+	}
+}
+
 func TestCreateTopicFailsTheTest(t *testing.T) {
 	b := samsatest.Start(t, samsatest.WithTopic("twice", 1))
 	msg := fatalOf(t, func(tb testing.TB) { b.CreateTopic(tb, "twice", 1) })

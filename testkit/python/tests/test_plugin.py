@@ -46,6 +46,15 @@ def test_factory_brokers_are_apart_and_take_overrides(samsa_broker_factory):
         {"bootstrap.servers": b.bootstrap_servers}).list_topics(timeout=10).topics
 
 
+def test_kafka_variables_do_not_reach_the_broker(samsa_broker_factory, monkeypatch):
+    # samsa reads KAFKA_NUM_PARTITIONS as num.partitions; a test's broker must not.
+    monkeypatch.setenv("KAFKA_NUM_PARTITIONS", "7")
+    broker = samsa_broker_factory()
+    round_trip(broker.bootstrap_servers, "auto-created")
+    md = AdminClient({"bootstrap.servers": broker.bootstrap_servers}).list_topics(timeout=10)
+    assert len(md.topics["auto-created"].partitions) == 1
+
+
 def test_stop_leaves_nothing(samsa_broker_factory):
     broker = samsa_broker_factory()
     data_dir = broker.data_dir

@@ -104,7 +104,11 @@ def start(binary=None, overrides=None, timeout=READY_TIMEOUT_S):
     # the temp directory even when this process dies without cleaning up (SIGKILL).
     log_fd, log_path = tempfile.mkstemp(prefix="samsa-", suffix=".log")
     os.unlink(log_path)
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_fd)
+    # KAFKA_* variables, which samsa reads as settings, are not passed on: a test's broker
+    # depends only on its overrides (as with the Java and Go testkits).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_fd,
+                            env=env)
     deadline = time.monotonic() + timeout
     line = b""
     while not line.endswith(b"\n"):
