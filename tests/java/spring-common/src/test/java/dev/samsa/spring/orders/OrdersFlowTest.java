@@ -47,7 +47,9 @@ import org.springframework.test.annotation.DirtiesContext;
  * the replication factor 3 that samsa holds as 1, and the app's context does not start.
  */
 @SpringBootTest(classes = OrdersApp.class)
-@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@EmbeddedSamsa( // one broker for this class's context; the app's NewTopic beans make its topics
+    // acks=all answered after fsync, the broker's default (the ephemeral mode's is false)
+    brokerProperties = "samsa.log.fsync.on.ack=true")
 @DirtiesContext // the app, then its broker, stop after the class
 class OrdersFlowTest {
   private static final Duration WAIT = Duration.ofSeconds(30);

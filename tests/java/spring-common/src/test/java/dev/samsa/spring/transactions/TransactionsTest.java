@@ -66,7 +66,9 @@ import org.springframework.test.context.ActiveProfiles;
 @SpringBootTest(classes = TransfersApp.class)
 @ActiveProfiles("transactions")
 @Timeout(120) // each test; its own waits are bounded well below
-@EmbeddedSamsa // one broker for this class's context; the app's NewTopic beans make its topics
+@EmbeddedSamsa( // one broker for this class's context; the app's NewTopic beans make its topics
+    // acks=all answered after fsync, the broker's default (the ephemeral mode's is false)
+    brokerProperties = "samsa.log.fsync.on.ack=true")
 @DirtiesContext // the app, then its broker, stop after the class
 class TransactionsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
