@@ -20,7 +20,6 @@
 #include <spdlog/spdlog.h>
 
 #include "samsa/metrics/broker_metrics.h"
-#include "samsa/storage/cleaner/keyless.h"
 #include "samsa/util/durable_file.h"
 
 namespace samsa::storage {
@@ -290,38 +289,29 @@ AppendResult PartitionLog::append(std::span<uint8_t> payload, const AppendOption
   ValidationLimits limits;
   limits.max_batch_bytes = static_cast<uint32_t>(config_.max_message_bytes);
   limits.allow_control_batches = !o.from_client;
+  // Kafka's LogValidator: a compacted topic keeps records by key, so each needs one.
+  limits.find_keyless_records = o.from_client && config_.compacts();
   r.error = validator_.validate(payload, limits, validated_, r.error_message);
   if (r.error != ErrorCode::NONE) return r;
-  if (o.from_client && config_.compacts()) {
-    // Kafka's LogValidator: a compacted topic keeps records by key, so each needs one.
+  if (const std::vector<int32_t>& keyless = validator_.keyless_records(); !keyless.empty()) {
     // As Kafka, every keyless record of the first batch holding one is listed, and the
     // partition's message names the first three.
-    std::vector<int32_t> keyless;
-    for (const ValidatedBatch& vb : validated_) {
-      const auto batch = payload.subspan(vb.position, vb.header.size_in_bytes());
-      const bool readable = cleaner::keyless_record_indexes(batch, scratch_, keyless);
-      if (readable && keyless.empty()) continue;
-      r.error = ErrorCode::INVALID_RECORD;
-      const std::string why =
-          fmt::format("Compacted topic cannot accept message without key in topic partition {}-{}",
-                      topic_, partition_);
-      if (!readable) {
-        r.error_message = why;
-        return r;
-      }
-      std::string shown;
-      for (size_t i = 0; i < keyless.size(); ++i) {
-        r.record_errors.push_back({keyless[i], why});
-        if (i < 3)
-          shown += fmt::format("{}RecordError(batchIndex={}, message='{}')", i ? ", " : "",
-                               keyless[i], why);
-      }
-      r.error_message = fmt::format(
-          "One or more records have been rejected due to {} record errors in total, and only "
-          "showing the first three errors at most: [{}]",
-          keyless.size(), shown);
-      return r;
+    r.error = ErrorCode::INVALID_RECORD;
+    const std::string why =
+        fmt::format("Compacted topic cannot accept message without key in topic partition {}-{}",
+                    topic_, partition_);
+    std::string shown;
+    for (size_t i = 0; i < keyless.size(); ++i) {
+      r.record_errors.push_back({keyless[i], why});
+      if (i < 3)
+        shown += fmt::format("{}RecordError(batchIndex={}, message='{}')", i ? ", " : "",
+                             keyless[i], why);
     }
+    r.error_message = fmt::format(
+        "One or more records have been rejected due to {} record errors in total, and only "
+        "showing the first three errors at most: [{}]",
+        keyless.size(), shown);
+    return r;
   }
   if (const auto codec = config_.target_compression(); codec && o.from_client) {
     r.error = recompress(payload, *codec, r.error_message);

@@ -84,6 +84,7 @@ bool RecordIterator::next(RecordView& r) noexcept {
 ErrorCode BatchValidator::validate(std::span<const uint8_t> payload, const ValidationLimits& limits,
                                    std::vector<ValidatedBatch>& out, std::string& message) {
   out.clear();
+  keyless_.clear();
   if (payload.empty()) {
     message = "produce request holds no record batch";
     return ErrorCode::INVALID_RECORD;
@@ -165,12 +166,15 @@ ErrorCode BatchValidator::validate_one(std::span<const uint8_t> batch,
   RecordView r;
   int32_t expected_delta = 0;
   vb.max_timestamp = -1;
+  // Keyless records are listed for the first batch holding any, as Kafka reports them.
+  const bool find_keyless = limits.find_keyless_records && keyless_.empty() && !h.is_control();
   while (it.next(r)) {
     if (r.offset_delta != expected_delta) {
       message = fmt::format("record offset delta {} where {} was expected", r.offset_delta,
                             expected_delta);
       return ErrorCode::INVALID_RECORD;
     }
+    if (find_keyless && r.key_length < 0) keyless_.push_back(expected_delta);
     const int64_t ts = h.base_timestamp + r.timestamp_delta;
     if (ts > vb.max_timestamp || expected_delta == 0) {
       vb.max_timestamp = ts;

@@ -156,6 +156,8 @@ struct ValidationLimits {
   // broker allocate more than this.
   size_t max_uncompressed_bytes = 256u << 20;
   bool allow_control_batches = false;  // clients may not write control batches
+  // Note the records without a key (a compacted topic's rule), in the same pass.
+  bool find_keyless_records = false;
 };
 
 // Validates produce payloads the way Kafka's LogValidator does (structure, magic, CRC,
@@ -168,10 +170,16 @@ class BatchValidator {
   ErrorCode validate(std::span<const uint8_t> payload, const ValidationLimits& limits,
                      std::vector<ValidatedBatch>& out, std::string& message);
 
+  // With ValidationLimits::find_keyless_records, after a successful validate(): the
+  // indexes of the keyless records in the first batch that has any (empty when none),
+  // so a compacted topic's check needs no second decompression.
+  const std::vector<int32_t>& keyless_records() const { return keyless_; }
+
  private:
   ErrorCode validate_one(std::span<const uint8_t> batch, const ValidationLimits& limits,
                          ValidatedBatch& vb, std::string& message);
   std::vector<uint8_t> scratch_;
+  std::vector<int32_t> keyless_;
 };
 
 // Writes the base offset and partition leader epoch (outside the CRC: no recompute).

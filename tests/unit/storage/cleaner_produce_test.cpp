@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "cleaner_test_util.h"
-#include "samsa/storage/cleaner/keyless.h"
 #include "samsa/storage/partition_log.h"
+#include "samsa/storage/record_batch.h"
 #include "samsa/storage/txn_index.h"
 #include "storage_test_util.h"
 
@@ -13,22 +13,37 @@ namespace {
 using testing::keyed_batch;
 using testing::KV;
 
-TEST(CleanerKeyless, FindsTheFirstRecordWithoutAKey) {
-  std::vector<uint8_t> scratch;
+// The validator lists the keyless records of the first batch holding any, in the pass that
+// validates the records (no second decompression), only when asked.
+TEST(CleanerKeyless, TheValidatorListsRecordsWithoutAKey) {
+  BatchValidator validator;
+  std::vector<ValidatedBatch> out;
+  std::string message;
+  auto keyless = [&](std::vector<uint8_t> payload, bool find, bool control = false) {
+    ValidationLimits limits;
+    limits.find_keyless_records = find;
+    limits.allow_control_batches = control;
+    EXPECT_EQ(validator.validate(payload, limits, out, message), ErrorCode::NONE) << message;
+    return validator.keyless_records();
+  };
+  using Indexes = std::vector<int32_t>;
   for (const Compression codec : {Compression::kNone, Compression::kGzip, Compression::kSnappy,
                                   Compression::kLz4, Compression::kZstd}) {
     BatchSpec spec;
     spec.compression = codec;
-    EXPECT_EQ(
-        cleaner::first_keyless_record(keyed_batch({{"a", "1", 1}, {"b", "2", 2}}, spec), scratch),
-        -1);
-    EXPECT_EQ(
-        cleaner::first_keyless_record(
-            keyed_batch({{"a", "1", 1}, {"", "2", 2}, {std::nullopt, "3", 3}}, spec), scratch),
-        2);  // an empty key is a key
+    EXPECT_EQ(keyless(keyed_batch({{"a", "1", 1}, {"b", "2", 2}}, spec), true), Indexes{});
+    const auto mixed = keyed_batch(
+        {{"a", "1", 1}, {"", "2", 2}, {std::nullopt, "3", 3}, {std::nullopt, "4", 4}}, spec);
+    EXPECT_EQ(keyless(mixed, true), (Indexes{2, 3}));  // an empty key is a key
+    EXPECT_EQ(keyless(mixed, false), Indexes{});
+    // Two batches: the first one holding a keyless record is reported.
+    std::vector<uint8_t> two = keyed_batch({{"a", "1", 1}}, spec);
+    const auto second = keyed_batch({{std::nullopt, "2", 2}, {"b", "3", 3}}, spec);
+    two.insert(two.end(), second.begin(), second.end());
+    EXPECT_EQ(keyless(two, true), Indexes{0});
   }
   const auto marker = build_txn_marker_batch(1, 0, {MarkerType::kCommit, 0}, 5);
-  EXPECT_EQ(cleaner::first_keyless_record(marker, scratch), -1);
+  EXPECT_EQ(keyless(marker, true, true), Indexes{});
 }
 
 class CleanerProduceTest : public ::testing::Test {
