@@ -569,6 +569,9 @@ size_t LogManager::schedule_cleaning(int64_t now_ms) {
     for (size_t i = 0; i < t.logs.size(); ++i) {
       const auto p = static_cast<int32_t>(i);
       if (cleaning_.count({name, p})) continue;
+      if (auto f = clean_failures_.find({name, p});
+          f != clean_failures_.end() && now_ms < f->second.retry_at_ms)
+        continue;
       cleaner::CleanableRange range =
           cleaner::cleanable_range(*t.logs[i], cleaner_checkpoint(name, p), now_ms);
       max_dirty_ratio = std::max(max_dirty_ratio, range.dirty_ratio);
@@ -588,7 +591,10 @@ size_t LogManager::schedule_cleaning(int64_t now_ms) {
     std::optional<cleaner::CleanPlan> plan =
         c.topic->logs[static_cast<size_t>(c.partition)]->plan_clean(
             clean_options(*c.topic, c.range, now_ms), early);
-    if (!plan) continue;  // nothing cleanable after all (or an error, logged)
+    if (!plan) {  // nothing cleanable after all, or an error (logged)
+      if (early.error != ErrorCode::NONE) note_clean_failure(key, now_ms);
+      continue;
+    }
     auto shared = std::make_shared<const cleaner::CleanPlan>(std::move(*plan));
     InFlightClean& slot = cleaning_[key];
     slot.plan = shared;
@@ -623,16 +629,32 @@ void LogManager::on_clean_done(const PartitionKey& key, const cleaner::CleanPlan
                              r.stats.records_removed, took_s, utilization});
     metrics->set_in_flight(cleaning_.size());
   }
+  const int64_t now_ms = cleaner_clock_ ? cleaner_clock_() : done.plan->now_ms;
+  if (r.error != ErrorCode::NONE)
+    note_clean_failure(key, now_ms);
+  else
+    clean_failures_.erase(key);
   const bool progressed = r.error == ErrorCode::NONE &&
                           update_cleaner_checkpoint(key, done.checkpoint, r.first_dirty_offset);
   if (progressed) write_cleaner_checkpoints();
   // A backlog is worked through at once; a log that made no progress (an error, a key
   // map too small) waits for the next tick rather than spinning.
-  if (progressed || r.cleaned)
-    schedule_cleaning(cleaner_clock_ ? cleaner_clock_() : done.plan->now_ms);
+  if (progressed || r.cleaned) schedule_cleaning(now_ms);
+}
+
+void LogManager::note_clean_failure(const PartitionKey& key, int64_t now_ms) {
+  CleanFailures& f = clean_failures_[key];
+  ++f.count;
+  int64_t delay = kCleanRetryFirstMs;
+  for (int i = 1; i < f.count && delay < kCleanRetryMaxMs; ++i) delay *= 2;
+  delay = std::min(delay, kCleanRetryMaxMs);
+  f.retry_at_ms = now_ms + delay;
+  spdlog::warn("{}-{}: clean failed ({} in a row); the cleaner tries this log again in {} s",
+               key.first, key.second, f.count, delay / 1000);
 }
 
 void LogManager::cancel_cleans(const std::string& topic) {
+  std::erase_if(clean_failures_, [&](const auto& e) { return e.first.first == topic; });
   for (auto it = cleaning_.lower_bound({topic, INT32_MIN});
        it != cleaning_.end() && it->first.first == topic;) {
     if (cleaner_threads_) cleaner_threads_->cancel(it->second.id);

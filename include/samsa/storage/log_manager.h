@@ -138,8 +138,13 @@ class LogManager {
   // From a timer every log.cleaner.backoff.ms, and again after every clean: hands the
   // filthiest due logs (highest dirty ratio; past max.compaction.lag.ms first) to idle
   // cleaner threads. Each is planned here, cleaned on its thread and swapped in here when
-  // done; a log is in at most one clean. Returns how many cleans it started.
+  // done; a log is in at most one clean. A log whose clean failed waits before the next
+  // attempt: kCleanRetryFirstMs, doubling with each failure in a row up to
+  // kCleanRetryMaxMs (Kafka marks such a log uncleanable until a restart). Returns how
+  // many cleans it started.
   size_t schedule_cleaning(int64_t now_ms);
+  static constexpr int64_t kCleanRetryFirstMs = 60'000;
+  static constexpr int64_t kCleanRetryMaxMs = 3'600'000;
   size_t cleans_in_flight() const { return cleaning_.size(); }
   bool cleaner_running() const { return cleaner_threads_ != nullptr; }
 
@@ -221,6 +226,13 @@ class LogManager {
     int64_t checkpoint = -1;  // the log's checkpoint when planned
   };
   std::map<PartitionKey, InFlightClean> cleaning_;
+  // Logs whose last cleans failed: how many in a row, and when to try again.
+  struct CleanFailures {
+    int count = 0;
+    int64_t retry_at_ms = 0;
+  };
+  std::map<PartitionKey, CleanFailures> clean_failures_;
+  void note_clean_failure(const PartitionKey& key, int64_t now_ms);
   std::function<int64_t()> cleaner_clock_;
   // Completions posted by the cleaner threads check it: the manager may be gone.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);

@@ -114,6 +114,38 @@ TEST_F(CleanerBackgroundTest, CleansOnItsThreadAndSwapsInOnTheLoop) {
   EXPECT_EQ(metrics_.in_flight(), 0);
 }
 
+// A log whose clean fails waits a minute before the next attempt, then twice as long
+// after each further failure, rather than failing (and logging) at every tick.
+TEST_F(CleanerBackgroundTest, AFailingCleanWaitsLongerEachTime) {
+  auto m = open();
+  create(*m, "c", "compact");
+  PartitionLog& log = *m->partition("c", 0);
+  produce(log, 60);
+  const uint64_t before = log.size_bytes();
+  // A directory where the clean writes its first segment: every attempt fails.
+  const fs::path blocker = fs::path(log.dir()) / "00000000000000000000.log.cleaned";
+  ASSERT_TRUE(fs::create_directory(blocker));
+  auto clean_once = [&] {
+    ASSERT_TRUE(loop_.run_until([&] { return m->cleans_in_flight() == 0; }));
+  };
+  ASSERT_EQ(m->schedule_cleaning(now_), 1u);
+  clean_once();
+  EXPECT_EQ(log.size_bytes(), before);
+  EXPECT_EQ(m->schedule_cleaning(now_ + LogManager::kCleanRetryFirstMs - 1), 0u);
+  now_ += LogManager::kCleanRetryFirstMs;
+  ASSERT_EQ(m->schedule_cleaning(now_), 1u);  // the second attempt fails too
+  clean_once();
+  EXPECT_EQ(m->schedule_cleaning(now_ + 2 * LogManager::kCleanRetryFirstMs - 1), 0u);
+  // Once the cause is gone, the next attempt cleans.
+  fs::remove(blocker);
+  now_ += 2 * LogManager::kCleanRetryFirstMs;
+  ASSERT_EQ(m->schedule_cleaning(now_), 1u);
+  clean_once();
+  EXPECT_LT(log.size_bytes(), before);
+  EXPECT_EQ(latest_seen(log), latest_);
+  EXPECT_TRUE(cleaner_files(log.dir()).empty());
+}
+
 TEST_F(CleanerBackgroundTest, AGroupWhoseSegmentsWereDeletedMeanwhileIsDropped) {
   auto m = open();
   create(*m, "c", "compact,delete");
