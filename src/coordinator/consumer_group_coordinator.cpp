@@ -451,17 +451,11 @@ void GroupCoordinator::fence_consumer_member(Group& g, const std::string& member
 
 void GroupCoordinator::store_consumer_group(Group& g) {
   ConsumerGroup& cg = *g.consumer;
-  const ConsumerGroupModel& m = cg.model;
-  if (cg.stored && cg.stored_revision == m.revision() && cg.stored_group_epoch == m.group_epoch &&
-      cg.stored_assignment_epoch == m.assignment_epoch)
-    return;
-  const LogRecord record{encode_consumer_group_key(g.id), encode_consumer_group_value(m)};
+  if (cg.stored_is_current()) return;
+  const LogRecord record{encode_consumer_group_key(g.id), encode_consumer_group_value(cg.model)};
   ++records_in_log_;
   log_.append(std::span(&record, 1), scheduler_.now_ms(), [](ErrorCode) {});
-  cg.stored = true;
-  cg.stored_revision = m.revision();
-  cg.stored_group_epoch = m.group_epoch;
-  cg.stored_assignment_epoch = m.assignment_epoch;
+  cg.mark_stored();
 }
 
 std::optional<LogRecord> GroupCoordinator::consumer_group_tombstone(const Group& g) const {
@@ -480,10 +474,7 @@ void GroupCoordinator::apply_consumer_group_record(const std::string& group_id,
   // The classic metadata was tombstoned when the group became a consumer group.
   g->consumer = std::make_unique<ConsumerGroup>();
   g->consumer->model = std::move(*model);
-  g->consumer->stored = true;
-  g->consumer->stored_revision = g->consumer->model.revision();
-  g->consumer->stored_group_epoch = g->consumer->model.group_epoch;
-  g->consumer->stored_assignment_epoch = g->consumer->model.assignment_epoch;
+  g->consumer->mark_stored();
 }
 
 // ---------------------------------------------------------------- timers

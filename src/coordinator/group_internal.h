@@ -52,6 +52,18 @@ struct GroupCoordinator::ConsumerGroup {
   uint64_t stored_revision = 0;
   int32_t stored_group_epoch = 0;
   int32_t stored_assignment_epoch = 0;
+
+  bool stored_is_current() const {
+    return stored && stored_revision == model.revision() &&
+           stored_group_epoch == model.group_epoch &&
+           stored_assignment_epoch == model.assignment_epoch;
+  }
+  void mark_stored() {
+    stored = true;
+    stored_revision = model.revision();
+    stored_group_epoch = model.group_epoch;
+    stored_assignment_epoch = model.assignment_epoch;
+  }
 };
 
 struct GroupCoordinator::Group {

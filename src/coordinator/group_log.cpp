@@ -27,6 +27,15 @@ Bytes take(protocol::OutboundMessage& out) {
   return std::move(out.bytes);
 }
 
+// A key of one group's own record (classic metadata, consumer group): version, group.
+Bytes encode_group_scoped_key(int16_t version, const std::string& group) {
+  protocol::OutboundMessage out;
+  protocol::Writer w(out);
+  w.write_int16(version);
+  w.write_string(group);
+  return take(out);
+}
+
 std::optional<OffsetValue> decode_offset_value(protocol::Reader& r) {
   OffsetValue v;
   const int16_t version = r.read_int16();
@@ -75,14 +84,18 @@ void write_assignment(protocol::Writer& w, const Assignment& a) {
   }
 }
 
+TopicId read_topic_id(protocol::Reader& r) {
+  TopicId id{};
+  const auto bytes = r.read_span(id.size());
+  std::copy(bytes.begin(), bytes.end(), id.begin());
+  return id;
+}
+
 Assignment read_assignment(protocol::Reader& r) {
   Assignment a;
   const int32_t topics = r.read_array_length(false, 20);
   for (int32_t i = 0; i < topics; ++i) {
-    TopicId id{};
-    const auto bytes = r.read_span(id.size());
-    std::copy(bytes.begin(), bytes.end(), id.begin());
-    std::set<int32_t>& partitions = a[id];
+    std::set<int32_t>& partitions = a[read_topic_id(r)];
     const int32_t n = r.read_array_length(false, 4);
     for (int32_t j = 0; j < n; ++j) partitions.insert(r.read_int32());
   }
@@ -98,8 +111,7 @@ std::optional<ConsumerGroupModel> decode_consumer_group_value(protocol::Reader& 
   for (int32_t i = 0; i < topics; ++i) {
     std::string name = r.read_string();
     SubscribedTopic t;
-    const auto id = r.read_span(t.id.size());
-    std::copy(id.begin(), id.end(), t.id.begin());
+    t.id = read_topic_id(r);
     t.partitions = r.read_int32();
     g.subscription_metadata[std::move(name)] = t;
   }
@@ -219,11 +231,7 @@ Bytes encode_offset_value(const OffsetValue& value) {
 }
 
 Bytes encode_group_key(const std::string& group) {
-  protocol::OutboundMessage out;
-  protocol::Writer w(out);
-  w.write_int16(kGroupKeyVersion);
-  w.write_string(group);
-  return take(out);
+  return encode_group_scoped_key(kGroupKeyVersion, group);
 }
 
 Bytes encode_group_value(const GroupValue& value) {
@@ -250,11 +258,7 @@ Bytes encode_group_value(const GroupValue& value) {
 }
 
 Bytes encode_consumer_group_key(const std::string& group) {
-  protocol::OutboundMessage out;
-  protocol::Writer w(out);
-  w.write_int16(kConsumerGroupKeyVersion);
-  w.write_string(group);
-  return take(out);
+  return encode_group_scoped_key(kConsumerGroupKeyVersion, group);
 }
 
 Bytes encode_consumer_group_value(const ConsumerGroupModel& g) {
